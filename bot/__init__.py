@@ -1,0 +1,1 @@
+"""Zhaiyao's Telegram side: app wiring, thin handlers, rendering, jobs, admin, CLI."""

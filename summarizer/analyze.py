@@ -1,0 +1,48 @@
+"""``analyze(article)``: the NLP stages, run in order over one clean article.
+
+clean (done by extract/clean) → split → entities → keywords → summarize → fingerprint.
+Each stage is a module of its own; this one only wires them.
+"""
+
+from __future__ import annotations
+
+from summarizer.entities import find_entities
+from summarizer.fingerprint import minhash_signature
+from summarizer.keywords import extract_keywords
+from summarizer.model import Analysis, Article
+from summarizer.sentences import split_sentences
+from summarizer.summarize import select_summary
+
+DEFAULT_SUMMARY_CHARS = 200
+
+
+def analyze(
+    article: Article,
+    *,
+    max_sentences: int = 3,
+    max_chars: int | None = DEFAULT_SUMMARY_CHARS,
+) -> Analysis:
+    text = article.text
+    sentences = tuple(split_sentences(text))
+    entities = tuple(find_entities(text))
+    keywords = tuple(extract_keywords(text, title=article.title))
+    summary = tuple(
+        select_summary(
+            text,
+            sentences,
+            title=article.title,
+            entities=entities,
+            keywords=keywords,
+            max_sentences=max_sentences,
+            max_chars=max_chars,
+        )
+    )
+    fingerprint = minhash_signature(text)
+    return Analysis(
+        article=article,
+        sentences=sentences,
+        summary=summary,
+        entities=entities,
+        keywords=keywords,
+        fingerprint=fingerprint,
+    )

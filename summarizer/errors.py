@@ -1,0 +1,92 @@
+"""Errors raised by the NLP side. Each carries a reason a user can read.
+
+Class tree::
+
+    SummarizerError                 base; ``.reason`` is a short English sentence,
+    │                               ``.reason_zh`` its Chinese counterpart
+    ├── FetchError                  the page could not be fetched
+    │   ├── InvalidURL              not an http(s) URL, or no host
+    │   ├── BlockedAddress          host resolves to a private/loopback/metadata address
+    │   ├── FetchTimeout            connect or total time limit exceeded
+    │   ├── TooLarge                body over the size cap
+    │   ├── UnsupportedContent      not HTML/XHTML/plain text (e.g. a PDF)
+    │   ├── TooManyRedirects        more than the redirect limit, or a loop
+    │   └── HTTPStatusError         4xx/5xx from the site (``.status``)
+    ├── NotAnArticle                the page or text holds no article
+    └── EmptyText                   nothing to read (empty or whitespace only)
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class; ``reason`` / ``reason_zh`` are safe to show to a user."""
+
+    reason: str = "Something went wrong while reading the article."
+    reason_zh: str = "读取文章时出错。"
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail
+        super().__init__(detail or self.reason)
+
+    def user_message(self, lang: str = "zh") -> str:
+        return self.reason_zh if lang.startswith("zh") else self.reason
+
+
+class FetchError(SummarizerError):
+    reason = "The page could not be fetched."
+    reason_zh = "无法获取该网页。"
+
+
+class InvalidURL(FetchError):
+    reason = "That is not a web link I can open (only http and https)."
+    reason_zh = "这不是可以打开的网页链接（仅支持 http 和 https）。"
+
+
+class BlockedAddress(FetchError):
+    reason = "That link points to a private or internal address, which I do not open."
+    reason_zh = "该链接指向内网或保留地址，出于安全原因不予访问。"
+
+
+class FetchTimeout(FetchError):
+    reason = "The site took too long to answer."
+    reason_zh = "网站响应超时。"
+
+
+class TooLarge(FetchError):
+    reason = "The page is too large to read."
+    reason_zh = "网页内容过大，无法读取。"
+
+
+class UnsupportedContent(FetchError):
+    reason = "That link is not a web page (only HTML and plain text are supported)."
+    reason_zh = "该链接不是网页（仅支持 HTML 和纯文本）。"
+
+
+class TooManyRedirects(FetchError):
+    reason = "The link redirects too many times."
+    reason_zh = "该链接重定向次数过多。"
+
+
+class HTTPStatusError(FetchError):
+    reason = "The site answered with an error."
+    reason_zh = "网站返回了错误。"
+
+    def __init__(self, status: int, detail: str | None = None) -> None:
+        self.status = status
+        super().__init__(detail or f"HTTP {status}")
+
+    def user_message(self, lang: str = "zh") -> str:
+        if lang.startswith("zh"):
+            return f"网站返回了错误（HTTP {self.status}）。"
+        return f"The site answered with an error (HTTP {self.status})."
+
+
+class NotAnArticle(SummarizerError):
+    reason = "I could not find a news article there."
+    reason_zh = "没有找到新闻正文。"
+
+
+class EmptyText(SummarizerError):
+    reason = "There is no text to read."
+    reason_zh = "没有可读取的文字。"
