@@ -1,0 +1,313 @@
+"""Digest subscriptions, the per-chat story log and the digest delivery log.
+
+A chat has at most one :class:`Subscription` (its schedule and digest settings). Stories
+reach a chat's log when a member shares them or a chat feed brings them. A :class:`Digest`
+is recorded with all its rendered messages *before* sending; each message is marked
+delivered as Telegram accepts it, so a restart resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import aiosqlite
+
+from storage.db import Database
+from storage.errors import NotFound
+
+ChatKind = Literal["group", "channel", "private"]
+ChatState = Literal["active", "paused", "gone"]
+SETTING_FIELDS = frozenset({"tz", "language", "stories", "summary_chars", "entities"})
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_text(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime; pass an aware one")
+    return moment.astimezone(UTC).isoformat()
+
+
+def from_text(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    chat_id: int
+    kind: ChatKind
+    title: str | None
+    schedule: str
+    tz: str
+    language: str
+    stories: int
+    summary_chars: int
+    entities: bool
+    state: ChatState
+    configured_by: int | None
+    last_digest_at: datetime | None
+    next_run_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedStory:
+    article_id: int
+    shared_at: datetime
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestMessage:
+    seq: int
+    html: str
+    message_id: int | None
+    delivered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    id: int
+    chat_id: int
+    slot: str
+    period_start: datetime | None
+    period_end: datetime
+    stories: int
+    completed: bool
+    messages: tuple[DigestMessage, ...]
+
+    @property
+    def pending(self) -> tuple[DigestMessage, ...]:
+        return tuple(m for m in self.messages if not m.delivered)
+
+
+def _subscription(row: aiosqlite.Row) -> Subscription:
+    return Subscription(
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        title=row["title"],
+        schedule=row["schedule"],
+        tz=row["tz"],
+        language=row["language"],
+        stories=row["stories"],
+        summary_chars=row["summary_chars"],
+        entities=bool(row["entities"]),
+        state=row["state"],
+        configured_by=row["configured_by"],
+        last_digest_at=from_text(row["last_digest_at"]),
+        next_run_at=from_text(row["next_run_at"]),
+    )
+
+
+class SubscriptionRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, chat_id: int) -> Subscription:
+        row = await self.db.fetchone("SELECT * FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        if row is None:
+            raise NotFound("subscription", chat_id)
+        return _subscription(row)
+
+    async def find(self, chat_id: int) -> Subscription | None:
+        row = await self.db.fetchone("SELECT * FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        return None if row is None else _subscription(row)
+
+    async def ensure(
+        self,
+        chat_id: int,
+        kind: ChatKind,
+        *,
+        title: str | None = None,
+        configured_by: int | None = None,
+        now: datetime | None = None,
+    ) -> Subscription:
+        """Create the chat's subscription (schedule off) or revive a gone/paused one."""
+        stamp = to_text(now or utcnow())
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO subscriptions(chat_id, kind, title, configured_by, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
+                " kind = excluded.kind, title = coalesce(excluded.title, title),"
+                " configured_by = coalesce(excluded.configured_by, configured_by),"
+                " state = 'active', updated_at = excluded.updated_at",
+                (chat_id, kind, title, configured_by, stamp, stamp),
+            )
+        return await self.get(chat_id)
+
+    async def set_schedule(
+        self, chat_id: int, spec: str, next_run_at: datetime | None
+    ) -> Subscription:
+        await self._update(chat_id, schedule=spec, next_run_at=to_text(next_run_at))
+        return await self.get(chat_id)
+
+    async def set_next_run(self, chat_id: int, next_run_at: datetime | None) -> None:
+        await self._update(chat_id, next_run_at=to_text(next_run_at))
+
+    async def update_settings(self, chat_id: int, **values: Any) -> Subscription:
+        unknown = set(values) - SETTING_FIELDS
+        if unknown:
+            raise ValueError(f"unknown digest settings: {sorted(unknown)}")
+        if "entities" in values:
+            values["entities"] = int(bool(values["entities"]))
+        await self._update(chat_id, **values)
+        return await self.get(chat_id)
+
+    async def set_state(self, chat_id: int, state: ChatState) -> None:
+        await self._update(chat_id, state=state)
+
+    async def mark_digest_done(self, chat_id: int, at: datetime) -> None:
+        await self._update(chat_id, last_digest_at=to_text(at))
+
+    async def scheduled(self) -> list[Subscription]:
+        """Active chats with a schedule: what start-up puts back on the job queue."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM subscriptions WHERE state = 'active' AND schedule != 'off'"
+            " ORDER BY chat_id"
+        )
+        return [_subscription(r) for r in rows]
+
+    async def _update(self, chat_id: int, **values: Any) -> None:
+        # Column names come from this module's callers only (checked above), never from users.
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                f"UPDATE subscriptions SET {assignments}, updated_at = ? WHERE chat_id = ?",
+                (*values.values(), to_text(utcnow()), chat_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound("subscription", chat_id)
+
+    # -- stories that reached a chat -------------------------------------------------------
+
+    async def record_story(
+        self, chat_id: int, article_id: int, *, via: str = "share", at: datetime | None = None
+    ) -> bool:
+        """Log that a story reached the chat; False when it was already there."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO chat_stories(chat_id, article_id, shared_at, via)"
+                " VALUES (?, ?, ?, ?)",
+                (chat_id, article_id, to_text(at or utcnow()), via),
+            )
+            return cur.rowcount > 0
+
+    async def stories_between(
+        self, chat_id: int, since: datetime | None, until: datetime
+    ) -> list[SharedStory]:
+        rows = await self.db.fetchall(
+            "SELECT article_id, shared_at, via FROM chat_stories WHERE chat_id = ?"
+            " AND shared_at > ? AND shared_at <= ? ORDER BY shared_at",
+            (chat_id, to_text(since) or "", to_text(until)),
+        )
+        return [SharedStory(r[0], datetime.fromisoformat(r[1]), r[2]) for r in rows]
+
+
+class DigestLog:
+    """Digests recorded before sending, delivered message by message."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(
+        self,
+        chat_id: int,
+        slot: str,
+        period_start: datetime | None,
+        period_end: datetime,
+        stories: int,
+        messages: Sequence[str],
+        *,
+        now: datetime | None = None,
+    ) -> Digest:
+        """Record a digest for ``slot`` (e.g. the scheduled time); an existing one wins, so
+        running the same slot twice sends nothing new."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO digests(chat_id, slot, period_start, period_end, stories,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    chat_id,
+                    slot,
+                    to_text(period_start),
+                    to_text(period_end),
+                    stories,
+                    to_text(now or utcnow()),
+                ),
+            )
+            if cur.rowcount:
+                digest_id = cur.lastrowid
+                await conn.executemany(
+                    "INSERT INTO digest_messages(digest_id, seq, html) VALUES (?, ?, ?)",
+                    [(digest_id, seq, html) for seq, html in enumerate(messages)],
+                )
+        return await self.for_slot(chat_id, slot)
+
+    async def exists(self, chat_id: int, slot: str) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM digests WHERE chat_id = ? AND slot = ?", (chat_id, slot)
+        )
+        return row is not None
+
+    async def for_slot(self, chat_id: int, slot: str) -> Digest:
+        row = await self.db.fetchone(
+            "SELECT id FROM digests WHERE chat_id = ? AND slot = ?", (chat_id, slot)
+        )
+        if row is None:
+            raise NotFound("digest", (chat_id, slot))
+        return await self.get(row[0])
+
+    async def get(self, digest_id: int) -> Digest:
+        row = await self.db.fetchone("SELECT * FROM digests WHERE id = ?", (digest_id,))
+        if row is None:
+            raise NotFound("digest", digest_id)
+        messages = await self.db.fetchall(
+            "SELECT seq, html, message_id, delivered_at FROM digest_messages"
+            " WHERE digest_id = ? ORDER BY seq",
+            (digest_id,),
+        )
+        return Digest(
+            id=row["id"],
+            chat_id=row["chat_id"],
+            slot=row["slot"],
+            period_start=from_text(row["period_start"]),
+            period_end=datetime.fromisoformat(row["period_end"]),
+            stories=row["stories"],
+            completed=row["completed_at"] is not None,
+            messages=tuple(DigestMessage(m[0], m[1], m[2], m[3] is not None) for m in messages),
+        )
+
+    async def mark_delivered(
+        self, digest_id: int, seq: int, message_id: int | None, *, at: datetime | None = None
+    ) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE digest_messages SET message_id = ?, delivered_at = ?"
+                " WHERE digest_id = ? AND seq = ?",
+                (message_id, to_text(at or utcnow()), digest_id, seq),
+            )
+
+    async def complete(self, digest_id: int, *, at: datetime | None = None) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE digests SET completed_at = ? WHERE id = ?",
+                (to_text(at or utcnow()), digest_id),
+            )
+
+    async def unfinished(self) -> list[Digest]:
+        """Digests recorded but not fully delivered (resumed at start-up)."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM digests WHERE completed_at IS NULL ORDER BY id"
+        )
+        return [await self.get(r[0]) for r in rows]
+
+    async def count(self, chat_id: int) -> int:
+        return int(
+            await self.db.scalar("SELECT count(*) FROM digests WHERE chat_id = ?", (chat_id,))
+        )
