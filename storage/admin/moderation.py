@@ -69,7 +69,7 @@ class Moderation:
         return None if row is None else Ban(row[0], row[1], row[2], row[3])
 
     async def is_banned(self, user_id: int) -> bool:
-        return await self.db.scalar("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) == 1
+        return bool(await self.db.scalar("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) == 1)
 
     async def bans(self) -> list[Ban]:
         rows = await self.db.fetchall(
@@ -91,7 +91,7 @@ class Moderation:
 
     async def is_allowlisted(self, user_id: int) -> bool:
         found = await self.db.scalar("SELECT 1 FROM allowlist WHERE user_id = ?", (user_id,))
-        return found == 1
+        return bool(found == 1)
 
     async def set_allow_only(self, on: bool) -> None:
         async with self.db.transaction() as conn:
@@ -105,7 +105,7 @@ class Moderation:
         value = await self.db.scalar(
             "SELECT value FROM admin_flags WHERE name = ?", (ALLOW_ONLY_FLAG,)
         )
-        return value == "1"
+        return bool(value == "1")
 
     async def may_use(self, user_id: int) -> bool:
         """Not banned, and allowlisted when allow-only mode is on."""
