@@ -33,49 +33,8 @@ PAIRS = {"“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【"
 MAX_OPEN_SPAN = 240
 
 ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sr",
-        "jr",
-        "st",
-        "mt",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "gov",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "rep",
-        "sen",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "no",
-        "vol",
-        "fig",
-        "al",
-        "approx",
-        "dept",
-        "est",
-    ]
+    """mr mrs ms dr prof sr jr st mt vs etc inc ltd co corp gov gen col lt sgt rep sen jan feb
+    mar apr jun jul aug sep sept oct nov dec no vol fig al approx dept est""".split()  # noqa: SIM905
 )
 _ATTRIBUTION = re.compile(
     r"[^。！？!?“”「」\n]{0,10}?(?:说|表示|称|指出|介绍|强调|认为|坦言|透露|回应|问道|答道|写道|道|答|问|喊)"
@@ -172,9 +131,7 @@ def _english_full_stop(line: str, i: int) -> bool:
     token = word.group(1)
     if "." in token or (len(token) == 1 and token.isupper()):
         return False  # U.S. / e.g. / J. Smith
-    if token.lower() in ABBREVIATIONS:
-        return False
-    return True
+    return token.lower() not in ABBREVIATIONS
 
 
 def _strip(line: str, start: int, end: int) -> tuple[int, int]:
