@@ -1,0 +1,100 @@
+"""Keywords of an article: jieba words ranked by TF-IDF, with a boost for the title.
+
+IDF comes from the table jieba ships (``jieba/analyse/idf.txt``), loaded on first
+use like the dictionary itself (``summarizer.tokenize.load_jieba``), never at import.
+Words in the title count extra because a headline names what the story is about.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+
+from summarizer.tokenize import load_jieba
+
+TITLE_BOOST = 2.0
+MIN_CHARS = 2
+STOPWORDS = frozenset(
+    """的 了 是 在 和 与 及 等 也 就 都 而 并 对 为 以 于 之 其 这 那 有 被 将 把 从 中 上 下 个
+    一 不 我 你 他 她 它 们 着 又 还 或 但 该 此 已 所 会 可 能 要 到 说 让 向 给 由 则 因
+    其中 以及 我们 他们 她们 你们 一个 没有 这个 这些 那些 因为 所以 如果 就是 可以 进行 表示
+    目前 今年 去年 明年 今天 昨天 日前 近日 此前 此外 同时 通过 已经 以来 一些 相关 方面 情况
+    问题 工作 时间 记者 报道 新华社 介绍 指出 认为 称 据 日电 编辑 责任编辑 来源 作者 图片
+    可能 需要 表示 开始 成为 没有 还是 不是 自己 什么 怎么 如何 这样 这种 非常 一直 今后
+    the a an and or of to in on for with by at from as is are was were be been it its this that
+    these those he she they we you i his her their our said says will would can could has have
+    had not but also after before over more than about into new""".split()  # noqa: SIM905
+)
+_WORDLIKE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]")
+_NUMBERLIKE = re.compile(r"^[\d.,%％第年月日号时分秒亿万千百十个]+$")
+
+_idf_lock = threading.Lock()
+_idf: tuple[dict[str, float], float] | None = None
+
+
+def load_idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table and its median (used for unseen words); loaded once."""
+    global _idf
+    if _idf is None:
+        with _idf_lock:
+            if _idf is None:
+                load_jieba()
+                from jieba.analyse import default_tfidf
+
+                table: dict[str, float] = dict(default_tfidf.idf_freq)
+                _idf = (table, float(default_tfidf.median_idf))
+    return _idf
+
+
+def content_words(words: Iterable[str]) -> list[str]:
+    """Words that can carry meaning: no stopwords, punctuation, numbers or single chars."""
+    out = []
+    for w in words:
+        w = w.strip()
+        if len(w) < MIN_CHARS or w.lower() in STOPWORDS:
+            continue
+        if not _WORDLIKE.search(w) or _NUMBERLIKE.match(w):
+            continue
+        out.append(w)
+    return out
+
+
+def keyword_weights(text: str, *, title: str = "") -> dict[str, float]:
+    """TF-IDF weight of every content word of ``text`` (title words boosted)."""
+    tokenizer = load_jieba()
+    idf, median_idf = load_idf()
+    counts = Counter(w.lower() for w in content_words(tokenizer.lcut(text)))
+    if title:
+        for w in set(content_words(tokenizer.lcut(title))):
+            counts[w.lower()] += 1
+    total = sum(counts.values()) or 1
+    title_words = {w.lower() for w in content_words(tokenizer.lcut(title))} if title else set()
+    weights = {}
+    for w, c in counts.items():
+        weight = (c / total) * idf.get(w, median_idf)
+        if w in title_words:
+            weight *= TITLE_BOOST
+        weights[w] = weight
+    return weights
+
+
+def extract_keywords(text: str, *, title: str = "", top_k: int = 10) -> list[str]:
+    """The ``top_k`` highest TF-IDF words, best first (ties: first occurrence)."""
+    if top_k <= 0 or not (text.strip() or title.strip()):
+        return []
+    weights = keyword_weights(text, title=title)
+    haystack = (title + "\n" + text).lower()
+    ranked = sorted(weights, key=lambda w: (-round(weights[w], 12), _first(haystack, w)))
+    return [_original_case(title + "\n" + text, haystack, w) for w in ranked[:top_k]]
+
+
+def _original_case(source: str, lowered: str, word: str) -> str:
+    pos = lowered.find(word)
+    return source[pos : pos + len(word)] if pos >= 0 else word
+
+
+def _first(haystack: str, word: str) -> int:
+    pos = haystack.find(word)
+    return pos if pos >= 0 else len(haystack)
