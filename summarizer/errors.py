@@ -7,6 +7,7 @@ Class tree::
     ├── FetchError                  the page could not be fetched
     │   ├── InvalidURL              not an http(s) URL, or no host
     │   ├── BlockedAddress          host resolves to a private/loopback/metadata address
+    │   ├── SiteUnreachable         the name does not resolve or the connection fails
     │   ├── FetchTimeout            connect or total time limit exceeded
     │   ├── TooLarge                body over the size cap
     │   ├── UnsupportedContent      not HTML/XHTML/plain text (e.g. a PDF)
@@ -46,6 +47,11 @@ class InvalidURL(FetchError):
 class BlockedAddress(FetchError):
     reason = "That link points to a private or internal address, which I do not open."
     reason_zh = "该链接指向内网或保留地址，出于安全原因不予访问。"
+
+
+class SiteUnreachable(FetchError):
+    reason = "I could not reach that site (the address does not exist or is not answering)."
+    reason_zh = "无法连接该网站（域名不存在或网站没有响应）。"
 
 
 class FetchTimeout(FetchError):
