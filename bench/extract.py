@@ -1,0 +1,124 @@
+"""Extraction bench: ``extract_article`` beside the anchors, in one run, on the dev pages.
+
+Uses the official scorer (``../shared/tools/score_extraction.py``, imported by path) for
+loading cases, timing and metrics, so the figures are comparable with the issue's.
+
+    python bench/extract.py                       # ours + trafilatura + readability (+ gne)
+    python bench/extract.py --tools '' --worst 10 # ours only, list the worst pages
+    python bench/extract.py --data DIR --out bench/results/extract.md
+
+gne (GPL) is a bench-only anchor: it is imported here when installed, never by the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DEFAULT_DATA = SHARED / "data" / "extraction" / "dev"
+SCORER = SHARED / "tools" / "score_extraction.py"
+GROUPS = {"zh": "zh-all", "zh-news": "zh-news", "en": "en"}
+
+
+def load_scorer(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score_extraction", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load scorer {path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def zhaiyao(html: str, url: str | None) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    from summarizer.extract import extract_article
+
+    a = extract_article(html, url)
+    return {"title": a.title, "body": a.text, "date": a.published_at, "author": a.author}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="directory of <id>.html/json")
+    ap.add_argument("--scorer", type=Path, default=SCORER)
+    ap.add_argument("--tools", default="trafilatura,readability,gne", help="anchors to run")
+    ap.add_argument("--out", type=Path, help="write the tables (markdown) here")
+    ap.add_argument("--worst", type=int, default=0, help="list our N worst pages per group")
+    ap.add_argument("--pred-dir", type=Path, help="write per-page predictions (JSONL) here")
+    args = ap.parse_args()
+
+    sc = load_scorer(args.scorer)
+    cases = sc.load_cases(args.data)
+    contestants: list[tuple[str, Any, str]] = [("zhaiyao", zhaiyao, "this repo")]
+    for name in [t for t in args.tools.split(",") if t]:
+        try:
+            fn, ver = sc.BUILTIN[name]()
+        except Exception as exc:  # an anchor that is not installed is reported, not fatal
+            print(f"anchor {name} unavailable: {exc}", file=sys.stderr)
+            continue
+        contestants.append((name, fn, ver))
+
+    results: dict[str, Any] = {"versions": {}, "tools": {}}
+    preds_by_tool: dict[str, list[dict[str, Any]]] = {}
+    for name, fn, ver in contestants:
+        preds = sc.run_tool(name, fn, cases)
+        preds_by_tool[name] = preds
+        results["versions"][name] = ver
+        res = {}
+        for group in GROUPS.values():
+            idx = [i for i, c in enumerate(cases) if sc.GROUPS[group](c)]
+            if idx:
+                res[group] = sc.score([cases[i] for i in idx], [preds[i] for i in idx])
+        results["tools"][name] = {"dev": res}
+        if args.pred_dir:
+            args.pred_dir.mkdir(parents=True, exist_ok=True)
+            with open(args.pred_dir / f"{name}.jsonl", "w", encoding="utf-8") as f:
+                for p in preds:
+                    f.write(json.dumps(p, ensure_ascii=False, default=str) + "\n")
+
+    tables = [sc.table(results, "dev", g) for g in GROUPS.values()]
+    text = "\n".join(tables)
+    print(text)
+    if args.worst:
+        print_worst(sc, cases, preds_by_tool["zhaiyao"], args.worst)
+    if args.out:
+        cmd = "python bench/extract.py " + " ".join(sys.argv[1:])
+        header = (
+            f"## Extraction ({dt.date.today().isoformat()}, 2-core CPU, shared machine)\n\n"
+            f"Command: `{cmd.strip()}` (data: {args.data.name}, {len(cases)} pages)\n"
+        )
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(header + text + "\n", encoding="utf-8")
+
+
+def print_worst(sc: ModuleType, cases: list[dict[str, Any]], preds: list[Any], n: int) -> None:
+    rows = []
+    for c, p in zip(cases, preds, strict=True):
+        f1 = sc.case_f1(sc.body_tp_fp_fn(c["body"], p["body"]))
+        tit = sc.title_exact(c["title"], p["title"]) if c.get("title") else None
+        ref_day = sc.day_of(c.get("date"))
+        date_ok = (ref_day == p["date"]) if ref_day else None
+        rows.append((f1, c, p, tit, date_ok))
+    print("\nworst body F1:")
+    for f1, c, p, _, _ in sorted(rows, key=lambda r: r[0])[:n]:
+        print(f"  {f1:.3f} {c['id']} {c['lang']} err={p['error']}")
+    print("title misses:")
+    for _, c, p, tit, _ in rows:
+        if tit is False:
+            print(f"  {c['id']}: ref={c['title']!r} got={p['title']!r}")
+    print("date misses:")
+    for _, c, p, _, ok in rows:
+        if ok is False:
+            print(f"  {c['id']}: ref={c['date']!r} got={p['date_raw']!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Line-level rules for the furniture around Chinese (and English) news articles.
+
+Shared by ``extract`` (lines of an HTML article container) and ``clean`` (lines of a
+pasted page dump). Each family is a named pattern so that tests can cover them one
+by one: credit lines (责任编辑/编辑/来源/原标题), disclaimers (免责声明), share widgets
+(分享到/关注微信), related-story headings (相关新闻/推荐阅读/热点), site footers
+(ICP备/公网安备/版权所有/举报), topic links (点击进入专题) and image captions.
+A related-story list is recognised by its shape: items each followed by a
+timestamp line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import Enum
+
+from summarizer.dates import is_timestamp_line
+
+MAX_CREDIT_CHARS = 60  # a credit line is short; a paragraph that mentions 编辑 is not one
+MAX_WIDGET_CHARS = 40
+MAX_CAPTION_CHARS = 80
+MIN_RELATED_ITEMS = 2  # timestamp-followed items needed before a run counts as a list
+
+
+class Family(Enum):
+    CREDIT = "credit"
+    DISCLAIMER = "disclaimer"
+    SHARE = "share"
+    RELATED = "related"
+    FOOTER = "footer"
+    TOPIC = "topic"
+    CAPTION = "caption"
+    TIMESTAMP = "timestamp"
+
+
+_OPEN = r"^[\s(（【\[{<《]*"
+CREDIT_RE = re.compile(
+    _OPEN + r"(?:责任编辑|责编|编辑|值班编辑|实习编辑|网络编辑|审核|审校|校对|监制|终审|初审|"
+    r"复审|主编|原标题|稿源|本文来源|文章来源|来源|作者|记者|通讯员|撰文|文字|摄影|摄像|"
+    r"图片来源|图源|出品|策划|制作|翻译|编译|排版|美编|视频编辑|见习编辑|统筹|Editor|"
+    r"Edited by|Source)\s*[:：|丨]",
+    re.I,
+)
+DISCLAIMER_RE = re.compile(
+    _OPEN + r"(?:免责声明|版权声明|特别声明|声明[:：]|转载声明|风险提示|"
+    r"本文(?:仅)?(?:代表|系)作者|本文为.{0,12}原创|凡本网注明|凡注明|未经.{0,10}授权|"
+    r"转载请注明|本网站?(?:所)?(?:刊|转)载|本文系转载|文章仅代表|以上内容仅供参考)"
+)
+SHARE_RE = re.compile(
+    r"分享到|分享至|关注微信|关注微博|扫一扫|扫描二维码|微信扫码|长按(?:识别|二维码)|"
+    r"打开微信|点击右上角|一键分享|收藏本文|字号[:：]?\s*[大中小]|【?\s*打印\s*】?$|"
+    r"关闭窗口|^[\s【\[]*(?:纠错|打印|收藏|点赞|评论|举报|返回顶部|返回首页)[\s】\]]*$|"
+    r"^(?:微信|微博|QQ空间|QQ|朋友圈|豆瓣|人人网|Facebook|Twitter|LinkedIn|Email|"
+    r"Share|Tweet|\s|[/|,，、·•])+$",
+    re.I,
+)
+RELATED_RE = re.compile(
+    r"^[\s【\[>»·•■◆▶►]*(?:相关新闻|相关阅读|相关文章|相关报道|相关链接|相关推荐|"
+    r"推荐阅读|延伸阅读|扩展阅读|热点推荐|热门推荐|热点新闻|热门新闻|热点|推荐|"
+    r"猜你喜欢|精彩推荐|精彩图片|更多精彩|更多新闻|往期回顾|今日推荐|编辑推荐|"
+    r"点击排行|排行榜|24小时热点|大家都在看|你可能(?:还)?(?:感兴趣|喜欢)|"
+    r"Related(?: Articles| Stories| News)?|Read more|More from|Recommended)"
+    r"[\s:：】\]>»]*$",
+    re.I,
+)
+FOOTER_RE = re.compile(
+    r"ICP备|ICP证|公网安备|网安备|版权所有|Copyright|©|\(c\)\s*\d{4}|举报电话|举报邮箱|"
+    r"违法和不良信息|不良信息举报|法律顾问|新闻爆料|爆料热线|投稿邮箱|出版许可证|"
+    r"新闻信息服务许可证|网络文化经营许可证|广播电视节目制作|信息网络传播视听|"
+    r"关于我们\s*[|｜丨]|联系我们\s*[|｜丨]|网站地图|广告服务|All Rights Reserved|"
+    r"主管\s+.{2,20}\s+主办",
+    re.I,
+)
+TOPIC_RE = re.compile(
+    r"点击进入.{0,12}专题|进入专题|专题[:：]|点击查看(?:更多|专题|原文)|查看原文|"
+    r"阅读原文|阅读全文|展开全文|点击(?:阅读|查看)|下载客户端|打开APP|APP内打开",
+    re.I,
+)
+CAPTION_RE = re.compile(
+    r"^[\s(（]*(?:图[一二三四五六七八九十\d]*|图片|资料图|配图|视频截图|截图|图为|"
+    r"新华社(?:发|记者.{0,8}摄)|(?:新华社|中新社)?记者.{1,10}摄)\s*[:：)）]|"
+    r"[(（]\s*(?:图片来源|图源|摄影|资料图片?|视频截图|[^()（）]{0,16}\s*摄)\s*[:：]?[^()（）]*[)）]\s*$"
+)
+# Byline in parentheses at the end of a paragraph: （云南日报记者 杨猛 张寅）.
+BYLINE_RE = re.compile(
+    r"[(（]\s*(?P<by>[^()（）]{0,40}?(?:记者|通讯员|特约撰稿|撰稿|报道员)[^()（）]{0,60}?)\s*[)）]\s*$"
+)
+
+
+def classify(line: str) -> Family | None:
+    """The boilerplate family of one line, or None when it may be article text."""
+    s = line.strip()
+    if not s:
+        return None
+    n = len(s)
+    if n <= MAX_CREDIT_CHARS and CREDIT_RE.match(s):
+        return Family.CREDIT
+    if DISCLAIMER_RE.match(s):
+        return Family.DISCLAIMER
+    if n <= MAX_WIDGET_CHARS * 2 and FOOTER_RE.search(s):
+        return Family.FOOTER
+    if n <= MAX_WIDGET_CHARS and RELATED_RE.match(s):
+        return Family.RELATED
+    if n <= MAX_WIDGET_CHARS and SHARE_RE.search(s):
+        return Family.SHARE
+    if n <= MAX_WIDGET_CHARS and TOPIC_RE.search(s):
+        return Family.TOPIC
+    if n <= MAX_CAPTION_CHARS and CAPTION_RE.search(s) and not _is_sentence_paragraph(s):
+        return Family.CAPTION
+    if is_timestamp_line(s):
+        return Family.TIMESTAMP
+    return None
+
+
+def _is_sentence_paragraph(s: str) -> bool:
+    # Captions rarely hold two full sentences; paragraphs that cite a photo do.
+    return len(re.findall(r"[。！？!?]", s)) >= 2
+
+
+def related_runs(lines: Sequence[str]) -> set[int]:
+    """Indexes of lines in related-story lists: items each followed by a timestamp line.
+
+    A run is text/timestamp pairs (blank lines ignored); it counts only when it has at
+    least ``MIN_RELATED_ITEMS`` pairs, so a headline followed by one date line survives.
+    """
+    idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    stamps = [is_timestamp_line(lines[i]) for i in idx]
+    drop: set[int] = set()
+    k = 0
+    while k < len(idx):
+        run: list[int] = []
+        j = k
+        while j + 1 < len(idx) and not stamps[j] and stamps[j + 1]:
+            run += [idx[j], idx[j + 1]]
+            j += 2
+        if len(run) >= 2 * MIN_RELATED_ITEMS:
+            drop.update(run)
+            k = j
+        else:
+            k += 1
+    return drop
+
+
+def strip_trailing_credit(line: str) -> str:
+    """Remove an editor credit glued to the end of a paragraph: "…。（责任编辑：王五）"."""
+    return re.sub(
+        r"\s*[(（\[【]\s*(?:责任编辑|责编|编辑|原标题)\s*[:：][^()（）\[\]【】]{0,40}[)）\]】]\s*$",
+        "",
+        line,
+    )
+
+
+def is_boilerplate(line: str) -> bool:
+    return classify(line) is not None
+
+
+def filter_lines(lines: Sequence[str]) -> list[str]:
+    """Article lines with every boilerplate family removed, in order."""
+    related = related_runs(lines)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in related:
+            continue
+        s = strip_trailing_credit(line.strip())
+        if s and classify(s) is None:
+            out.append(s)
+    return out

@@ -1,0 +1,116 @@
+"""Publish-date parsing for Chinese and English news pages and pasted text.
+
+Understands ISO 8601 (``2020-07-17T09:45:57+08:00``), numeric dates with ``-``, ``/``
+or ``.`` (``2020-07-17 09:45``), Chinese dates (``2020年7月17日 09:45``,
+``2020年07月17日09时45分``) and dates in URLs (``/2020-07/17/``, ``t20200717_``,
+``/20200717/``, ``/2020/0717/``). A time without a zone is Beijing time: China has
+kept one zone (UTC+8, no daylight saving) since 1991.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+SHANGHAI: tzinfo = ZoneInfo("Asia/Shanghai")
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+_TIME = (
+    r"(?:\s*[T ]?\s*(?P<H>[01]?\d|2[0-3])\s*(?:[:：]|时|点)\s*(?P<M>[0-5]\d)"
+    r"(?:\s*(?:[:：]|分)\s*(?P<S>[0-5]\d)(?:\.\d+)?)?"
+    r"(?P<tz>Z|[+-]\d\d:?\d\d)?)?"
+)
+_DATE_RE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*(?P<sep>[-/.年])\s*(?P<m>[01]?\d)\s*[-/.月]\s*"
+    r"(?P<d>[0-3]?\d)(?!\d)\s*日?" + _TIME
+)
+# Compact digits, as in URLs and file names: 20200717 (preceded by a non-digit).
+_COMPACT_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
+_URL_SPLIT_RE = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)[-_/]?(?P<m>[01]\d)[-_/]?(?P<d>[0-3]\d)(?=[/_\-.]|$)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A date found in text: ``text[start:end]`` and the value it means."""
+
+    start: int
+    end: int
+    value: datetime
+    has_time: bool
+
+
+def _build(
+    y: str, m: str, d: str, hh: str | None = None, mm: str | None = None, ss: str | None = None
+) -> datetime | None:
+    try:
+        year, month, day = int(y), int(m), int(d)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            return None
+        return datetime(
+            year, month, day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=SHANGHAI
+        )
+    except ValueError:
+        return None
+
+
+def _with_zone(value: datetime, tz: str | None) -> datetime:
+    if not tz:
+        return value
+    if tz == "Z":
+        return datetime.fromisoformat(value.replace(tzinfo=None).isoformat() + "+00:00")
+    sign, digits = tz[0], tz[1:].replace(":", "")
+    return datetime.fromisoformat(
+        value.replace(tzinfo=None).isoformat() + f"{sign}{digits[:2]}:{digits[2:]}"
+    )
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """Every full calendar date (year, month, day; optional time) in ``text``, in order."""
+    found: list[DateMatch] = []
+    for m in _DATE_RE.finditer(text):
+        # "2020年7-17" style mixes are not dates; 年 must pair with 月.
+        if m.group("sep") == "年" and "月" not in m.group(0):
+            continue
+        value = _build(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"])
+        if value is None:
+            continue
+        value = _with_zone(value, m["tz"])
+        found.append(DateMatch(m.start(), m.end(), value, m["H"] is not None))
+    return found
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """The first date in ``text`` (ISO, numeric, Chinese or compact ``20200717``)."""
+    if not text:
+        return None
+    found = find_dates(text)
+    if found:
+        return found[0].value
+    m = _COMPACT_RE.search(text)
+    return _build(m["y"], m["m"], m["d"]) if m else None
+
+
+def date_from_url(url: str | None) -> datetime | None:
+    """A date encoded in the URL path: /2020-07/17/, /20200717/, t20200717_, /2020/07/17/."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
+    m = _URL_SPLIT_RE.search(path) or _COMPACT_RE.search(path)
+    return _build(m["y"], m["m"], m["d"]) if m else None
+
+
+def is_timestamp_line(line: str) -> bool:
+    """True when the line is only a date/time (as under each item of a related-news list)."""
+    s = line.strip()
+    if not s or len(s) > 40:
+        return False
+    found = find_dates(s)
+    if not found:
+        return False
+    rest = s[: found[0].start] + s[found[0].end :]
+    return not re.sub(r"[\s|/()（）\[\]【】:：\-]", "", rest)

@@ -1,0 +1,169 @@
+"""HTML -> Article: a cascade with a typed outcome (trafilatura's shape).
+
+1. main extractor: readability-lxml's container scoring on our parsed tree;
+2. fallback: trafilatura when the main result is too short;
+3. baseline: the densest run of paragraph-like lines of the whole page.
+Each candidate body goes through the shared boilerplate rules; the first that keeps
+``MIN_BODY_CHARS`` wins. Title, date, author and source come from the page's own
+declarations (``extraction.metadata``) and its visible info line near the headline.
+A page with no article (a list of links, a login form) raises ``NotAnArticle``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from lxml import html as lhtml
+
+from summarizer.boilerplate import filter_lines
+from summarizer.dates import date_from_url, find_dates
+from summarizer.errors import EmptyText, NotAnArticle
+from summarizer.extraction import body as bodies
+from summarizer.extraction.byline import InfoLine, byline_author, parse_info_line
+from summarizer.extraction.encoding import decode_html
+from summarizer.extraction.html import collapse, link_density, parse, prune, text_lines
+from summarizer.extraction.metadata import PageMeta, read_meta
+from summarizer.model import Article
+
+MIN_BODY_CHARS = 80  # below this a candidate body is not an article (try the next extractor)
+MIN_MAIN_CHARS = 200  # readability results shorter than this are checked against fallbacks
+MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index page
+INFO_WINDOW_LINES = 8  # info lines are searched this far around the headline / body start
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _lang(text: str, declared: str | None) -> str:
+    sample = text[:2000]
+    if sample and len(_CJK.findall(sample)) / len(sample) > 0.2:
+        return "zh"
+    return declared if declared and declared != "zh" else "en"
+
+
+def _body_lines(root: lhtml.HtmlElement, html: str, url: str | None) -> list[str]:
+    cascade: list[Callable[[], list[str]]] = [
+        lambda: bodies.readability_lines(root),
+        lambda: bodies.trafilatura_lines(html, url),
+        lambda: bodies.baseline_lines(root),
+    ]
+    best: list[str] = []
+    for step in cascade:
+        lines = filter_lines(step())
+        size = sum(len(x) for x in lines)
+        if size >= MIN_MAIN_CHARS:
+            return lines
+        if size > sum(len(x) for x in best):
+            best = lines
+    if sum(len(x) for x in best) >= MIN_BODY_CHARS:
+        return best
+    return []
+
+
+def _find_line(lines: Sequence[str], needle: str, start: int = 0) -> int:
+    key = re.sub(r"\s", "", needle)
+    if not key:
+        return -1
+    for i in range(start, len(lines)):
+        if re.sub(r"\s", "", lines[i]) == key:
+            return i
+    for i in range(start, len(lines)):
+        if key[:20] in re.sub(r"\s", "", lines[i]):
+            return i
+    return -1
+
+
+def _info_near(page: Sequence[str], title: str, body: Sequence[str]) -> list[InfoLine]:
+    """Info lines between the headline and the body start (the usual 来源/时间 line)."""
+    head = _find_line(page, title) if title else -1
+    first = _find_line(page, body[0], max(head, 0)) if body else -1
+    if head >= 0:
+        lo, hi = head + 1, head + 1 + INFO_WINDOW_LINES
+        if first > head:
+            hi = min(hi, first + 1)
+    elif first >= 0:
+        lo, hi = max(0, first - INFO_WINDOW_LINES), first
+    else:
+        return []
+    found = [parse_info_line(x) for x in page[lo:hi]]
+    return [f for f in found if f is not None]
+
+
+def _pick_date(
+    meta: PageMeta, infos: Sequence[InfoLine], url: str | None, page: Sequence[str]
+) -> datetime | None:
+    dated = [i for i in infos if i.published_at]
+    labelled = [i for i in dated if i.labelled_date or i.has_labels]
+    for group in (labelled, dated):
+        if group:
+            return group[0].published_at
+    if meta.published_at:
+        return meta.published_at
+    from_url = date_from_url(url)
+    if from_url:
+        return from_url
+    for line in page[:60]:
+        info = parse_info_line(line)
+        if info and info.published_at and info.has_labels:
+            return info.published_at
+    return None
+
+
+def _strip_head(lines: list[str], title: str, infos_text: set[str]) -> list[str]:
+    """Drop the headline, kicker/deck and info lines that lead the container."""
+    key = re.sub(r"\s", "", title)
+    out = list(lines)
+    while out and len(out[0]) < 60 and (
+        re.sub(r"\s", "", out[0]) == key or out[0] in infos_text or parse_info_line(out[0])
+    ):
+        out.pop(0)
+    return out
+
+
+def _check_article(root: lhtml.HtmlElement, body: Sequence[str]) -> None:
+    if root.xpath('//input[@type="password"]') and sum(len(x) for x in body) < 400:
+        raise NotAnArticle("login form")
+    page = root.find("body")
+    if page is not None and link_density(page) > MAX_LIST_LINK_DENSITY:
+        long_lines = [x for x in body if bodies.is_paragraph(x)]
+        if len(long_lines) < 2:
+            raise NotAnArticle("list page")
+
+
+def extract_article(html: str | bytes, url: str | None = None) -> Article:
+    """Extract the article of one page; raises NotAnArticle or EmptyText, never returns None."""
+    text = decode_html(html)[0] if isinstance(html, bytes) else html
+    if not text.strip():
+        raise EmptyText("empty page")
+    try:
+        root = parse(text)
+    except ValueError as exc:
+        raise NotAnArticle(str(exc)) from exc
+    meta = read_meta(root)
+    prune(root)
+    lines = _body_lines(root, text, url)
+    if not lines:
+        raise NotAnArticle("no article text found")
+    _check_article(root, lines)
+    body_el = root.find("body")
+    page = text_lines(body_el if body_el is not None else root)
+    infos = _info_near(page, meta.title, lines)
+    lines = _strip_head(lines, meta.title, {collapse(x) for x in page[:0]})
+    if not lines:
+        raise NotAnArticle("no article text found")
+    source = next((i.source for i in infos if i.source), None) or meta.source
+    author = next((i.author for i in infos if i.author), None) or meta.author
+    author = author or byline_author(lines[-1])
+    body_text = "\n".join(lines)
+    return Article(
+        title=meta.title or lines[0][:60],
+        text=body_text,
+        url=url,
+        source=source,
+        author=author,
+        published_at=_pick_date(meta, infos, url, page),
+        lang=_lang(meta.title + body_text, meta.lang),
+    )
+
+
+__all__ = ["extract_article", "find_dates"]

@@ -1,0 +1,93 @@
+"""Body extractors for the cascade: readability's scoring (main), trafilatura
+(fallback) and a text-density baseline. Each returns text lines or an empty list."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lxml import html as lhtml
+from readability import Document
+from readability.readability import Unparseable
+
+from summarizer.extraction.html import text_lines
+
+log = logging.getLogger(__name__)
+
+MIN_PARAGRAPH_CHARS = 25  # baseline: a line this long (CJK chars) may be body text
+MAX_GAP_LINES = 3  # baseline: short lines allowed inside the body block
+_SENTENCE_END = re.compile(r"[。！？!?.…”」』\"）)]$")
+
+
+class _PreParsed(Document):  # type: ignore[misc]
+    """readability's Document on a tree we already parsed and pruned.
+
+    readability re-parses its input on every retry; a deep copy of our tree is far
+    cheaper than parsing again, and we skip its lxml Cleaner (we pruned already).
+    """
+
+    def __init__(self, root: lhtml.HtmlElement, url: str | None) -> None:
+        super().__init__("", url=None)
+        self._root = root
+
+    def _parse(self, input: Any) -> lhtml.HtmlElement:  # noqa: A002 - readability's name
+        self.encoding = "utf-8"
+        return copy.deepcopy(self._root)
+
+
+def readability_lines(root: lhtml.HtmlElement) -> list[str]:
+    """Main extractor: readability-lxml's container choice, read as lines."""
+    try:
+        fragment = _PreParsed(root, None).summary(html_partial=True)
+    except Unparseable:
+        log.debug("readability could not parse the page", exc_info=True)
+        return []
+    if not fragment or not fragment.strip():
+        return []
+    return text_lines(lhtml.fromstring(fragment))
+
+
+def trafilatura_lines(html: str, url: str | None) -> list[str]:
+    """Fallback: trafilatura's body (precision-oriented, keeps paragraph breaks)."""
+    import trafilatura  # imported on demand: only pages readability fails on need it
+
+    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True)
+    return [ln.strip() for ln in (text or "").split("\n") if ln.strip()]
+
+
+def is_paragraph(line: str) -> bool:
+    return len(line) >= MIN_PARAGRAPH_CHARS and bool(_SENTENCE_END.search(line))
+
+
+def densest_block(lines: Sequence[str]) -> tuple[int, int]:
+    """Baseline: [start, end) of the run of lines holding the most paragraph text.
+
+    Lines that look like paragraphs add their length; up to ``MAX_GAP_LINES`` other
+    lines in a row may sit inside the run (subheadings, short quotes).
+    """
+    best = (0, 0, 0)  # score, start, end
+    start = -1
+    score = gap = 0
+    for i, line in enumerate(lines):
+        if is_paragraph(line):
+            if start < 0:
+                start, score = i, 0
+            score += len(line)
+            gap = 0
+            if score > best[0]:
+                best = (score, start, i + 1)
+        elif start >= 0:
+            gap += 1
+            if gap > MAX_GAP_LINES:
+                start, score, gap = -1, 0, 0
+    return best[1], best[2]
+
+
+def baseline_lines(root: lhtml.HtmlElement) -> list[str]:
+    body = root.find("body")
+    lines = text_lines(body if body is not None else root)
+    start, end = densest_block(lines)
+    return list(lines[start:end])

@@ -1,0 +1,93 @@
+"""Info lines and bylines: "来源：云南日报 2020-07-17 09:45:57", "作者：张三 | 编辑：李四",
+"（云南日报记者 杨猛 张寅）". Shared by ``extract`` and ``clean``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from summarizer.boilerplate import BYLINE_RE
+from summarizer.dates import find_dates
+
+MAX_INFO_LINE_CHARS = 160
+MAX_FIELD_CHARS = 30
+
+_LABEL_RE = re.compile(
+    r"(?P<label>来源|稿源|出处|文章来源|本文来源|作者|撰文|文\s*/|记者|发布时间|发布日期|发表时间|"
+    r"发表日期|发布于|发稿时间|更新时间|时间|日期|责任编辑|编辑|责编|浏览次数|点击数|阅读数|"
+    r"字号|评论|分享)\s*(?:[:：]|(?<=/))\s*"
+)
+_SOURCE_LABELS = frozenset({"来源", "稿源", "出处", "文章来源", "本文来源"})
+_AUTHOR_LABELS = frozenset({"作者", "撰文", "记者"})
+_DATE_LABELS = frozenset({"发布时间", "发布日期", "发表时间", "发表日期", "发布于", "发稿时间", "时间", "日期"})
+_FIELD_END = re.compile(r"\s{2,}|[|｜丨]|\s(?=[\u4e00-\u9fff]{1,6}[:：])")
+
+
+@dataclass(frozen=True, slots=True)
+class InfoLine:
+    """Fields read from one info line; ``labelled_date`` when a 发布时间-style label named it."""
+
+    published_at: datetime | None
+    source: str | None
+    author: str | None
+    labelled_date: bool
+    has_labels: bool
+
+
+def _clean_field(value: str) -> str | None:
+    for d in reversed(find_dates(value)):
+        value = value[: d.start] + " " + value[d.end :]
+    value = _FIELD_END.split(value.strip(), maxsplit=1)[0]
+    value = value.strip(" \t:：,，;；()（）[]【】")
+    value = re.split(r"\s", value, maxsplit=1)[0] if len(value) > MAX_FIELD_CHARS else value
+    return value if value and len(value) <= MAX_FIELD_CHARS else None
+
+
+def parse_info_line(line: str) -> InfoLine | None:
+    """Read date/source/author from a short info line; None when it is not one."""
+    s = line.strip()
+    if not s or len(s) > MAX_INFO_LINE_CHARS:
+        return None
+    labels = list(_LABEL_RE.finditer(s))
+    dates = find_dates(s)
+    if not labels and not dates:
+        return None
+    if not labels:
+        # A bare date line is an info line only when little else is on it.
+        rest = s[: dates[0].start] + s[dates[0].end :]
+        if len(re.sub(r"\W", "", rest)) > 20:
+            return None
+    source = author = None
+    labelled = False
+    for i, m in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(s)
+        value = s[m.end() : end]
+        label = re.sub(r"\s", "", m["label"])
+        if label in _SOURCE_LABELS and source is None:
+            source = _clean_field(value)
+        elif label in _AUTHOR_LABELS and author is None:
+            author = _clean_field(value)
+        elif label in _DATE_LABELS and find_dates(value):
+            labelled = True
+    when = dates[0].value if dates else None
+    return InfoLine(when, source, author, labelled, bool(labels))
+
+
+def byline_author(paragraph: str) -> str | None:
+    """Reporters named in a closing parenthesis: "…。（云南日报记者 杨猛 张寅）"."""
+    m = BYLINE_RE.search(paragraph)
+    if not m:
+        return None
+    return re.sub(r"\s+", " ", m["by"]).strip() or None
+
+
+_DATELINE_RE = re.compile(
+    r"^(?:[^，,。（(]{2,16}?)(?:\d{1,2}月\d{1,2}日)?电\s*[（(]\s*(?:记者|通讯员)\s*(?P<by>[^（()）]{2,30})[)）]"
+)
+
+
+def dateline_author(paragraph: str) -> str | None:
+    """Reporter in an agency dateline: "新华社北京7月16日电（记者 张三 李四）"."""
+    m = _DATELINE_RE.match(paragraph.strip())
+    return re.sub(r"\s+", " ", m["by"]).strip() if m else None
