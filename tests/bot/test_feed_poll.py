@@ -1,0 +1,153 @@
+"""The feed poller against a loopback RSS server and a real SQLite file.
+
+``ingest`` here records what the poller hands over and stores nothing else; the end-to-end
+feed tests (test_feed_bot.py) wire the real NewsService."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from summarizer.fetch import FetchPolicy
+
+from bot.feeds import FeedItem, FeedPoller, backoff, parse_opml
+from storage import Database, connect
+from storage.feeds import Feed, FeedRepository
+from storage.subscriptions import SubscriptionRepository
+from summarizer.errors import NotAnArticle
+from tests.bot.feed_server import FeedServer, feed_server
+
+CHAT = -1001
+
+
+def items(start: int, stop: int) -> list[tuple[str, str, str]]:
+    # Newest first, as feeds list them.
+    return [
+        (f"g{i}", f"新闻标题{i}", f"第{i}条新闻的正文。") for i in range(stop - 1, start - 1, -1)
+    ]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await connect(tmp_path / "z.db")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    async with feed_server() as srv:
+        yield srv
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.items: list[FeedItem] = []
+
+    async def __call__(self, feed: Feed, item: FeedItem) -> int:
+        if "不是文章" in item.title:
+            raise NotAnArticle("no article here")
+        self.items.append(item)
+        return 1000 + len(self.items)
+
+
+def poller(db: Database, ingest: Recorder, clock: Clock) -> FeedPoller:
+    return FeedPoller(
+        FeedRepository(db),
+        SubscriptionRepository(db),
+        ingest,
+        FetchPolicy(allow_private=True, timeout=5.0),
+        clock=clock,
+    )
+
+
+async def test_fifty_items_ten_new_then_unchanged(db: Database, server: FeedServer) -> None:
+    clock, ingest = Clock(), Recorder()
+    feed, _ = await FeedRepository(db).add(CHAT, server.feed_url, now=clock.now)
+    server.publish(items(0, 40))
+    first = await poller(db, ingest, clock).poll(feed.id)
+    assert first.status == "new" and len(first.article_ids) == 5  # newest few of a new feed
+    assert await FeedRepository(db).seen_count(feed.id) == 40
+
+    ingest.items.clear()
+    server.publish(items(0, 50))
+    clock.now += timedelta(minutes=20)
+    result = await poller(db, ingest, clock).poll(feed.id)
+    assert result.status == "new" and result.items == 50 and len(result.article_ids) == 10
+    assert [i.guid for i in ingest.items] == [f"g{i}" for i in range(40, 50)]  # oldest first
+    assert ingest.items[0].link == f"{server.base_url}/a/g40"
+    logged = await SubscriptionRepository(db).stories_between(CHAT, None, clock.now + timedelta(1))
+    assert {s.article_id for s in logged} >= set(result.article_ids)
+    assert all(s.via == "feed" for s in logged)
+
+    ingest.items.clear()
+    clock.now += timedelta(minutes=20)
+    again = await poller(db, ingest, clock).poll(feed.id)
+    assert again.status == "unchanged" and ingest.items == []
+    assert server.requests[-1]["If-None-Match"] == f'"v{server.version}"'
+    assert "If-Modified-Since" in server.requests[-1]
+
+
+async def test_keyword_filters_and_unreadable_items(db: Database, server: FeedServer) -> None:
+    clock, ingest = Clock(), Recorder()
+    repo = FeedRepository(db)
+    feed, _ = await repo.add(CHAT, server.feed_url, now=clock.now)
+    await repo.set_filters(feed.id, ["经济"], ["体育"])
+    server.publish(
+        [
+            ("a", "经济增长加快", "正文"),
+            ("b", "经济与体育产业", "正文"),
+            ("c", "天气预报", "正文"),
+            ("d", "经济新闻不是文章", "正文"),
+        ]
+    )
+    result = await poller(db, ingest, clock).poll(feed.id)
+    assert [i.guid for i in ingest.items] == ["a"]
+    assert result.skipped == 3 and await repo.seen_count(feed.id) == 4
+
+
+async def test_failing_feed_backs_off(db: Database, server: FeedServer) -> None:
+    clock, ingest = Clock(), Recorder()
+    repo = FeedRepository(db)
+    feed, _ = await repo.add(CHAT, server.feed_url, now=clock.now)
+    server.fail_with = 500
+    p = poller(db, ingest, clock)
+    assert [r.status for r in await p.poll_due()] == ["failed"]
+    assert await p.poll_due() == []  # not due again right away
+    stored = await repo.get(feed.id)
+    assert stored.failures == 1 and stored.next_poll_at == clock.now + backoff(1)
+    clock.now = stored.next_poll_at
+    await p.poll_due()
+    assert (await repo.get(feed.id)).next_poll_at == clock.now + backoff(2)
+    assert backoff(2) > backoff(1) and backoff(40) == timedelta(hours=24)
+
+
+async def test_not_a_feed_is_a_failure(db: Database, server: FeedServer) -> None:
+    clock, ingest = Clock(), Recorder()
+    feed, _ = await FeedRepository(db).add(CHAT, f"{server.base_url}/a/missing", now=clock.now)
+    result = await poller(db, ingest, clock).poll(feed.id)
+    assert result.status == "failed"
+
+
+def test_opml_import_ignores_entities_and_non_http() -> None:
+    opml = b"""<?xml version="1.0"?>
+<!DOCTYPE opml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<opml version="2.0"><body>
+  <outline text="News"><outline text="A &x;" xmlUrl="https://a.example/rss"/></outline>
+  <outline title="B" xmlUrl="https://b.example/atom"/>
+  <outline title="dup" xmlUrl="https://b.example/atom"/>
+  <outline title="bad" xmlUrl="file:///etc/passwd"/>
+</body></opml>"""
+    found = parse_opml(opml)
+    assert [u for u, _ in found] == ["https://a.example/rss", "https://b.example/atom"]
+    assert "root:" not in str(found)
