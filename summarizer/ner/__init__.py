@@ -1,0 +1,1 @@
+"""Our own Chinese NER model: features, BiLSTM-CRF, training and inference."""

@@ -1,0 +1,85 @@
+"""Run the shipped BiLSTM-CRF tagger over text chunks (batched, no autograd)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from summarizer.errors import SummarizerError
+from summarizer.ner.features import CharFeatures, Vocab
+
+MSRA_DOMAIN = 0  # newswire guidelines; the model was trained with domain ids per source
+BATCH_SIZE = 64
+MODEL_FILES = ("config.json", "model.safetensors", "vocab.json")
+
+
+class ModelNotFound(SummarizerError):
+    """The NER model directory is missing or incomplete."""
+
+    reason = "ner model not found"
+    reason_zh = "找不到实体识别模型"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A labelled span of a chunk (end exclusive)."""
+
+    start: int
+    end: int
+    type: str
+
+
+def packaged_model_path() -> Path:
+    """The model directory shipped inside the ``summarizer`` package."""
+    return Path(str(resources.files("summarizer") / "models" / "ner"))
+
+
+def has_model(path: Path) -> bool:
+    return all((path / name).is_file() for name in MODEL_FILES)
+
+
+class NerTagger:
+    """Loads the model once from a local directory (never the network) and tags chunks."""
+
+    def __init__(self, path: Path | None = None, *, threads: int | None = None) -> None:
+        self.path = Path(path) if path is not None else packaged_model_path()
+        if not has_model(self.path):
+            raise ModelNotFound(f"no NER model in {self.path} (need {', '.join(MODEL_FILES)})")
+        import torch
+
+        from summarizer.ner.model import ZhNerModel
+
+        if threads is not None:
+            torch.set_num_threads(threads)
+        self._torch = torch
+        self.vocab = Vocab.from_json(json.loads((self.path / "vocab.json").read_text("utf-8")))
+        self.model = ZhNerModel.from_pretrained(self.path, local_files_only=True)
+        self.model.eval()
+        self.labels = [
+            self.model.config.id2label[i] for i in range(len(self.model.config.id2label))
+        ]
+        # The LSTM and CRF keep no per-call state, but one lock keeps torch's intra-op
+        # pool from being oversubscribed by concurrent bot handlers.
+        self._lock = threading.Lock()
+
+    def tag(self, chunks: list[str]) -> list[list[Span]]:
+        """Entity spans for each chunk (offsets into that chunk)."""
+        from summarizer.ner.tensors import collate, decode_bio
+
+        feats: list[CharFeatures] = [self.vocab.featurize(c) for c in chunks]
+        out: list[list[Span]] = [[] for _ in chunks]
+        order = sorted((i for i, c in enumerate(chunks) if c), key=lambda i: len(chunks[i]))
+        torch = self._torch
+        with self._lock, torch.inference_mode():
+            for lo in range(0, len(order), BATCH_SIZE):
+                idx = order[lo : lo + BATCH_SIZE]
+                batch = collate([feats[i] for i in idx], [MSRA_DOMAIN] * len(idx))
+                mask = batch.pop("attention_mask").bool()
+                paths = self.model.viterbi(self.model.emissions(**batch), mask)
+                for i, path in zip(idx, paths, strict=True):
+                    spans = decode_bio([self.labels[t] for t in path])
+                    out[i] = [Span(s, e, t) for s, e, t in sorted(spans)]
+        return out

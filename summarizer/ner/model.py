@@ -1,0 +1,185 @@
+"""BiLSTM-CRF character tagger packaged as a ``transformers`` model.
+
+Characters, bigrams, jieba word/POS ids and dictionary-match bits are embedded,
+concatenated and read by a bidirectional LSTM; a linear-chain CRF scores BIO label
+sequences (Huang, Xu & Yu 2015, *Bidirectional LSTM-CRF Models for Sequence
+Tagging*). It is a ``PreTrainedModel`` so that ``save_pretrained``/``from_pretrained``
+store and load safetensors + ``config.json`` from a local directory with no network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+from transformers import PretrainedConfig, PreTrainedModel
+
+from summarizer.ner.features import LEXICON_BITS, N_WORD_FEATURES
+
+LABELS: tuple[str, ...] = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
+
+
+class ZhNerConfig(PretrainedConfig):
+    model_type = "zhaiyao_ner"
+
+    def __init__(
+        self,
+        char_vocab_size: int = 6000,
+        bigram_vocab_size: int = 50000,
+        char_dim: int = 128,
+        bigram_dim: int = 48,
+        word_dim: int = 32,
+        lexicon_dim: int = 32,
+        domain_count: int = 2,
+        hidden_size: int = 160,
+        dropout: float = 0.3,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("id2label", dict(enumerate(LABELS)))
+        self.char_vocab_size = char_vocab_size
+        self.bigram_vocab_size = bigram_vocab_size
+        self.char_dim = char_dim
+        self.bigram_dim = bigram_dim
+        self.word_dim = word_dim
+        self.lexicon_dim = lexicon_dim
+        self.domain_count = domain_count
+        self.hidden_size = hidden_size
+        self.dropout = dropout
+        super().__init__(**kwargs)
+
+
+def _allowed_transitions(labels: list[str]) -> torch.Tensor:
+    """BIO constraint: I-X may only follow B-X or I-X (also not at the start)."""
+    n = len(labels)
+    allowed = torch.ones(n + 1, n, dtype=torch.bool)  # row n = start of sequence
+    for j, to in enumerate(labels):
+        if to.startswith("I-"):
+            for i, frm in enumerate([*labels, "<s>"]):
+                allowed[i, j] = frm[2:] == to[2:] and frm[:2] in ("B-", "I-")
+    return allowed
+
+
+class ZhNerModel(PreTrainedModel):
+    config_class = ZhNerConfig
+    base_model_prefix = "ner"
+
+    def __init__(self, config: ZhNerConfig) -> None:
+        super().__init__(config)
+        n_labels = len(config.id2label)
+        self.char_emb = nn.Embedding(config.char_vocab_size, config.char_dim, padding_idx=0)
+        self.bigram_emb = nn.Embedding(config.bigram_vocab_size, config.bigram_dim, padding_idx=0)
+        self.word_emb = nn.Embedding(N_WORD_FEATURES, config.word_dim, padding_idx=0)
+        self.domain_emb = nn.Embedding(config.domain_count, config.word_dim)
+        self.lexicon_proj = nn.Linear(LEXICON_BITS, config.lexicon_dim)
+        in_dim = config.char_dim + 2 * config.bigram_dim + 2 * config.word_dim
+        in_dim += config.lexicon_dim
+        self.lstm = nn.LSTM(in_dim, config.hidden_size, batch_first=True, bidirectional=True)
+        self.drop = nn.Dropout(config.dropout)
+        self.emit = nn.Linear(2 * config.hidden_size, n_labels)
+        self.transitions = nn.Parameter(torch.zeros(n_labels, n_labels))
+        self.start_transitions = nn.Parameter(torch.zeros(n_labels))
+        self.end_transitions = nn.Parameter(torch.zeros(n_labels))
+        labels = [config.id2label[i] for i in range(n_labels)]
+        self.register_buffer("allowed", _allowed_transitions(labels), persistent=False)
+        self.post_init()
+
+    def _init_weights(self, module: nn.Module) -> None:
+        if isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, std=0.1)
+            if module.padding_idx is not None:
+                with torch.no_grad():
+                    module.weight[module.padding_idx].zero_()
+
+    def emissions(
+        self,
+        chars: torch.Tensor,
+        bigrams: torch.Tensor,
+        words: torch.Tensor,
+        lexicon: torch.Tensor,
+        domain: torch.Tensor,
+    ) -> torch.Tensor:
+        """Per-character label scores, shape (batch, length, labels)."""
+        # The bigram ending at i is the one starting at i-1.
+        left = torch.nn.functional.pad(bigrams[:, :-1], (1, 0))
+        bits = torch.arange(LEXICON_BITS, device=lexicon.device)
+        lex = ((lexicon.unsqueeze(-1) >> bits) & 1).float()
+        dom = self.domain_emb(domain).unsqueeze(1).expand(-1, chars.shape[1], -1)
+        x = torch.cat(
+            [
+                self.char_emb(chars),
+                self.bigram_emb(bigrams),
+                self.bigram_emb(left),
+                self.word_emb(words),
+                dom,
+                torch.relu(self.lexicon_proj(lex)),
+            ],
+            dim=-1,
+        )
+        h, _ = self.lstm(self.drop(x))
+        return self.emit(self.drop(h))
+
+    def _masked_transitions(self) -> tuple[torch.Tensor, torch.Tensor]:
+        neg = torch.finfo(self.transitions.dtype).min / 2
+        trans = self.transitions.masked_fill(~self.allowed[:-1], neg)
+        start = self.start_transitions.masked_fill(~self.allowed[-1], neg)
+        return trans, start
+
+    def crf_nll(
+        self, emissions: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor
+    ) -> torch.Tensor:
+        """Mean negative log-likelihood of the gold label paths (mask: bool, left-aligned)."""
+        trans, start = self._masked_transitions()
+        batch = torch.arange(emissions.shape[0], device=emissions.device)
+        score = start[labels[:, 0]] + emissions[batch, 0, labels[:, 0]]
+        alpha = start + emissions[:, 0]
+        for t in range(1, emissions.shape[1]):
+            m = mask[:, t]
+            step = trans[labels[:, t - 1], labels[:, t]] + emissions[batch, t, labels[:, t]]
+            score = score + step * m
+            nxt = torch.logsumexp(alpha.unsqueeze(2) + trans + emissions[:, t].unsqueeze(1), dim=1)
+            alpha = torch.where(m.unsqueeze(1), nxt, alpha)
+        last = labels[batch, mask.sum(1) - 1]
+        score = score + self.end_transitions[last]
+        log_z = torch.logsumexp(alpha + self.end_transitions, dim=1)
+        return (log_z - score).mean()
+
+    @torch.no_grad()
+    def viterbi(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+        """Best BIO-consistent label ids per sequence (lengths from mask)."""
+        trans, start = self._masked_transitions()
+        score = start + emissions[:, 0]
+        back: list[torch.Tensor] = []
+        for t in range(1, emissions.shape[1]):
+            cand = score.unsqueeze(2) + trans
+            best, idx = cand.max(dim=1)
+            nxt = best + emissions[:, t]
+            m = mask[:, t].unsqueeze(1)
+            score = torch.where(m, nxt, score)
+            back.append(torch.where(m, idx, torch.arange(idx.shape[1]).expand_as(idx)))
+        score = score + self.end_transitions
+        lengths = mask.sum(1).tolist()
+        best_last = score.argmax(1).tolist()
+        paths: list[list[int]] = []
+        for b, n in enumerate(lengths):
+            path = [best_last[b]]
+            for t in range(n - 2, -1, -1):
+                path.append(int(back[t][b, path[-1]]))
+            paths.append(path[::-1])
+        return paths
+
+    def forward(
+        self,
+        chars: torch.Tensor,
+        bigrams: torch.Tensor,
+        words: torch.Tensor,
+        lexicon: torch.Tensor,
+        domain: torch.Tensor,
+        attention_mask: torch.Tensor,
+        labels: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
+        em = self.emissions(chars, bigrams, words, lexicon, domain)
+        out = {"logits": em}
+        if labels is not None:
+            out["loss"] = self.crf_nll(em, labels, attention_mask.bool())
+        return out
