@@ -20,7 +20,8 @@ from summarizer.dates import is_timestamp_line
 MAX_CREDIT_CHARS = 60  # a credit line is short; a paragraph that mentions 编辑 is not one
 MAX_WIDGET_CHARS = 40
 MAX_CAPTION_CHARS = 80
-MIN_RELATED_ITEMS = 2  # timestamp-followed items needed before a run counts as a list
+MIN_RELATED_ITEMS = 2
+MAX_TAIL_SHARE = 0.35  # text after a related/footer heading must be this small to be cut  # timestamp-followed items needed before a run counts as a list
 
 
 class Family(Enum):
@@ -55,13 +56,14 @@ SHARE_RE = re.compile(
     r"Share|Tweet|\s|[/|,，、·•])+$",
     re.I,
 )
+_HEADING_PUNCT = re.compile(r"[\s·•|｜丨:：>»【】\[\]■◆▶►\-—_/]+")
+# Matched against a heading with spaces and decoration removed ("延伸 · 推荐" -> "延伸推荐").
 RELATED_RE = re.compile(
-    r"^[\s【\[>»·•■◆▶►]*(?:相关新闻|相关阅读|相关文章|相关报道|相关链接|相关推荐|"
-    r"推荐阅读|延伸阅读|扩展阅读|热点推荐|热门推荐|热点新闻|热门新闻|热点|推荐|"
-    r"猜你喜欢|精彩推荐|精彩图片|更多精彩|更多新闻|往期回顾|今日推荐|编辑推荐|"
-    r"点击排行|排行榜|24小时热点|大家都在看|你可能(?:还)?(?:感兴趣|喜欢)|"
-    r"Related(?: Articles| Stories| News)?|Read more|More from|Recommended)"
-    r"[\s:：】\]>»]*$",
+    r"^(?:(?:相关|延伸|扩展|推荐|热点|热门|精彩|更多|最新|今日|编辑|为你|往期|猜你|本周|"
+    r"24小时|一周|实时|重点|要闻)+(?:新闻|阅读|文章|报道|链接|推荐|图片|回顾|专题|视频|喜欢|"
+    r"排行|热点|资讯|内容)*|猜你喜欢|大家都在看|点击排行|排行榜|你可能(?:还)?(?:感兴趣|喜欢)|"
+    r"Related(?:Articles|Stories|News|Posts)?|Readmore|Morefrom.*|Recommended(?:forYou)?|"
+    r"MoreStories|YouMayAlsoLike|Trending(?:Now)?|PopularNow|MostRead)$",
     re.I,
 )
 FOOTER_RE = re.compile(
@@ -100,7 +102,7 @@ def classify(line: str) -> Family | None:
         return Family.DISCLAIMER
     if n <= MAX_WIDGET_CHARS * 2 and FOOTER_RE.search(s):
         return Family.FOOTER
-    if n <= MAX_WIDGET_CHARS and RELATED_RE.match(s):
+    if n <= MAX_WIDGET_CHARS and RELATED_RE.match(_HEADING_PUNCT.sub("", s)):
         return Family.RELATED
     if n <= MAX_WIDGET_CHARS and SHARE_RE.search(s):
         return Family.SHARE
@@ -155,8 +157,24 @@ def is_boilerplate(line: str) -> bool:
     return classify(line) is not None
 
 
+def tail_start(lines: Sequence[str]) -> int:
+    """Index where the page furniture after the article begins (len(lines) if none).
+
+    A related-stories heading or a footer line ends the article when what follows it
+    is at most ``MAX_TAIL_SHARE`` of the text (so an inline box mid-article does not).
+    """
+    total = sum(len(x) for x in lines) or 1
+    after = total
+    for i, line in enumerate(lines):
+        after -= len(line)
+        if classify(line) in (Family.RELATED, Family.FOOTER) and after <= MAX_TAIL_SHARE * total:
+            return i
+    return len(lines)
+
+
 def filter_lines(lines: Sequence[str]) -> list[str]:
     """Article lines with every boilerplate family removed, in order."""
+    lines = lines[: tail_start(lines)]
     related = related_runs(lines)
     out: list[str] = []
     for i, line in enumerate(lines):

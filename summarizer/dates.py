@@ -21,11 +21,16 @@ MAX_YEAR = 2100
 _TIME = (
     r"(?:\s*[T ]?\s*(?P<H>[01]?\d|2[0-3])\s*(?:[:：]|时|点)\s*(?P<M>[0-5]\d)"
     r"(?:\s*(?:[:：]|分)\s*(?P<S>[0-5]\d)(?:\.\d+)?)?"
-    r"(?P<tz>Z|[+-]\d\d:?\d\d)?)?"
+    r"(?P<tz>Z|[+-]\d\d:?\d\d)?(?:\s*(?P<ampm>[AaPp][Mm])\b)?)?"
 )
 _DATE_RE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*(?P<sep>[-/.年])\s*(?P<m>[01]?\d)\s*[-/.月]\s*"
     r"(?P<d>[0-3]?\d)(?!\d)\s*日?" + _TIME
+)
+# Day-first or month-first with the year last (7/5/2005 9:23:57 PM): the unambiguous
+# reading when one number exceeds 12, else day-first (the international order).
+_DMY_RE = re.compile(
+    r"(?<![\d/])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME
 )
 # Compact digits, as in URLs and file names: 20200717 (preceded by a non-digit).
 _COMPACT_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
@@ -51,9 +56,7 @@ def _build(
         year, month, day = int(y), int(m), int(d)
         if not MIN_YEAR <= year <= MAX_YEAR:
             return None
-        return datetime(
-            year, month, day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=SHANGHAI
-        )
+        return datetime(year, month, day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=SHANGHAI)
     except ValueError:
         return None
 
@@ -69,6 +72,14 @@ def _with_zone(value: datetime, tz: str | None) -> datetime:
     )
 
 
+def _hour(m: re.Match[str]) -> str | None:
+    hour = m["H"]
+    if hour and m["ampm"]:
+        h = int(hour) % 12 + (12 if m["ampm"].lower() == "pm" else 0)
+        return str(h)
+    return hour
+
+
 def find_dates(text: str) -> list[DateMatch]:
     """Every full calendar date (year, month, day; optional time) in ``text``, in order."""
     found: list[DateMatch] = []
@@ -76,11 +87,16 @@ def find_dates(text: str) -> list[DateMatch]:
         # "2020年7-17" style mixes are not dates; 年 must pair with 月.
         if m.group("sep") == "年" and "月" not in m.group(0):
             continue
-        value = _build(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"])
-        if value is None:
-            continue
-        value = _with_zone(value, m["tz"])
-        found.append(DateMatch(m.start(), m.end(), value, m["H"] is not None))
+        value = _build(m["y"], m["m"], m["d"], _hour(m), m["M"], m["S"])
+        if value is not None:
+            found.append(DateMatch(m.start(), m.end(), _with_zone(value, m["tz"]), bool(m["H"])))
+    if not found and "/" in text:
+        for m in _DMY_RE.finditer(text):
+            a, b = int(m["a"]), int(m["b"])
+            day, month = (m["b"], m["a"]) if b > 12 >= a else (m["a"], m["b"])
+            value = _build(m["y"], month, day, _hour(m), m["M"], m["S"])
+            if value is not None:
+                found.append(DateMatch(m.start(), m.end(), value, bool(m["H"])))
     return found
 
 

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import html as lhtml
 
 from summarizer.boilerplate import filter_lines
-from summarizer.dates import date_from_url, find_dates
+from summarizer.charset import decode_html
+from summarizer.dates import date_from_url
 from summarizer.errors import EmptyText, NotAnArticle
 from summarizer.extraction import body as bodies
 from summarizer.extraction.byline import InfoLine, byline_author, parse_info_line
-from summarizer.extraction.encoding import decode_html
-from summarizer.extraction.html import collapse, link_density, parse, prune, text_lines
+from summarizer.extraction.html import link_density, parse, prune, text_lines
 from summarizer.extraction.metadata import PageMeta, read_meta
 from summarizer.model import Article
 
@@ -31,6 +32,7 @@ MIN_BODY_CHARS = 80  # below this a candidate body is not an article (try the ne
 MIN_MAIN_CHARS = 200  # readability results shorter than this are checked against fallbacks
 MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index page
 INFO_WINDOW_LINES = 8  # info lines are searched this far around the headline / body start
+AROUND_BODY_LINES = 15  # last resort: labelled date lines this close to the body
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -49,7 +51,7 @@ def _body_lines(root: lhtml.HtmlElement, html: str, url: str | None) -> list[str
     ]
     best: list[str] = []
     for step in cascade:
-        lines = filter_lines(step())
+        lines = bodies.trim_sparse(filter_lines(step()))
         size = sum(len(x) for x in lines)
         if size >= MIN_MAIN_CHARS:
             return lines
@@ -73,25 +75,49 @@ def _find_line(lines: Sequence[str], needle: str, start: int = 0) -> int:
     return -1
 
 
-def _info_near(page: Sequence[str], title: str, body: Sequence[str]) -> list[InfoLine]:
-    """Info lines between the headline and the body start (the usual 来源/时间 line)."""
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where the headline and the body sit among the page's visible lines (-1: not found)."""
+
+    head: int
+    first: int
+    last: int
+
+
+def _layout(page: Sequence[str], title: str, body: Sequence[str]) -> _Layout:
     head = _find_line(page, title) if title else -1
     first = _find_line(page, body[0], max(head, 0)) if body else -1
-    if head >= 0:
-        lo, hi = head + 1, head + 1 + INFO_WINDOW_LINES
-        if first > head:
-            hi = min(hi, first + 1)
-    elif first >= 0:
-        lo, hi = max(0, first - INFO_WINDOW_LINES), first
-    else:
-        return []
-    found = [parse_info_line(x) for x in page[lo:hi]]
+    last = _find_line(page, body[-1], max(first, 0)) if body else -1
+    return _Layout(head, first, last)
+
+
+def _info_near(page: Sequence[str], at: _Layout) -> list[InfoLine]:
+    """Info lines under the headline or just above the body (the usual 来源/时间 line).
+
+    A label alone on its line ("发布日期：") is read together with the next line.
+    """
+    rows: list[int] = []
+    if at.head >= 0:
+        hi = at.head + 1 + INFO_WINDOW_LINES
+        rows += range(at.head + 1, min(hi, at.first + 1) if at.first > at.head else hi)
+    if at.first >= 0:
+        rows += [i for i in range(max(0, at.first - INFO_WINDOW_LINES), at.first) if i not in rows]
+    found = [parse_info_line(_with_next(page, i)) for i in rows if i < len(page)]
     return [f for f in found if f is not None]
 
 
+def _with_next(page: Sequence[str], i: int) -> str:
+    line = page[i]
+    if line.endswith((":", "：")) and i + 1 < len(page):
+        return f"{line} {page[i + 1]}"
+    return line
+
+
 def _pick_date(
-    meta: PageMeta, infos: Sequence[InfoLine], url: str | None, page: Sequence[str]
+    meta: PageMeta, infos: Sequence[InfoLine], url: str | None, page: Sequence[str], at: _Layout
 ) -> datetime | None:
+    """Info line under the headline, then <meta>/JSON-LD, then the URL, then a labelled
+    date line (发表于 …) just before or after the body; never a comment further down."""
     dated = [i for i in infos if i.published_at]
     labelled = [i for i in dated if i.labelled_date or i.has_labels]
     for group in (labelled, dated):
@@ -102,19 +128,23 @@ def _pick_date(
     from_url = date_from_url(url)
     if from_url:
         return from_url
-    for line in page[:60]:
-        info = parse_info_line(line)
+    if at.first < 0:
+        return None
+    lo = max(0, min(at.first, at.head if at.head >= 0 else at.first) - AROUND_BODY_LINES)
+    hi = max(at.last, at.first) + AROUND_BODY_LINES
+    for i in range(lo, min(hi, len(page))):
+        info = parse_info_line(_with_next(page, i))
         if info and info.published_at and info.has_labels:
             return info.published_at
     return None
 
 
-def _strip_head(lines: list[str], title: str, infos_text: set[str]) -> list[str]:
+def _strip_head(lines: list[str], title: str) -> list[str]:
     """Drop the headline, kicker/deck and info lines that lead the container."""
     key = re.sub(r"\s", "", title)
     out = list(lines)
-    while out and len(out[0]) < 60 and (
-        re.sub(r"\s", "", out[0]) == key or out[0] in infos_text or parse_info_line(out[0])
+    while (
+        out and len(out[0]) < 60 and (re.sub(r"\s", "", out[0]) == key or parse_info_line(out[0]))
     ):
         out.pop(0)
     return out
@@ -147,8 +177,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     _check_article(root, lines)
     body_el = root.find("body")
     page = text_lines(body_el if body_el is not None else root)
-    infos = _info_near(page, meta.title, lines)
-    lines = _strip_head(lines, meta.title, {collapse(x) for x in page[:0]})
+    at = _layout(page, meta.title, lines)
+    infos = _info_near(page, at)
+    lines = _strip_head(lines, meta.title)
     if not lines:
         raise NotAnArticle("no article text found")
     source = next((i.source for i in infos if i.source), None) or meta.source
@@ -161,9 +192,6 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         url=url,
         source=source,
         author=author,
-        published_at=_pick_date(meta, infos, url, page),
+        published_at=_pick_date(meta, infos, url, page, at),
         lang=_lang(meta.title + body_text, meta.lang),
     )
-
-
-__all__ = ["extract_article", "find_dates"]

@@ -13,12 +13,15 @@ from lxml import html as lhtml
 from readability import Document
 from readability.readability import Unparseable
 
-from summarizer.extraction.html import text_lines
+from summarizer.extraction.html import lines_with_links
 
 log = logging.getLogger(__name__)
 
 MIN_PARAGRAPH_CHARS = 25  # baseline: a line this long (CJK chars) may be body text
-MAX_GAP_LINES = 3  # baseline: short lines allowed inside the body block
+MAX_GAP_LINES = 3
+MAX_LINE_LINK_SHARE = 0.6  # a line mostly made of link text is navigation, not body
+MIN_PARAGRAPH_SHARE = 0.5  # below this share of paragraph text, trim to the densest block  # baseline: short lines allowed inside the body block
+_CLAUSE_MARK = re.compile(r"[，。；、！？,;]")
 _SENTENCE_END = re.compile(r"[。！？!?.…”」』\"）)]$")
 
 
@@ -33,7 +36,7 @@ class _PreParsed(Document):  # type: ignore[misc]
         super().__init__("", url=None)
         self._root = root
 
-    def _parse(self, input: Any) -> lhtml.HtmlElement:  # noqa: A002 - readability's name
+    def _parse(self, input: Any) -> lhtml.HtmlElement:
         self.encoding = "utf-8"
         return copy.deepcopy(self._root)
 
@@ -47,7 +50,16 @@ def readability_lines(root: lhtml.HtmlElement) -> list[str]:
         return []
     if not fragment or not fragment.strip():
         return []
-    return text_lines(lhtml.fromstring(fragment))
+    return unlinked_lines(lhtml.fromstring(fragment))
+
+
+def unlinked_lines(el: lhtml.HtmlElement) -> list[str]:
+    """Lines of ``el`` without link-only lines (menus, related-story titles, tag clouds)."""
+    return [
+        ln.text
+        for ln in lines_with_links(el)
+        if ln.link_share < MAX_LINE_LINK_SHARE or is_paragraph(ln.text)
+    ]
 
 
 def trafilatura_lines(html: str, url: str | None) -> list[str]:
@@ -59,7 +71,11 @@ def trafilatura_lines(html: str, url: str | None) -> list[str]:
 
 
 def is_paragraph(line: str) -> bool:
-    return len(line) >= MIN_PARAGRAPH_CHARS and bool(_SENTENCE_END.search(line))
+    """Prose, not a menu item: long enough and punctuated like sentences (hard-wrapped
+    prose lines end mid-sentence but still carry commas)."""
+    if len(line) < MIN_PARAGRAPH_CHARS:
+        return False
+    return bool(_SENTENCE_END.search(line)) or len(_CLAUSE_MARK.findall(line)) >= 2
 
 
 def densest_block(lines: Sequence[str]) -> tuple[int, int]:
@@ -88,6 +104,17 @@ def densest_block(lines: Sequence[str]) -> tuple[int, int]:
 
 def baseline_lines(root: lhtml.HtmlElement) -> list[str]:
     body = root.find("body")
-    lines = text_lines(body if body is not None else root)
+    lines = unlinked_lines(body if body is not None else root)
     start, end = densest_block(lines)
     return list(lines[start:end])
+
+
+def trim_sparse(lines: list[str]) -> list[str]:
+    """When a container is mostly short lines (a whole page column was picked), keep only
+    its densest run of paragraphs."""
+    total = sum(len(x) for x in lines)
+    prose = sum(len(x) for x in lines if is_paragraph(x))
+    if not total or prose >= MIN_PARAGRAPH_SHARE * total:
+        return lines
+    start, end = densest_block(lines)
+    return lines[start:end] if end > start else lines

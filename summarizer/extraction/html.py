@@ -3,18 +3,76 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 from lxml import html as lhtml
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details dialog div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre "
-    "section table tbody tfoot thead tr ul br title".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+        "br",
+        "title",
+    ]
 )
 SKIP_TAGS = frozenset(
-    "script style noscript template iframe object embed svg canvas select option button "
-    "textarea input video audio map head".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "select",
+        "option",
+        "button",
+        "textarea",
+        "input",
+        "video",
+        "audio",
+        "map",
+        "head",
+    ]
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 MAX_DATA_CELL_CHARS = 60  # longer cells are prose, laid out by a table
@@ -52,41 +110,72 @@ def prune(root: lhtml.HtmlElement) -> None:
     doomed = [
         el
         for el in root.iter()
-        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or (el.tag != "html" and is_hidden(el))
+        if not isinstance(el.tag, str)
+        or el.tag in SKIP_TAGS
+        or (el.tag != "html" and is_hidden(el))
     ]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One visible line and how many of its characters sit inside links."""
+
+    text: str
+    linked: int
+
+    @property
+    def link_share(self) -> float:
+        return self.linked / len(self.text) if self.text else 0.0
+
+
 def text_lines(el: lhtml.HtmlElement) -> list[str]:
     """Visible text of ``el``: one line per block element, white space collapsed."""
-    parts: list[str] = []
-    _walk(el, parts)
-    return [line for line in (collapse(x) for x in "".join(parts).split("\n")) if line]
+    return [ln.text for ln in lines_with_links(el)]
 
 
-def _walk(el: lhtml.HtmlElement, parts: list[str]) -> None:
+def lines_with_links(el: lhtml.HtmlElement) -> list[Line]:
+    parts: list[tuple[str, bool]] = []
+    _walk(el, parts, False)
+    out: list[Line] = []
+    text: list[str] = []
+    linked = 0
+    for piece, in_link in [*parts, ("\n", False)]:
+        chunks = piece.split("\n")
+        for k, chunk in enumerate(chunks):
+            if k:
+                line = collapse("".join(text))
+                if line:
+                    out.append(Line(line, min(linked, len(line))))
+                text, linked = [], 0
+            text.append(chunk)
+            if in_link:
+                linked += len(collapse(chunk))
+    return out
+
+
+def _walk(el: lhtml.HtmlElement, parts: list[tuple[str, bool]], in_link: bool) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in SKIP_TAGS or not tag:
         if el.tail:
-            parts.append(el.tail)
+            parts.append((el.tail, in_link))
         return
     block = tag in BLOCK_TAGS or (tag in ("td", "th") and _is_layout_cell(el))
+    inner_link = in_link or tag == "a"
     if block:
-        parts.append("\n")
-    if tag == "img":
-        pass
-    elif el.text:
-        parts.append(el.text)
+        parts.append(("\n", in_link))
+    if el.text and tag != "img":
+        parts.append((el.text, inner_link))
     for child in el:
-        _walk(child, parts)
+        _walk(child, parts, inner_link)
     if block:
-        parts.append("\n")
+        parts.append(("\n", in_link))
     elif tag in ("td", "th"):
-        parts.append(" ")
+        parts.append((" ", in_link))
     if el.tail:
-        parts.append(el.tail)
+        parts.append((el.tail, in_link))
 
 
 def _is_layout_cell(cell: lhtml.HtmlElement) -> bool:

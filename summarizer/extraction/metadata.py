@@ -22,7 +22,9 @@ from summarizer.extraction.html import collapse, text_of
 MIN_TITLE_CHARS = 4
 MAX_TITLE_CHARS = 120
 MIN_TITLE_SHARE = 0.3  # a heading must cover this share of <title> to be the headline
-TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜丨]|--+|——|\s-\s|\s–\s|\s—\s|::)\s*")
+TITLE_SEPARATORS = re.compile(
+    r"\s*(?:[_|｜丨]|--+|——|\s[-–—]\s|::|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*"
+)
 
 DATE_META = (
     "article:published_time",
@@ -48,6 +50,9 @@ DATE_META = (
     "weibo:article:create_at",
     "firstpublishedtime",
     "date",
+    "dateupdate",
+    "datemodified",
+    "article:modified_time",
 )
 AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
 SOURCE_META = ("og:site_name", "source", "contentsource", "sitename", "application-name")
