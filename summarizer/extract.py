@@ -25,6 +25,7 @@ from summarizer.errors import EmptyText, NotAnArticle
 from summarizer.extraction import body as bodies
 from summarizer.extraction.byline import InfoLine, byline_author, parse_info_line
 from summarizer.extraction.html import link_density, parse, prune, text_lines
+from summarizer.extraction.lang import detect_lang
 from summarizer.extraction.metadata import PageMeta, read_meta
 from summarizer.model import Article
 
@@ -33,14 +34,6 @@ MIN_MAIN_CHARS = 200  # readability results shorter than this are checked agains
 MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index page
 INFO_WINDOW_LINES = 8  # info lines are searched this far around the headline / body start
 AROUND_BODY_LINES = 15  # last resort: labelled date lines this close to the body
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _lang(text: str, declared: str | None) -> str:
-    sample = text[:2000]
-    if sample and len(_CJK.findall(sample)) / len(sample) > 0.2:
-        return "zh"
-    return declared if declared and declared != "zh" else "en"
 
 
 def _body_lines(root: lhtml.HtmlElement, html: str, url: str | None) -> list[str]:
@@ -193,5 +186,5 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         source=source,
         author=author,
         published_at=_pick_date(meta, infos, url, page, at),
-        lang=_lang(meta.title + body_text, meta.lang),
+        lang=detect_lang(meta.title + body_text, meta.lang),
     )

@@ -1,0 +1,113 @@
+"""Pasted text -> Article, including whole copied web pages (menus, share buttons,
+kicker and deck, editor line, disclaimer, related-story lists, footer).
+
+The same line rules as ``extract`` (``summarizer.boilerplate``) drop the furniture;
+the body is the densest run of prose lines; the headline is the line just above the
+page's info line ("来源:云南日报 2020-07-17 09:45:57"), else a line the page repeats,
+else the first short line; source, time and author come from that info line and
+from the byline in parentheses closing the article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from summarizer.boilerplate import classify, filter_lines, related_runs, tail_start
+from summarizer.errors import EmptyText, NotAnArticle
+from summarizer.extraction.body import densest_block, is_paragraph
+from summarizer.extraction.byline import (
+    InfoLine,
+    byline_author,
+    dateline_author,
+    parse_info_line,
+)
+from summarizer.extraction.html import collapse
+from summarizer.extraction.lang import detect_lang
+from summarizer.model import Article
+
+MAX_TITLE_CHARS = 80  # a headline is one short line
+MIN_TITLE_CHARS = 4
+HEAD_LOOKBACK_LINES = 12  # how far above the body the headline and info line may sit
+_BULLET = re.compile(r"^[\s•·●▪◦■□◆◇▶►\-*>]+")
+_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
+
+
+def _lines(text: str) -> list[str]:
+    out = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = collapse(_BULLET.sub("", raw)) if _BULLET.match(raw) else collapse(raw)
+        if line:
+            out.append(line)
+    return out
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\s", "", s)
+
+
+def _is_title_like(line: str) -> bool:
+    return (
+        MIN_TITLE_CHARS <= len(line) <= MAX_TITLE_CHARS
+        and classify(line) is None
+        and parse_info_line(line) is None
+        and not is_paragraph(line)
+    )
+
+
+def _headline(lines: Sequence[str], body_start: int) -> tuple[str | None, InfoLine | None]:
+    """(headline, its info line) from the lines above the body."""
+    head = lines[:body_start]
+    info_at = [(i, parse_info_line(x)) for i, x in enumerate(head)]
+    infos = [(i, f) for i, f in info_at if f and (f.published_at or f.source)]
+    info = infos[0][1] if infos else None
+    for i, _ in infos:
+        above = [j for j in range(i - 1, -1, -1) if _is_title_like(head[j])]
+        if above and above[0] >= i - 2:
+            return head[above[0]], info
+    seen: dict[str, int] = {}
+    for i, line in enumerate(head):
+        if _is_title_like(line):
+            if _key(line) in seen:
+                return head[seen[_key(line)]], info
+            seen[_key(line)] = i
+    first = next((x for x in head if _is_title_like(x)), None)
+    return first, info
+
+
+def _fallback_title(body: Sequence[str]) -> str:
+    first = _SENTENCE.match(body[0])
+    sentence = (first.group(0) if first else body[0]).strip()
+    return sentence[:MAX_TITLE_CHARS]
+
+
+def clean_text(text: str) -> Article:
+    """Clean pasted text into an Article; raises EmptyText / NotAnArticle."""
+    if not text or not text.strip():
+        raise EmptyText("no text")
+    lines = _lines(text)
+    lines = lines[: tail_start(lines)]
+    related = related_runs(lines)
+    where = [i for i, x in enumerate(lines) if i not in related and classify(x) is None]
+    kept = [lines[i] for i in where]
+    if not kept:
+        raise NotAnArticle("only page furniture, no article text")
+    start, end = densest_block(kept)
+    if end <= start:  # no prose line: a short note or a headline-only paste
+        start, end = 0, len(kept)
+    # Info lines are credit-like ("来源:…") and so not in ``kept``: look in all lines.
+    title, info = _headline(lines, where[start])
+    body = [x for x in filter_lines(kept[start:end]) if title is None or _key(x) != _key(title)]
+    if not body:
+        raise NotAnArticle("no article text")
+    if title is None or (start == 0 and title == body[0]):
+        title = _fallback_title(body)
+    author = (info.author if info else None) or byline_author(body[-1]) or dateline_author(body[0])
+    return Article(
+        title=title,
+        text="\n".join(body),
+        source=info.source if info else None,
+        author=author,
+        published_at=info.published_at if info else None,
+        lang=detect_lang(title + "".join(body[:3])),
+    )
