@@ -247,6 +247,11 @@ class DigestLog:
                     "INSERT INTO digest_messages(digest_id, seq, html) VALUES (?, ?, ?)",
                     [(digest_id, seq, html) for seq, html in enumerate(messages)],
                 )
+                # The period is consumed in the same transaction that records the digest.
+                await conn.execute(
+                    "UPDATE subscriptions SET last_digest_at = ? WHERE chat_id = ?",
+                    (to_text(period_end), chat_id),
+                )
         return await self.for_slot(chat_id, slot)
 
     async def exists(self, chat_id: int, slot: str) -> bool:
