@@ -14,18 +14,18 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import feedparser
 import httpx
 from lxml import etree
-from summarizer.fetch import FetchPolicy, fetch_page
 
 from storage.feeds import Feed, FeedRepository
 from storage.subscriptions import SubscriptionRepository, utcnow
 from summarizer.errors import FetchError, FetchTimeout, SummarizerError
+from summarizer.fetch import FetchPolicy, fetch_page
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,10 @@ MAX_BACKOFF = timedelta(hours=24)
 FIRST_POLL_ITEMS = 5  # a newly added feed ingests its newest few; older items count as seen
 MAX_ITEMS_PER_POLL = 50
 MAX_OPML_FEEDS = 100
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
+    | {"application/xml", "text/xml"}
+)
 
 
 class FeedFormatError(SummarizerError):
@@ -127,7 +131,8 @@ class FeedPoller:
         self.feeds = feeds
         self.subscriptions = subscriptions
         self.ingest = ingest
-        self.policy = policy
+        # Same address checks and limits as user links; feeds may also be XML.
+        self.policy = replace(policy, extra_types=policy.extra_types | FEED_TYPES)
         self.client = client
         self.interval = interval
         self.clock = clock

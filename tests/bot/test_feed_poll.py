@@ -11,15 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.feeds import FeedFormatError, FeedItem, FeedPoller, backoff, parse_opml
 from storage import Database, connect
 from storage.feeds import Feed, FeedRepository
 from storage.subscriptions import SubscriptionRepository
 from summarizer.errors import NotAnArticle
+from summarizer.fetch import FetchPolicy
 from tests.bot.feed_server import FeedServer, feed_server
-
-# TODO(digest): plain imports once the fetch engineer's summarizer/fetch.py lands.
-FetchPolicy = pytest.importorskip("summarizer.fetch").FetchPolicy
-from bot.feeds import FeedItem, FeedPoller, backoff, parse_opml  # noqa: E402
 
 CHAT = -1001
 
@@ -141,15 +139,22 @@ async def test_not_a_feed_is_a_failure(db: Database, server: FeedServer) -> None
     assert result.status == "failed"
 
 
-def test_opml_import_ignores_entities_and_non_http() -> None:
+def test_opml_import_keeps_http_feeds_once() -> None:
     opml = b"""<?xml version="1.0"?>
-<!DOCTYPE opml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <opml version="2.0"><body>
-  <outline text="News"><outline text="A &x;" xmlUrl="https://a.example/rss"/></outline>
+  <outline text="News"><outline text="A" xmlUrl="https://a.example/rss"/></outline>
   <outline title="B" xmlUrl="https://b.example/atom"/>
   <outline title="dup" xmlUrl="https://b.example/atom"/>
   <outline title="bad" xmlUrl="file:///etc/passwd"/>
 </body></opml>"""
-    found = parse_opml(opml)
-    assert [u for u, _ in found] == ["https://a.example/rss", "https://b.example/atom"]
-    assert "root:" not in str(found)
+    assert parse_opml(opml) == [("https://a.example/rss", "A"), ("https://b.example/atom", "B")]
+
+
+def test_opml_with_external_entities_is_refused() -> None:
+    opml = b"""<?xml version="1.0"?>
+<!DOCTYPE opml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<opml version="2.0"><body><outline text="A &x;" xmlUrl="https://a.example/rss"/></body></opml>"""
+    with pytest.raises(FeedFormatError):
+        parse_opml(opml)
+    with pytest.raises(FeedFormatError):
+        parse_opml(b"not xml at all")
