@@ -201,12 +201,40 @@ class SubscriptionRepository:
     async def stories_between(
         self, chat_id: int, since: datetime | None, until: datetime
     ) -> list[SharedStory]:
+        """Stories that reached the chat in ``(since, until]``, first arrival of each.
+
+        Besides this module's log (feed items), stories members shared are read from the
+        request log (storage/requests.py: every card the bot answered has chat_id and
+        article_id), so the chat handlers need no digest-specific hook."""
         rows = await self.db.fetchall(
             "SELECT article_id, shared_at, via FROM chat_stories WHERE chat_id = ?"
-            " AND shared_at > ? AND shared_at <= ? ORDER BY shared_at",
+            " AND shared_at > ? AND shared_at <= ?",
             (chat_id, to_text(since) or "", to_text(until)),
         )
-        return [SharedStory(r[0], datetime.fromisoformat(r[1]), r[2]) for r in rows]
+        found = [SharedStory(r[0], datetime.fromisoformat(r[1]), r[2]) for r in rows]
+        if await self._has_request_log():
+            # requests.created_at is '%Y-%m-%dT%H:%M:%fZ'; compare parsed values, not text.
+            floor = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") if since else ""
+            rows = await self.db.fetchall(
+                "SELECT article_id, min(created_at) FROM requests WHERE chat_id = ?"
+                " AND article_id IS NOT NULL AND created_at >= ? GROUP BY article_id",
+                (chat_id, floor),
+            )
+            for article_id, created in rows:
+                at = datetime.fromisoformat(created)
+                at = at if at.tzinfo else at.replace(tzinfo=UTC)
+                if (since is None or at > since) and at <= until:
+                    found.append(SharedStory(article_id, at, "share"))
+        first: dict[int, SharedStory] = {}
+        for story in sorted(found, key=lambda s: s.shared_at):
+            first.setdefault(story.article_id, story)
+        return list(first.values())
+
+    async def _has_request_log(self) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'"
+        )
+        return row is not None
 
 
 class DigestLog:
