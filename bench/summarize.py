@@ -1,0 +1,286 @@
+"""Benchmark (and fit) Zhaiyao's summarizer on the shared summarization dev files.
+
+Scoring is the official harness (``/work/shared/tools/score_summaries.py``, imported
+by path): char-level ROUGE-1/2/L F1 with rouge-chinese, every system given the same
+budget (the reference's length), in the same run as Lead-by-budget, Lead-1, TextRank
+over jieba words, sumy LexRank, snownlp and the greedy oracle. For our summarizer the
+harness calls ``summarize(text, max_chars=<reference chars>)`` and, like every
+contestant, the output is cut to the reference's ROUGE-token length.
+
+    python bench/summarize.py                   # tables -> bench/results/summary.md
+    python bench/summarize.py --fit             # k-fold CV figures, then fit on all dev
+                                                # data -> summarizer/data/summary_weights.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import statistics
+import sys
+import time
+import warnings
+from collections import Counter, defaultdict
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+warnings.filterwarnings("ignore")
+
+from summarizer.summarize import summarize  # noqa: E402
+from summarizer.summarizers import SUMMARIZERS, prepare  # noqa: E402
+from summarizer.summarizers.features import FEATURES, feature_matrix  # noqa: E402
+from summarizer.summarizers.zhaiyao import ZhaiyaoSummarizer, model_for  # noqa: E402
+from summarizer.tokenize import load_jieba  # noqa: E402
+
+SCORER = Path("/work/shared/tools/score_summaries.py")
+DATA = Path("/work/shared/data/summarization")
+FILES = ("dev.jsonl", "long_dev.jsonl")
+OUT = ROOT / "bench" / "results" / "summary.md"
+WEIGHTS = ROOT / "summarizer" / "data" / "summary_weights.json"
+RIDGE = 1.0  # L2 strength for the linear scorer (not tuned)
+FOLDS = 5
+BOOTSTRAP = 10_000
+METRICS = ("r1", "r2", "rl")
+MODELS = ("short", "news", "report")
+
+
+def official() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score_summaries", SCORER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    with open(DATA / name, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def budgets(ss: ModuleType, rec: dict[str, Any]) -> tuple[int, int]:
+    ref = rec["summary"]
+    return len(ss.rouge_tokens(ref)), len("".join(ref.split()))
+
+
+# --------------------------------------------------------------------------- fitting
+def training_rows(ss: ModuleType, rec: dict[str, Any]) -> tuple[list[list[float]], list[float]]:
+    """Features and target: ROUGE-1/2 precision of the sentence (cut to the budget)."""
+    btok, bchars = budgets(ss, rec)
+    doc = prepare(rec["text"], title=rec.get("title"))
+    rows = feature_matrix(doc, bchars)
+    ref = ss.rouge_tokens(rec["summary"])
+    c1 = ss.Counter((t,) for t in ref)
+    c2 = ss.Counter(tuple(ref[i : i + 2]) for i in range(len(ref) - 1))
+    ys = [precision12(ss.rouge_tokens(s.text)[:btok], c1, c2) for s in doc.candidates]
+    return rows, ys
+
+
+def precision12(tokens: list[str], c1: Any, c2: Any) -> float:
+    """Mean of clipped unigram and bigram precision against the reference."""
+    out = 0.0
+    for n, ref in ((1, c1), (2, c2)):
+        grams = Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        total = sum(grams.values())
+        out += sum((grams & ref).values()) / total if total else 0.0
+    return out / 2
+
+
+def fit(rows: list[list[float]], ys: list[float]) -> list[float]:
+    x, y = np.asarray(rows), np.asarray(ys)
+    penalty = RIDGE * np.eye(x.shape[1])
+    penalty[0, 0] = 0.0  # the bias is not shrunk
+    return [float(v) for v in np.linalg.solve(x.T @ x + penalty, x.T @ y)]
+
+
+def fit_models(ss: ModuleType, recs: list[dict[str, Any]], cache: dict[str, Any]) -> dict[str, list[float]]:
+    pools: dict[str, tuple[list[list[float]], list[float]]] = {k: ([], []) for k in MODELS}
+    for rec in recs:
+        if rec["id"] not in cache:
+            cache[rec["id"]] = training_rows(ss, rec)
+        rows, ys = cache[rec["id"]]
+        kind = model_for(prepare(rec["text"]))
+        pools[kind][0].extend(rows)
+        pools[kind][1].extend(ys)
+    return {k: fit(*pool) if pool[0] else [0.0] * len(FEATURES) for k, pool in pools.items()}
+
+
+def all_records() -> list[dict[str, Any]]:
+    seen, out = set(), []
+    for name in FILES:
+        for rec in load(name):
+            if rec["id"] not in seen:
+                seen.add(rec["id"])
+                out.append(rec)
+    return out
+
+
+def cross_validate(ss: ModuleType, scorer: Any) -> str:
+    recs = all_records()
+    random.Random(7).shuffle(recs)
+    folds = [recs[i::FOLDS] for i in range(FOLDS)]
+    cache: dict[str, Any] = {}
+    scores: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
+    lead = ss.make_lead(None)
+    for k, held in enumerate(folds):
+        train = [r for j, f in enumerate(folds) if j != k for r in f]
+        model = ZhaiyaoSummarizer(fit_models(ss, train, cache))
+        for rec in held:
+            btok, bchars = budgets(ss, rec)
+            doc = prepare(rec["text"], title=rec.get("title"))
+            ours = "".join(s.text for s in model.select(doc, max_sentences=3, max_chars=bchars))
+            group = rec["length_class"]
+            scores[group]["ours"].append(scorer(ss.truncate_to_tokens(ours, btok), rec["summary"]))
+            base = ss.apply_budget(ss.as_ranked(lead(rec["text"]), rec["text"]), "chars", btok)
+            scores[group]["lead"].append(scorer(base, rec["summary"]))
+    lines = [
+        f"### {FOLDS}-fold cross-validation (held-out folds only; all {len(recs)} dev records)",
+        "| length_class | n | CV ours R-1 | R-2 | R-L | Lead-budget R-1 | R-2 | R-L | "
+        "ours − Lead R-L, 95 % CI |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for group in sorted(scores):
+        o, b = scores[group]["ours"], scores[group]["lead"]
+        lo, hi = paired_ci(o, b, "rl")
+        lines.append(
+            f"| {group} | {len(o)} | "
+            + " | ".join(f"{mean(o, m):.1f}" for m in METRICS)
+            + " | "
+            + " | ".join(f"{mean(b, m):.1f}" for m in METRICS)
+            + f" | [{lo:+.1f}, {hi:+.1f}] |"
+        )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- evaluation
+def mean(scores: list[dict[str, float]], metric: str) -> float:
+    return 100 * statistics.fmean(s[metric] for s in scores)
+
+
+def paired_ci(a: list[dict[str, float]], b: list[dict[str, float]], metric: str) -> tuple[float, float]:
+    """Bootstrap 95 % interval of mean(a − b) over articles (paired), in ROUGE points."""
+    diff = np.array([x[metric] - y[metric] for x, y in zip(a, b, strict=True)]) * 100
+    rng = np.random.default_rng(0)
+    means = diff[rng.integers(0, len(diff), size=(BOOTSTRAP, len(diff)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def contestants(ss: ModuleType) -> dict[str, Any]:
+    """name -> callable(text, rec) -> summary string already within the budget."""
+
+    def ranked(fn: Any) -> Any:
+        return lambda rec, btok, bchars: ss.apply_budget(ss.as_ranked(fn(rec["text"]), rec["text"]), "chars", btok)
+
+    def ours(method: str) -> Any:
+        def run(rec: dict[str, Any], btok: int, bchars: int) -> str:
+            out = summarize(rec["text"], max_chars=bchars, title=rec.get("title"), method=method)
+            return str(ss.truncate_to_tokens("".join(out), btok))
+
+        return run
+
+    return {
+        "zhaiyao (ours)": ours("zhaiyao"),
+        "ours: lead (whole sentences)": ours("lead"),
+        "ours: textrank": ours("textrank"),
+        "Lead-budget": ranked(ss.make_lead(None)),
+        "Lead-1": ranked(ss.make_lead(1)),
+        "TextRank-jieba": ranked(ss.make_textrank_jieba()),
+        "sumy-LexRank+jieba": ranked(ss.make_sumy("lexrank")),
+        "snownlp": ranked(ss.make_snownlp()),
+        "ORACLE (greedy)": lambda rec, btok, bchars: ss.oracle(rec["text"], rec["summary"], "chars", btok),
+    }
+
+
+BASELINES = ("Lead-budget", "Lead-1", "TextRank-jieba", "sumy-LexRank+jieba", "snownlp")
+
+
+def evaluate(ss: ModuleType, scorer: Any) -> str:
+    systems = contestants(ss)
+    for run in systems.values():  # warm-up: dictionaries, models
+        run({"text": "预热。这是一句话。", "summary": "预热"}, 5, 5)
+    sections = []
+    for name in FILES:
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for rec in load(name):
+            groups[rec["length_class"]].append(rec)
+        for group, recs in sorted(groups.items()):
+            scores: dict[str, list[dict[str, float]]] = defaultdict(list)
+            for rec in recs:
+                btok, bchars = budgets(ss, rec)
+                for system, run in systems.items():
+                    scores[system].append(scorer(run(rec, btok, bchars), rec["summary"]))
+            sections.append(table(f"{name} [length_class={group}]", scores))
+    return "\n\n".join(sections)
+
+
+def table(title: str, scores: dict[str, list[dict[str, float]]]) -> str:
+    ours = scores["zhaiyao (ours)"]
+    best = max(BASELINES, key=lambda s: mean(scores[s], "r1"))
+    lines = [
+        f"### {title} (n={len(ours)})",
+        "| system | R-1 | R-2 | R-L |",
+        "|---|---|---|---|",
+    ]
+    for system, sc in scores.items():
+        lines.append(f"| {system} | " + " | ".join(f"{mean(sc, m):.1f}" for m in METRICS) + " |")
+    for label, other in (("Lead-budget", "Lead-budget"), (f"best baseline ({best})", best)):
+        cis = [paired_ci(ours, scores[other], m) for m in METRICS]
+        lines.append(
+            f"\nours − {label}, bootstrap 95 % CI: "
+            + ", ".join(f"{m.upper()} [{lo:+.1f}, {hi:+.1f}]" for m, (lo, hi) in zip(METRICS, cis, strict=True))
+        )
+    return "\n".join(lines)
+
+
+def speed() -> str:
+    """Median ms per 2,000-character article after warm-up (jieba loaded)."""
+    load_jieba()
+    texts = []
+    pool = [r["text"] for r in load("long_dev.jsonl")]
+    for i in range(0, len(pool) - 3, 3):
+        texts.append("\n".join(pool[i : i + 4])[:2000])
+    summarize(texts[0], max_chars=200)
+    times = []
+    for t in texts:
+        t0 = time.perf_counter()
+        summarize(t, max_chars=200)
+        times.append((time.perf_counter() - t0) * 1000)
+    return (
+        f"Speed: median {statistics.median(times):.1f} ms per 2,000-char article "
+        f"(n={len(texts)}, max_chars=200, after warm-up)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--fit", action="store_true", help="cross-validate, then write the weights")
+    ap.add_argument("--no-write", action="store_true", help="print only")
+    args = ap.parse_args(argv)
+    ss = official()
+    scorer = ss.RougeScorer()
+    load_jieba()
+    if args.fit:
+        report = cross_validate(ss, scorer)
+        print(report)
+        weights = fit_models(ss, all_records(), {})
+        payload = {"features": list(FEATURES), "ridge": RIDGE, "weights": weights}
+        print(json.dumps(payload, indent=1))
+        if not args.no_write:
+            WEIGHTS.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+        return 0
+    body = evaluate(ss, scorer) + "\n\n" + speed()
+    print(body)
+    if not args.no_write:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        OUT.write_text(body + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

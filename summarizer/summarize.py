@@ -1,0 +1,50 @@
+"""Extractive summaries: whole sentences of the article, in document order.
+
+``select_summary`` is the pipeline stage (``analyze`` calls it with the sentences,
+entities and keywords earlier stages found); ``summarize`` is the plain-text entry
+point. Both delegate to a summarizer of the family in ``summarizer.summarizers``
+(default ``"zhaiyao"``, the learned scorer with MMR).
+
+Budgets: at most ``max_sentences`` sentences whose characters add up to at most
+``max_chars``. Sentences are never cut; if no sentence fits ``max_chars``, one
+sentence is still returned (see ``summarizers.selection`` for which). Datelines are
+trimmed off and credits, captions and fragments like ``他说。`` are never chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from summarizer.model import Entity, Sentence
+from summarizer.summarizers import DEFAULT, SUMMARIZERS, prepare
+
+
+def select_summary(
+    text: str,
+    sentences: Sequence[Sentence],
+    *,
+    title: str | None = None,
+    entities: Iterable[Entity] = (),
+    keywords: Iterable[str] = (),
+    max_sentences: int = 3,
+    max_chars: int | None = None,
+    method: str = DEFAULT,
+) -> list[Sentence]:
+    """The summary sentences (spans into ``text``), in document order."""
+    summarizer = SUMMARIZERS[method]
+    doc = prepare(text, sentences, title=title, entities=entities, keywords=keywords)
+    return summarizer.select(doc, max_sentences=max_sentences, max_chars=max_chars)
+
+
+def summarize(
+    text: str,
+    *,
+    max_sentences: int = 3,
+    max_chars: int | None = None,
+    title: str | None = None,
+    method: str = DEFAULT,
+) -> list[str]:
+    """Summary sentences of ``text`` as strings, each a substring of ``text``."""
+    doc = prepare(text, title=title)
+    chosen = SUMMARIZERS[method].select(doc, max_sentences=max_sentences, max_chars=max_chars)
+    return [s.text for s in chosen]

@@ -1,0 +1,82 @@
+"""Sentence features for the learned scorer, each roughly in [0, 1].
+
+Position (news is lead-heavy), centrality (cosine to the article's TF-IDF centroid,
+as in centroid-based summarisation, Radev et al. 2004), title overlap, keyword and
+entity/number density, length against the budget, and two cues for sentences that do
+not stand alone (questions, openings that point back to an earlier sentence).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from summarizer.model import Sentence
+from summarizer.summarizers.document import Document, cosine
+from summarizer.summarizers.filters import content_length
+
+FEATURES = (
+    "bias",
+    "first",
+    "lead",
+    "relative_position",
+    "paragraph_start",
+    "centrality",
+    "title_overlap",
+    "keywords",
+    "entities_numbers",
+    "length_fit",
+    "length_over",
+    "question",
+    "back_reference",
+)
+# Budget assumed for the length features when the caller gives none (a bot card).
+DEFAULT_BUDGET = 150
+
+_QUESTION = re.compile(r"[？?][”」』]?$")
+_BACK_REFERENCE = re.compile(
+    r"^(?:但|而|因此|所以|此外|另外|同时|对此|不过|然而|此前|其中|这|那|该|他|她|它"
+    r"|(?:However|But|And|This|That|These|It|He|She|They)\b)"
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def feature_matrix(doc: Document, budget: int | None) -> list[list[float]]:
+    n = len(doc.candidates)
+    total_keyword = sum(doc.keyword_weights.values()) or 1.0
+    budget_chars = budget or DEFAULT_BUDGET
+    rows = []
+    for i, s in enumerate(doc.candidates):
+        vector = doc.vectors[i]
+        words = vector.keys()
+        title = len(doc.title_words & words) / len(doc.title_words) if doc.title_words else 0.0
+        keyword = sum(doc.keyword_weights.get(w, 0.0) for w in words) / total_keyword
+        ratio = len(s.text) / budget_chars
+        rows.append(
+            [
+                1.0,
+                1.0 if i == 0 else 0.0,
+                1.0 / (1.0 + i),
+                i / (n - 1) if n > 1 else 0.0,
+                1.0 if doc.first_in_paragraph[i] else 0.0,
+                cosine(vector, doc.centroid),
+                title,
+                min(keyword, 1.0),
+                _entity_number_density(doc, s),
+                min(ratio, 1.0),
+                min(max(ratio - 1.0, 0.0), 2.0) / 2.0,
+                1.0 if _QUESTION.search(s.text) else 0.0,
+                1.0 if _BACK_REFERENCE.match(s.text) else 0.0,
+            ]
+        )
+    return rows
+
+
+def _entity_number_density(doc: Document, s: Sentence) -> float:
+    covered = sum(len(m.group()) for m in _NUMBER.finditer(s.text))
+    for start, end in doc.entity_spans:
+        lo, hi = max(start, s.start), min(end, s.end)
+        if lo < hi:
+            covered += hi - lo
+    length = content_length(s.text) or 1
+    return min(1.0, math.sqrt(covered / length))
