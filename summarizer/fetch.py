@@ -25,6 +25,8 @@ stops at ``max_bytes`` of *decoded* data instead of inflating a whole network ch
 from __future__ import annotations
 
 import asyncio
+import functools
+import re
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,6 +65,7 @@ DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; ZhaiyaoBot/0.1; news summary bot)
 ALLOWED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8"
 _ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.6"
+_HOST_CHARS = re.compile(rb"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?")
 _CONDITIONAL = frozenset({"if-none-match", "if-modified-since"})
 # A URL may be revisited once (cookie-setting bounces); a third visit is a loop.
 _MAX_VISITS = 2
@@ -87,6 +90,8 @@ class FetchPolicy:
     max_redirects: int = 5
     user_agent: str = DEFAULT_USER_AGENT
     allowed_networks: tuple[str, ...] = ()
+    # Media types accepted beyond HTML/plain text, e.g. RSS/Atom for the feed poller.
+    extra_types: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: _FetchSettings) -> FetchPolicy:
@@ -158,15 +163,22 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     def __init__(self, policy: FetchPolicy, lookup: netguard.Lookup) -> None:
-        super().__init__(trust_env=False)
+        context = _ssl_context()
+        super().__init__(verify=context, trust_env=False)
         # httpx builds its pool without a way to pass a network backend; swap it.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl.create_default_context(cafile=certifi.where()),
+            ssl_context=context,
             max_connections=20,
             max_keepalive_connections=10,
             keepalive_expiry=5.0,
             network_backend=_GuardedBackend(policy.trusted_networks, lookup),
         )
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Built once (loading the CA bundle takes ~0.1 s) and shared; contexts are reusable."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class GuardedClient(httpx.AsyncClient):
@@ -284,6 +296,8 @@ async def _check_url(url: httpx.URL, policy: FetchPolicy, precheck_dns: bool) ->
     host = url.host
     if not host:
         raise InvalidURL(f"no host in {url}")
+    if not _HOST_CHARS.fullmatch(url.raw_host):
+        raise InvalidURL(f"malformed host {host!r}")
     netguard.check_hostname(host)
     literal = netguard.literal_address(host)
     if literal is not None:
@@ -303,7 +317,7 @@ async def _read_page(
     if not 200 <= status < 300:
         raise HTTPStatusError(status, f"HTTP {status} from {final_url}")
     media_type, charset = _parse_content_type(headers.get("content-type", ""))
-    if media_type and media_type not in ALLOWED_TYPES:
+    if media_type and media_type not in ALLOWED_TYPES | policy.extra_types:
         raise UnsupportedContent(f"{media_type} at {final_url}")
     length = headers.get("content-length", "")
     if length.isdigit() and int(length) > policy.max_bytes:

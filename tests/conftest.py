@@ -8,6 +8,9 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# Shared fixtures from helpers: page_server (loopback web pages and feeds).
+pytest_plugins = ["tests.helpers.pages"]
+
 
 @pytest.fixture
 def fixtures_dir() -> Path:
