@@ -41,6 +41,22 @@ def has_model(path: Path) -> bool:
     return all((path / name).is_file() for name in MODEL_FILES)
 
 
+def _squeeze_space(chunk: str) -> tuple[str, list[int]]:
+    """Each white-space run as one "，" (the training text has no spaces), with the
+    original index of every character of the result."""
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(chunk):
+        if ch.isspace():
+            if chars and chars[-1] == "，" and where[-1] == i - 1 and chunk[i - 1].isspace():
+                where[-1] = i
+                continue
+            ch = "，"
+        chars.append(ch)
+        where.append(i)
+    return "".join(chars), where
+
+
 class NerTagger:
     """Loads the model once from a local directory (never the network) and tags chunks."""
 
@@ -69,7 +85,8 @@ class NerTagger:
         """Entity spans for each chunk (offsets into that chunk)."""
         from summarizer.ner.tensors import collate, decode_bio
 
-        feats: list[CharFeatures] = [self.vocab.featurize(c) for c in chunks]
+        squeezed = [_squeeze_space(c) for c in chunks]
+        feats: list[CharFeatures] = [self.vocab.featurize(t) for t, _ in squeezed]
         out: list[list[Span]] = [[] for _ in chunks]
         order = sorted((i for i, c in enumerate(chunks) if c), key=lambda i: len(chunks[i]))
         torch = self._torch
@@ -81,5 +98,6 @@ class NerTagger:
                 paths = self.model.viterbi(self.model.emissions(**batch), mask)
                 for i, path in zip(idx, paths, strict=True):
                     spans = decode_bio([self.labels[t] for t in path])
-                    out[i] = [Span(s, e, t) for s, e, t in sorted(spans)]
+                    where = squeezed[i][1]
+                    out[i] = [Span(where[s], where[e - 1] + 1, t) for s, e, t in sorted(spans)]
         return out

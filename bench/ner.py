@@ -1,0 +1,146 @@
+"""Benchmark ``find_entities`` backends on the shared NER dev file.
+
+Scoring is the official scorer (``/work/shared/tools/score_ner.py``, imported by
+path): entity-level exact match, micro P/R/F1 over PER/LOC/ORG, MSRA and CLUENER
+records reported separately. Every backend goes through the same public path
+(``backend.find(record_text)``, junk filtering included), so the anchors (jieba.posseg)
+and the shipped model are measured in the same run. Speed: median wall time of
+``find`` on a 2,000-character article made of consecutive MSRA dev records, with
+torch limited to ``--threads`` threads.
+
+    python bench/ner.py                       # -> bench/results/ner.md
+    python bench/ner.py --backends model --limit 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import platform
+import statistics
+import sys
+import time
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+warnings.filterwarnings("ignore")
+
+from summarizer.entities import BACKENDS, NerBackend  # noqa: E402
+from summarizer.ner.infer import packaged_model_path  # noqa: E402
+
+SCORER = Path("/work/shared/tools/score_ner.py")
+DEV = Path("/work/shared/data/ner/dev.jsonl")
+OUT = ROOT / "bench" / "results" / "ner.md"
+ARTICLE_CHARS = 2000
+SPEED_RUNS = 15
+
+
+def official() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score_ner", SCORER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def article_from(records: list[dict[str, Any]]) -> str:
+    """About 2,000 characters of consecutive MSRA dev records, a paragraph per 3 records."""
+    lines: list[str] = []
+    total = 0
+    msra = [r["text"] for r in records if r["source"] == "msra"]
+    for i in range(0, len(msra), 3):
+        para = "".join(msra[i : i + 3])
+        lines.append(para[: ARTICLE_CHARS - total])
+        total += len(lines[-1]) + 1
+        if total >= ARTICLE_CHARS:
+            break
+    return "\n".join(lines)
+
+
+def speed_ms(backend: NerBackend, article: str) -> float:
+    backend.find(article)  # warm-up (lazy dictionaries, allocator)
+    times = []
+    for _ in range(SPEED_RUNS):
+        t0 = time.perf_counter()
+        backend.find(article)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backends", nargs="+", default=["model", "jieba"], choices=sorted(BACKENDS))
+    ap.add_argument("--model", default=None, help="model directory (default: the shipped one)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads for the speed run")
+    ap.add_argument("--limit", type=int, default=0, help="score only the first N records")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(args.threads)
+    scorer = official()
+    records = scorer.load_jsonl(DEV)
+    if args.limit:
+        records = records[: args.limit]
+    article = article_from(records)
+    rows: list[str] = []
+    for name in args.backends:
+        backend = BACKENDS[name](args.model if name != "jieba" else None)
+        t0 = time.perf_counter()
+        preds = [{(e.start, e.end, e.type) for e in backend.find(r["text"])} for r in records]
+        elapsed = time.perf_counter() - t0
+        res = scorer.score_by_source(records, preds)
+        print(name, f"({elapsed:.0f}s)\n" + scorer.fmt(res), flush=True)
+        cells = []
+        for src in ("msra", "cluener"):
+            r = res.get(src)
+            if r is None:
+                cells += ["–"] * 4
+                continue
+            m = r["micro"]
+            cells += [f"{m['p']:.1f}", f"{m['r']:.1f}", f"**{m['f1']:.1f}**" if src == "msra"
+                      else f"{m['f1']:.1f}"]  # fmt: skip
+            cells.append(" / ".join(f"{r[t]['f1']:.1f}" for t in scorer.TYPES))
+        ms = speed_ms(backend, article)
+        size = "–"
+        if name == "model":
+            path = Path(args.model) if args.model else packaged_model_path()
+            size = f"{(path / 'model.safetensors').stat().st_size / 1e6:.1f} MB"
+        rows.append(f"| {name} | " + " | ".join(cells) + f" | {ms:.0f} | {size} |")
+    write_report(args, rows, len(article))
+
+
+def write_report(args: argparse.Namespace, rows: list[str], article_chars: int) -> None:
+    cmd = "python bench/ner.py " + " ".join(sys.argv[1:])
+    header = (
+        "| backend | MSRA P | MSRA R | MSRA F1 | MSRA PER/LOC/ORG F1 "
+        "| CLUENER P | CLUENER R | CLUENER F1 | CLUENER PER/LOC/ORG F1 "
+        f"| ms / {article_chars}-char article | model file |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    text = (
+        "# NER (`find_entities`) on the shared dev file\n\n"
+        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Machine: 2-core CPU "
+        f"({platform.processor() or platform.machine()}), shared with other jobs; "
+        f"torch threads = {args.threads}.\n"
+        f"Command: `{cmd.strip()}`\n\n"
+        "Entity-level exact match (official `score_ner.py`), micro over PER/LOC/ORG; "
+        "MSRA (newswire, the bar: F1 ≥ 92) and CLUENER (different guidelines) reported "
+        "separately. Speed is the median of "
+        f"{SPEED_RUNS} runs of `find` on one article of consecutive MSRA dev records.\n\n"
+        + header
+        + "\n".join(rows)
+        + "\n"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
