@@ -325,8 +325,7 @@ async def _read_page(
     body = await read_capped(
         response.aiter_raw(), headers.get("content-encoding", ""), policy.max_bytes
     )
-    if not media_type:
-        media_type = sniff_content_type(body)
+    media_type = sniff_content_type(body, media_type)
     text, encoding = decode_html(body, charset)
     return FetchedPage(final_url, media_type, text, encoding, status, headers)
 

@@ -81,12 +81,15 @@ async def read_capped(chunks: AsyncIterator[bytes], content_encoding: str, max_b
     return b"".join(parts)
 
 
-def sniff_content_type(body: bytes) -> str:
-    """Media type for a body that came without Content-Type; only text types pass."""
+def sniff_content_type(body: bytes, declared: str = "") -> str:
+    """The media type to trust: ``declared`` unless the bytes are plainly a binary format
+    (a PDF served as text/html is still a PDF); sniffed when nothing was declared."""
     head = body[:_SNIFF_BYTES]
     for magic, media_type in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise UnsupportedContent(f"{media_type} (sniffed)")
+    if declared:
+        return declared
     lowered = head.lstrip().lower()
     if any(marker in lowered for marker in _HTML_MARKERS):
         return "text/html"
