@@ -422,6 +422,18 @@ async def test_plain_text_and_xhtml_are_accepted(page_server: PageServer) -> Non
     assert (await fetch_page(bare_html, LOCAL)).content_type == "text/html"
 
 
+async def test_extra_types_admit_feeds(page_server: PageServer) -> None:
+    rss = '<?xml version="1.0" encoding="gbk"?><rss><channel><title>要闻</title></channel></rss>'
+    url = page_server.add("/rss", rss.encode("gbk"), content_type="application/rss+xml")
+    with pytest.raises(UnsupportedContent):
+        await fetch_page(url, LOCAL)
+    feeds = FetchPolicy(
+        allowed_networks=LOCAL.allowed_networks, extra_types=frozenset({"application/rss+xml"})
+    )
+    page = await fetch_page(url, feeds)
+    assert (page.content_type, page.text) == ("application/rss+xml", rss)
+
+
 # --- decoding --------------------------------------------------------------------------
 
 
