@@ -162,8 +162,9 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, policy: FetchPolicy, lookup: netguard.Lookup) -> None:
-        context = _ssl_context()
+    def __init__(
+        self, policy: FetchPolicy, lookup: netguard.Lookup, context: ssl.SSLContext
+    ) -> None:
         super().__init__(verify=context, trust_env=False)
         # httpx builds its pool without a way to pass a network backend; swap it.
         self._pool = httpcore.AsyncConnectionPool(
@@ -183,14 +184,22 @@ def _ssl_context() -> ssl.SSLContext:
 
 class GuardedClient(httpx.AsyncClient):
     """An ``httpx.AsyncClient`` that only ever connects to addresses ``policy`` allows.
-    Share one across fetches; ``lookup`` replaces DNS (tests use a fake resolver)."""
+    Share one across fetches. ``lookup`` replaces DNS and ``verify`` the CA bundle
+    (certifi); tests use them for a fake resolver and a private test CA."""
 
     def __init__(
-        self, policy: FetchPolicy | None = None, *, lookup: netguard.Lookup | None = None
+        self,
+        policy: FetchPolicy | None = None,
+        *,
+        lookup: netguard.Lookup | None = None,
+        verify: ssl.SSLContext | None = None,
     ) -> None:
         self.policy = policy or FetchPolicy()
+        transport = _GuardedTransport(
+            self.policy, lookup or netguard.system_lookup, verify or _ssl_context()
+        )
         super().__init__(
-            transport=_GuardedTransport(self.policy, lookup or netguard.system_lookup),
+            transport=transport,
             timeout=httpx.Timeout(self.policy.timeout, connect=self.policy.connect_timeout),
             follow_redirects=False,
             trust_env=False,

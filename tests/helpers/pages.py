@@ -13,12 +13,14 @@ Use the ``page_server`` fixture (registered in tests/conftest.py)::
 
 Routes can be added or replaced while the server runs; an unknown path answers 404.
 ``content_type=None`` sends no Content-Type header at all (aiohttp would add one).
-For two servers on different loopback addresses, ``PageServer("127.0.0.2")``.
+For two servers on different loopback addresses, ``PageServer("127.0.0.2")``; for
+HTTPS, ``PageServer(tls=server_ssl_context)``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -59,8 +61,9 @@ class _Route:
 class PageServer:
     """aiohttp server on a loopback address and a random port."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
         self.host = host
+        self.tls = tls
         self.port = 0
         self.requests: list[RecordedRequest] = []
         self._routes: dict[str, _Route] = {}
@@ -76,7 +79,7 @@ class PageServer:
             app, access_log=None, handle_signals=False, shutdown_timeout=0.1
         )
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, 0).start()
+        await web.TCPSite(self._runner, self.host, 0, ssl_context=self.tls).start()
         self.port = int(self._runner.addresses[0][1])
         return self
 
@@ -99,7 +102,7 @@ class PageServer:
     # --- routes ------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path

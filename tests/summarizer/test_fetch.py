@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import shutil
+import ssl
+import subprocess
 import tracemalloc
 import zlib
+from pathlib import Path
 
 import httpx
 import pytest
@@ -245,6 +249,52 @@ async def test_connection_goes_to_the_vetted_address_with_the_hostname_kept(
             )
     assert lookups == ["news.example", "evil.example"]
     assert len(page_server.requested("/a")) == 1
+
+
+def _make_pki(tmp: Path, hostname: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A throwaway CA and a server certificate for ``hostname`` (openssl CLI)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+    (tmp / "ext.cnf").write_text(
+        f"subjectAltName=DNS:{hostname}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+    )
+    for command in (
+        f"req -x509 {ec} -keyout ca.key -out ca.pem -days 2 -subj /CN=zhaiyao-test-ca"
+        " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign",
+        f"req {ec} -keyout srv.key -out srv.csr -subj /CN={hostname}",
+        "x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2"
+        " -extfile ext.cnf",
+    ):
+        subprocess.run(["openssl", *command.split()], cwd=tmp, check=True, capture_output=True)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(tmp / "srv.pem", tmp / "srv.key")
+    return server, ssl.create_default_context(cafile=str(tmp / "ca.pem"))
+
+
+async def test_https_to_the_pinned_address_keeps_sni_and_certificate_checks(
+    tmp_path: Path,
+) -> None:
+    server_tls, client_tls = _make_pki(tmp_path, "news.example")
+    seen_sni: list[str | None] = []
+    server_tls.sni_callback = lambda _sock, name, _ctx: seen_sni.append(name)  # type: ignore[assignment,misc]
+
+    async def fake_dns(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]  # every name points at the test server
+
+    async with (
+        PageServer(tls=server_tls) as server,
+        GuardedClient(LOCAL, lookup=fake_dns, verify=client_tls) as client,
+    ):
+        server.add_html("/a", html_page("加密的正文"))
+        page = await fetch_page(f"https://news.example:{server.port}/a", LOCAL, client=client)
+        assert "加密的正文" in page.text
+        assert seen_sni == ["news.example"]
+        assert server.requested("/a")[0].host == f"news.example:{server.port}"
+        # the certificate is checked against the name asked for, not the pinned address
+        with pytest.raises(FetchError):
+            await fetch_page(f"https://other.example:{server.port}/a", LOCAL, client=client)
+    assert len(server.requested("/a")) == 1
 
 
 async def test_a_plain_httpx_client_still_gets_the_dns_check(page_server: PageServer) -> None:
