@@ -20,8 +20,8 @@ from summarizer.dates import is_timestamp_line
 MAX_CREDIT_CHARS = 60  # a credit line is short; a paragraph that mentions 编辑 is not one
 MAX_WIDGET_CHARS = 40
 MAX_CAPTION_CHARS = 80
-MIN_RELATED_ITEMS = 2
-MAX_TAIL_SHARE = 0.35  # text after a related/footer heading must be this small to be cut  # timestamp-followed items needed before a run counts as a list
+MIN_RELATED_ITEMS = 2  # timestamp-followed items needed before a run counts as a list
+MAX_TAIL_SHARE = 0.35  # text after a related/footer heading must be this small to be cut
 
 
 class Family(Enum):
@@ -80,9 +80,10 @@ TOPIC_RE = re.compile(
     re.I,
 )
 CAPTION_RE = re.compile(
-    r"^[\s(（]*(?:图[一二三四五六七八九十\d]*|图片|资料图|配图|视频截图|截图|图为|"
-    r"新华社(?:发|记者.{0,8}摄)|(?:新华社|中新社)?记者.{1,10}摄)\s*[:：)）]|"
-    r"[(（]\s*(?:图片来源|图源|摄影|资料图片?|视频截图|[^()（）]{0,16}\s*摄)\s*[:：]?[^()（）]*[)）]\s*$"
+    r"^[\s(（]*(?:图[一二三四五六七八九十\d]*\s*[:：)）]|图片[:：]|资料图|配图[:：]|视频截图|截图[:：]|"
+    r"图为|新华社发|(?:新华社|中新社)?记者.{1,10}摄)|"
+    r"[(（]\s*(?:图片来源|图源|摄影|资料图片?|视频截图|[^()（）]{0,16}\s*摄)\s*[:：]?[^()（）]*[)）]\s*$|"
+    r"[\s。]\s*(?:[\u4e00-\u9fff]{2,4}\s*){1,3}摄\s*$"
 )
 # Byline in parentheses at the end of a paragraph: （云南日报记者 杨猛 张寅）.
 BYLINE_RE = re.compile(

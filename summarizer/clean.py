@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from summarizer.boilerplate import classify, filter_lines, related_runs, tail_start
 from summarizer.errors import EmptyText, NotAnArticle
-from summarizer.extraction.body import densest_block, is_paragraph
+from summarizer.extraction.body import is_paragraph, prose_blocks
 from summarizer.extraction.byline import (
     InfoLine,
     byline_author,
@@ -28,6 +28,7 @@ from summarizer.model import Article
 
 MAX_TITLE_CHARS = 80  # a headline is one short line
 MIN_TITLE_CHARS = 4
+INFO_BONUS = 3.0  # weight of a prose run that starts just below an info line
 HEAD_LOOKBACK_LINES = 12  # how far above the body the headline and info line may sit
 _BULLET = re.compile(r"^[\s•·●▪◦■□◆◇▶►\-*>]+")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
@@ -81,6 +82,27 @@ def _fallback_title(body: Sequence[str]) -> str:
     return sentence[:MAX_TITLE_CHARS]
 
 
+def _body_block(
+    lines: Sequence[str], where: Sequence[int], kept: Sequence[str], related: set[int]
+) -> tuple[int, int]:
+    """The prose run that is the article: the densest one, with runs that start just
+    below an info line (the article's own 来源/时间 line) counted ``INFO_BONUS`` times."""
+    dated = [i for i, x in enumerate(lines) if i not in related and _is_info(x)]
+    best = (0.0, 0, 0)
+    for score, start, end in prose_blocks(kept):
+        above = where[start]
+        near = any(0 < above - i <= HEAD_LOOKBACK_LINES for i in dated)
+        weighted = score * (INFO_BONUS if near else 1.0)
+        if weighted > best[0]:
+            best = (weighted, start, end)
+    return best[1], best[2]
+
+
+def _is_info(line: str) -> bool:
+    info = parse_info_line(line)
+    return bool(info and info.published_at)
+
+
 def clean_text(text: str) -> Article:
     """Clean pasted text into an Article; raises EmptyText / NotAnArticle."""
     if not text or not text.strip():
@@ -92,7 +114,7 @@ def clean_text(text: str) -> Article:
     kept = [lines[i] for i in where]
     if not kept:
         raise NotAnArticle("only page furniture, no article text")
-    start, end = densest_block(kept)
+    start, end = _body_block(lines, where, kept, related)
     if end <= start:  # no prose line: a short note or a headline-only paste
         start, end = 0, len(kept)
     # Info lines are credit-like ("来源:…") and so not in ``kept``: look in all lines.

@@ -18,9 +18,9 @@ from summarizer.extraction.html import lines_with_links
 log = logging.getLogger(__name__)
 
 MIN_PARAGRAPH_CHARS = 25  # baseline: a line this long (CJK chars) may be body text
-MAX_GAP_LINES = 3
+MAX_GAP_LINES = 3  # baseline: short lines allowed inside the body block
 MAX_LINE_LINK_SHARE = 0.6  # a line mostly made of link text is navigation, not body
-MIN_PARAGRAPH_SHARE = 0.5  # below this share of paragraph text, trim to the densest block  # baseline: short lines allowed inside the body block
+MIN_PARAGRAPH_SHARE = 0.5  # below this share of paragraph text, trim to the densest block
 _CLAUSE_MARK = re.compile(r"[，。；、！？,;]")
 _SENTENCE_END = re.compile(r"[。！？!?.…”」』\"）)]$")
 
@@ -78,28 +78,38 @@ def is_paragraph(line: str) -> bool:
     return bool(_SENTENCE_END.search(line)) or len(_CLAUSE_MARK.findall(line)) >= 2
 
 
-def densest_block(lines: Sequence[str]) -> tuple[int, int]:
-    """Baseline: [start, end) of the run of lines holding the most paragraph text.
+def prose_blocks(lines: Sequence[str]) -> list[tuple[int, int, int]]:
+    """Runs of prose lines as (score, start, end): score = characters of prose lines.
 
-    Lines that look like paragraphs add their length; up to ``MAX_GAP_LINES`` other
-    lines in a row may sit inside the run (subheadings, short quotes).
+    Up to ``MAX_GAP_LINES`` other lines in a row may sit inside a run (subheadings,
+    short quotes); a run ends at its last prose line.
     """
-    best = (0, 0, 0)  # score, start, end
+    blocks: list[tuple[int, int, int]] = []
     start = -1
-    score = gap = 0
+    score = gap = end = 0
     for i, line in enumerate(lines):
         if is_paragraph(line):
             if start < 0:
                 start, score = i, 0
             score += len(line)
-            gap = 0
-            if score > best[0]:
-                best = (score, start, i + 1)
+            gap, end = 0, i + 1
         elif start >= 0:
             gap += 1
             if gap > MAX_GAP_LINES:
+                blocks.append((score, start, end))
                 start, score, gap = -1, 0, 0
-    return best[1], best[2]
+    if start >= 0:
+        blocks.append((score, start, end))
+    return blocks
+
+
+def densest_block(lines: Sequence[str]) -> tuple[int, int]:
+    """Baseline: [start, end) of the run of lines holding the most prose."""
+    blocks = prose_blocks(lines)
+    if not blocks:
+        return 0, 0
+    _, start, end = max(blocks)
+    return start, end
 
 
 def baseline_lines(root: lhtml.HtmlElement) -> list[str]:

@@ -23,6 +23,8 @@ _AUTHOR_LABELS = frozenset({"作者", "撰文", "记者"})
 _DATE_LABELS = frozenset(
     {"发布时间", "发布日期", "发表时间", "发表日期", "发布于", "发表于", "发稿时间", "时间", "日期"}
 )
+_OUTLET_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
+_WEEKDAY_RE = re.compile(r"星期|周[一二三四五六日天]|礼拜")
 _FIELD_END = re.compile(r"\s{2,}|[|｜丨]|\s(?=[\u4e00-\u9fff]{1,6}[:：])")
 
 
@@ -72,8 +74,18 @@ def parse_info_line(line: str) -> InfoLine | None:
             author = _clean_field(value)
         elif label in _DATE_LABELS and find_dates(value):
             labelled = True
+    if not labels:
+        source = _trailing_name(s[dates[0].end :])
     when = dates[0].value if dates else None
     return InfoLine(when, source, author, labelled, bool(labels))
+
+
+def _trailing_name(rest: str) -> str | None:
+    """The outlet after a bare date: "2004年03月15日 08:30 华西在线" -> "华西在线"."""
+    name = rest.strip(" \t|｜丨:：")
+    if _OUTLET_RE.fullmatch(name) and not _WEEKDAY_RE.search(name):
+        return name
+    return None
 
 
 def byline_author(paragraph: str) -> str | None:

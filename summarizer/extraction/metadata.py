@@ -131,9 +131,9 @@ def find_title(root: lhtml.HtmlElement, meta: dict[str, str]) -> tuple[str, str 
         n = _norm(text)
         if not MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS or not norm_title:
             continue
-        if n in norm_title and len(n) >= MIN_TITLE_SHARE * len(norm_title):
-            if best is None or len(n) > len(_norm(best)):
-                best = text
+        covers = n in norm_title and len(n) >= MIN_TITLE_SHARE * len(norm_title)
+        if covers and (best is None or len(n) > len(_norm(best))):
+            best = text
     if best:
         return best, best
     for cand in declared:
