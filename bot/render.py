@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.split import TELEGRAM_LIMIT, split_message
 from bot.texts import Lang, t
 from summarizer.model import Article, EntityCount
+
+if TYPE_CHECKING:
+    from storage.articles import StoredArticle
 
 __all__ = [
     "TELEGRAM_LIMIT",
@@ -53,6 +57,22 @@ class RelatedLike(Protocol):
     def source(self) -> str | None: ...
     @property
     def published_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """A stored article seen as a list item (search results)."""
+
+    article_id: int
+    title: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, stored: StoredArticle) -> StoryView:
+        a = stored.article
+        return cls(stored.id, a.title, a.url, a.source, a.published_at)
 
 
 def escape(text: object) -> str:
@@ -185,3 +205,17 @@ def parse_callback(data: str | None) -> tuple[str, int] | None:
     if action not in ("full", "ent", "rel") or not raw.isdigit():
         return None
     return action, int(raw)
+
+
+def article_id_of(message: Message | None) -> int | None:
+    """The article a card message shows, read from its buttons (``None``: not a card)."""
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else None
+            parsed = parse_callback(data)
+            if parsed is not None:
+                return parsed[1]
+    return None

@@ -1,0 +1,184 @@
+"""``build_application(settings)``: one PTB Application, every feature wired in.
+
+Feature modules live in ``bot/handlers/<name>.py`` and are listed in
+:data:`HANDLER_MODULES`; a listed module that is not there (yet) is skipped. Each module
+
+- must define ``register(app)`` (add its handlers; called by ``build_application``);
+- may define ``COMMANDS: dict[str, tuple[str, str]]`` (command → (zh, en) description),
+  merged into the public command menu set in ``post_init``;
+- may define ``async post_init(app)`` / ``async post_shutdown(app)``, called after the core
+  services are up (in list order) and before they close (in reverse order).
+
+``post_init`` opens the database, builds the :class:`~bot.context.Services`, loads jieba and
+the NER model once, and sets the command menus (private and group scopes, zh and en).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from types import ModuleType
+from typing import Any, cast
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+)
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+
+from bot.context import CONTEXT_TYPES, BotApp, Services
+from bot.errors import MissingToken, on_error
+from bot.settings import Settings
+from bot.texts import COMMANDS
+
+log = logging.getLogger(__name__)
+
+HANDLER_MODULES: tuple[str, ...] = ("chat", "digest", "feeds", "admin")
+# RetryAfter: the limiter waits and retries this often before giving up on a request.
+RATE_LIMIT_RETRIES = 5
+# Commands a group needs (the rest are for private chats).
+GROUP_COMMANDS = ("help", "search", "related", "auto", "lang")
+
+
+def handler_modules() -> list[ModuleType]:
+    found = []
+    for name in HANDLER_MODULES:
+        try:
+            found.append(importlib.import_module(f"bot.handlers.{name}"))
+        except ModuleNotFoundError as err:
+            if err.name != f"bot.handlers.{name}":
+                raise  # a real missing dependency inside the module, not an absent module
+    return found
+
+
+def file_base_url(base_url: str) -> str:
+    """Telegram serves files from ``.../file/bot<token>`` next to ``.../bot<token>``."""
+    root, sep, _ = base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
+
+
+def all_commands() -> dict[str, tuple[str, str]]:
+    merged = dict(COMMANDS)
+    for module in handler_modules():
+        merged.update(getattr(module, "COMMANDS", {}))
+    return merged
+
+
+def public_commands(lang: str, *, group: bool = False) -> list[BotCommand]:
+    """The command menu for one language (``group``: the subset useful in groups)."""
+    index = 1 if lang == "en" else 0
+    return [
+        BotCommand(name, texts[index])
+        for name, texts in all_commands().items()
+        if not group or name in GROUP_COMMANDS or name not in COMMANDS
+    ]
+
+
+def build_application(settings: Settings) -> BotApp:
+    """The configured Application; raises :class:`MissingToken` without a token."""
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+        raise MissingToken()
+    # PTB 22 warns on every RetryAfter unless its timedelta API is opted into; we use none
+    # of the affected attributes ourselves.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(file_base_url(settings.telegram_base_url))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(True)  # one slow page must not hold up other chats
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    # the rate limiter makes the builder's bot ExtBot[int]; the app is what BotApp says
+    app = cast(BotApp, builder.build())
+    app.bot_data.settings = settings
+    for module in handler_modules():
+        module.register(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def open_services(settings: Settings) -> Services:
+    """Database, repositories and the NewsService (also used by the CLI)."""
+    from bot.service import NewsService
+    from storage.articles import ArticleRepository
+    from storage.db import connect
+    from storage.requests import RequestLog
+    from storage.users import UserRepository
+
+    db = await connect(settings.db)
+    articles = ArticleRepository(db)
+    requests = RequestLog(db)
+    news = NewsService(settings, articles, requests)
+    return Services(settings, db, news, articles, UserRepository(db), requests)
+
+
+async def close_services(services: Services) -> None:
+    await services.news.close()
+    await services.db.close()
+
+
+def load_models(settings: Settings) -> None:
+    """jieba's dictionary and the NER backend, once, before the first message."""
+    from summarizer.tokenize import load_jieba
+
+    load_jieba()
+    try:
+        from summarizer.entities import load_ner
+    except ImportError:  # NER not installed in this build: entities load lazily
+        return
+    load_ner(settings.ner_backend, settings.ner_model)
+
+
+async def post_init(app: BotApp) -> None:
+    settings = app.bot_data.settings
+    app.bot_data.services = await open_services(settings)
+    import asyncio
+
+    await asyncio.to_thread(load_models, settings)
+    await set_commands(app)
+    for module in handler_modules():
+        hook = getattr(module, "post_init", None)
+        if hook is not None:
+            await hook(app)
+    log.info("Zhaiyao ready as @%s", app.bot.username)
+
+
+async def post_shutdown(app: BotApp) -> None:
+    for module in reversed(handler_modules()):
+        hook = getattr(module, "post_shutdown", None)
+        if hook is not None:
+            await hook(app)
+    if app.bot_data.ready:
+        await close_services(app.bot_data.services)
+        app.bot_data.services = None
+
+
+async def set_commands(app: BotApp) -> None:
+    bot: Any = app.bot
+    for lang in ("zh", "en"):
+        code = None if lang == "zh" else "en"
+        await bot.set_my_commands(
+            public_commands(lang), scope=BotCommandScopeAllPrivateChats(), language_code=code
+        )
+        await bot.set_my_commands(
+            public_commands(lang, group=True),
+            scope=BotCommandScopeAllGroupChats(),
+            language_code=code,
+        )
+        await bot.set_my_commands(
+            public_commands(lang), scope=BotCommandScopeDefault(), language_code=code
+        )

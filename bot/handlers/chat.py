@@ -1,0 +1,351 @@
+"""Chat handlers: links, pasted articles, files, and the everyday commands.
+
+Thin by design: parse the update, call ``NewsService``, render, reply. Cross-cutting
+work runs in earlier groups: group -3 records users and chats, group -2 is the per-user
+rate limit (group -1 is the admin feature's ban gate).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import render
+from bot.addressing import RateLimiter, article_request, is_group
+from bot.context import BotApp, Context
+from bot.reply import send_all, send_html, typing, with_placeholder
+from bot.service import Report
+from bot.texts import COMMANDS, normalise_lang, t
+from storage.errors import NotFound
+from summarizer.errors import SummarizerError
+
+TRACK_GROUP, RATE_GROUP = -3, -2
+MAX_FILE_BYTES = 5_000_000
+_RATE_SLOT = "_zhaiyao_rate_limiter"
+
+
+# -- helpers -----------------------------------------------------------------------------
+async def lang_of(update: Update, context: Context) -> str:
+    user = update.effective_user
+    if user is None:
+        return "zh"
+    try:
+        prefs = await context.bot_data.services.users.get_user(user.id)
+    except NotFound:
+        return normalise_lang(user.language_code)
+    return prefs.lang or normalise_lang(prefs.language_code or user.language_code)
+
+
+async def sentences_of(update: Update, context: Context) -> int:
+    user = update.effective_user
+    try:
+        prefs = await context.bot_data.services.users.get_user(user.id) if user else None
+    except NotFound:
+        prefs = None
+    return prefs.summary_sentences if prefs and prefs.summary_sentences else 3
+
+
+def friendly(lang: str):  # type: ignore[no-untyped-def]
+    def sentence(err: BaseException) -> str | None:
+        if isinstance(err, SummarizerError):
+            return err.user_message(lang)
+        if isinstance(err, NotFound):
+            return t("not_found", lang)
+        return None
+
+    return sentence
+
+
+def card_of(report: Report, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    a = report.analysis
+    html_card = render.render_card(
+        a.article,
+        report.summary,
+        a.entity_counts,
+        lang=lang,
+        outlets=report.outlets,
+        related=report.related,
+    )
+    return html_card, render.card_buttons(report.article_id, a.article.url, lang)
+
+
+async def stored_card(
+    article_id: int, context: Context, lang: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    news = context.bot_data.services.news
+    stored, related = await news.get(article_id), await news.related(article_id)
+    html_card = render.render_card(
+        stored.article, stored.summary, stored.entities, lang=lang, related=related
+    )
+    return html_card, render.card_buttons(article_id, stored.article.url, lang)
+
+
+# -- group -3 / -2 -----------------------------------------------------------------------
+async def track(update: Update, context: Context) -> None:
+    users = context.bot_data.services.users
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and not user.is_bot:
+        await users.touch_user(
+            user.id,
+            username=user.username,
+            first_name=user.first_name,
+            language_code=user.language_code,
+        )
+    if chat is not None:
+        await users.touch_chat(chat.id, type=chat.type, title=chat.title)
+
+
+async def rate_limit(update: Update, context: Context) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    request = await request_of(message, context)
+    limiter: RateLimiter = getattr(context.application, _RATE_SLOT)
+    if request is None or limiter.allow(user.id, request.cost):
+        return
+    if limiter.should_warn(user.id):
+        await message.reply_text(t("rate_limited", await lang_of(update, context)))
+    raise ApplicationHandlerStop
+
+
+async def request_of(message: Message, context: Context):  # type: ignore[no-untyped-def]
+    auto = False
+    if is_group(message):
+        try:
+            auto = (await context.bot_data.services.users.get_chat(message.chat_id)).auto_mode
+        except NotFound:
+            auto = False
+    settings = context.bot_data.settings
+    return article_request(
+        message,
+        bot_username=context.bot.username,
+        bot_id=context.bot.id,
+        auto_mode=auto,
+        max_links=settings.max_links_per_message,
+    )
+
+
+# -- articles ----------------------------------------------------------------------------
+async def on_message(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    request = await request_of(message, context)
+    if request is None:
+        return
+    lang, news = await lang_of(update, context), context.bot_data.services.news
+    if request.kind == "hint":
+        await message.reply_text(t("nothing_to_read", lang))
+        return
+    await typing(context.bot, message.chat_id)
+    n, who = (
+        await sentences_of(update, context),
+        dict(user_id=update.effective_user.id, chat_id=message.chat_id),
+    )
+    jobs = (
+        [news.ingest_url(link, sentences=n, **who) for link in request.links]
+        if request.kind == "links"
+        else [news.ingest_text(request.text, sentences=n, **who)]
+    )
+    tasks = [asyncio.ensure_future(job) for job in jobs]  # fetch in parallel, answer in order
+    for task in tasks:
+        await with_placeholder(
+            context.bot,
+            message.chat_id,
+            message.message_id,
+            lang,
+            task,
+            lambda r: card_of(r, lang),
+            friendly(lang),
+        )
+    if request.dropped_links:
+        await message.reply_text(t("too_many_links", lang, n=len(request.links)))
+
+
+async def on_document(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None and message.document is not None and update.effective_user
+    lang = await lang_of(update, context)
+    doc = message.document
+    if (doc.file_size or 0) > MAX_FILE_BYTES:
+        await message.reply_text(t("unsupported_file", lang))
+        return
+    await typing(context.bot, message.chat_id)
+    data = bytes(await (await doc.get_file()).download_as_bytearray())
+    news, name = context.bot_data.services.news, doc.file_name or ""
+    who = dict(user_id=update.effective_user.id, chat_id=message.chat_id)
+    n = await sentences_of(update, context)
+    if name.lower().endswith(".txt"):
+        from summarizer.charset import decode_html
+
+        job = news.ingest_text(decode_html(data)[0], sentences=n, **who)
+    else:
+        job = news.ingest_html(data, name=name, sentences=n, **who)
+    await with_placeholder(
+        context.bot,
+        message.chat_id,
+        message.message_id,
+        lang,
+        job,
+        lambda r: card_of(r, lang),
+        friendly(lang),
+    )
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    parsed = render.parse_callback(query.data)
+    await query.answer()
+    if parsed is None:
+        return
+    action, article_id = parsed
+    lang, news, chat_id = (
+        await lang_of(update, context),
+        context.bot_data.services.news,
+        query.message.chat.id,
+    )
+    try:
+        if action == "full":
+            texts = render.render_full_text((await news.get(article_id)).article)
+        elif action == "ent":
+            texts = [render.render_entities((await news.get(article_id)).entities, lang)]
+        else:
+            texts = [render.render_related(await news.related(article_id), lang)]
+    except NotFound:
+        texts = [t("not_found", lang)]
+    await send_all(context.bot, chat_id, texts, query.message.message_id)
+
+
+# -- commands ----------------------------------------------------------------------------
+async def start(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    lang = await lang_of(update, context)
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("a") and payload[1:].isdigit():
+        try:
+            text, markup = await stored_card(int(payload[1:]), context, lang)
+        except NotFound:
+            text, markup = t("not_found", lang), None
+        await send_html(context.bot, message.chat_id, text, markup=markup)
+        return
+    await send_html(context.bot, message.chat_id, t("start", lang))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    from bot.app import all_commands
+
+    message = update.effective_message
+    assert message is not None
+    lang = await lang_of(update, context)
+    index = 1 if lang == "en" else 0
+    lines = "\n".join(f"/{name} — {html.escape(d[index])}" for name, d in all_commands().items())
+    links = context.bot_data.settings.max_links_per_message
+    await send_html(context.bot, message.chat_id, t("help", lang, links=links, commands=lines))
+
+
+async def lang_command(update: Update, context: Context) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("zh", "en"):
+        await message.reply_text(t("lang_usage", await lang_of(update, context)))
+        return
+    await context.bot_data.services.users.set_lang(user.id, choice)  # type: ignore[arg-type]
+    await message.reply_text(t("lang_set", choice))
+
+
+async def summary_command(update: Update, context: Context) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    lang = await lang_of(update, context)
+    raw = (context.args or [""])[0]
+    if not raw.isdigit() or not 1 <= int(raw) <= 10:
+        await message.reply_text(t("summary_usage", lang))
+        return
+    await context.bot_data.services.users.set_summary_sentences(user.id, int(raw))
+    await message.reply_text(t("summary_set", lang, n=int(raw)))
+
+
+async def search_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    lang, query = await lang_of(update, context), " ".join(context.args or []).strip()
+    if not query:
+        await message.reply_text(t("search_usage", lang))
+        return
+    found = await context.bot_data.services.news.search(query, limit=10)
+    if not found:
+        await message.reply_text(t("search_none", lang, q=query))
+        return
+    stories = [render.StoryView.of(s) for s in found]
+    body = render.render_related(stories, lang, heading=False)
+    text = f"{t('search_head', lang, q=html.escape(query))}\n{body}"
+    await send_html(context.bot, message.chat_id, text, reply_to=message.message_id)
+
+
+async def related_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    lang = await lang_of(update, context)
+    article_id = render.article_id_of(message.reply_to_message)
+    if article_id is None:
+        await message.reply_text(t("related_usage", lang))
+        return
+    try:
+        text = render.render_related(await context.bot_data.services.news.related(article_id), lang)
+    except NotFound:
+        text = t("not_found", lang)
+    await send_html(context.bot, message.chat_id, text, reply_to=message.message_id)
+
+
+async def auto_command(update: Update, context: Context) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    lang, choice = await lang_of(update, context), (context.args or [""])[0].lower()
+    if not is_group(message) or choice not in ("on", "off"):
+        await message.reply_text(t("auto_usage", lang))
+        return
+    member = await context.bot.get_chat_member(message.chat_id, user.id)
+    if member.status not in ("creator", "administrator"):
+        await message.reply_text(t("auto_admins_only", lang))
+        return
+    await context.bot_data.services.users.set_auto_mode(message.chat_id, choice == "on")
+    await message.reply_text(t("auto_on" if choice == "on" else "auto_off", lang))
+
+
+def register(app: BotApp) -> None:
+    setattr(app, _RATE_SLOT, RateLimiter(app.bot_data.settings.rate_limit_per_minute))
+    app.add_handler(TypeHandler(Update, track), group=TRACK_GROUP)
+    readable = filters.UpdateType.MESSAGE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+    app.add_handler(MessageHandler(readable, rate_limit), group=RATE_GROUP)
+    commands = {
+        "start": start,
+        "help": help_command,
+        "lang": lang_command,
+        "summary": summary_command,
+        "search": search_command,
+        "related": related_command,
+        "auto": auto_command,
+    }
+    assert set(commands) == set(COMMANDS), "every command needs help text in bot.texts"
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback))
+    documents = (
+        filters.Document.FileExtension("html")
+        | filters.Document.FileExtension("htm")
+        | filters.Document.FileExtension("txt")
+    )
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & documents, on_document))
+    app.add_handler(MessageHandler(readable, on_message))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(full|ent|rel):\d+$"))
