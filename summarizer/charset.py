@@ -30,6 +30,7 @@ _SNIFF_BYTES = 4096
 # A declared charset may have a few bad bytes (a truncated character, a pasted fragment).
 _BAD_CHARS_PER_MILLE = 1
 _MIN_CHINESE_SCORE = 0.2
+_SCORE_SAMPLE = 50_000  # characters
 
 _ALIASES = {
     "gb2312": "gb18030",
@@ -80,6 +81,7 @@ _COMMON_HANZI = frozenset(
     "書長門間種學氣業說處給機電員義樣將麼"
 )
 
+_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)""", re.I)
 _BOMS = (
@@ -165,8 +167,9 @@ def _acceptable(text: str, bad: int) -> bool:
 
 
 def _chinese_score(text: str) -> float:
-    """Share of CJK ideographs that are among the most common ones."""
-    ideographs = [ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"]
+    """Share of CJK ideographs that are among the most common ones (in a sample: the
+    answer settles within a few thousand characters, and pages run to megabytes)."""
+    ideographs = _IDEOGRAPH.findall(text, 0, _SCORE_SAMPLE)
     if len(ideographs) < 2:
         return 0.0
     return sum(ch in _COMMON_HANZI for ch in ideographs) / len(ideographs)
