@@ -1,0 +1,391 @@
+"""The article repository: analysed articles in, dataclasses out.
+
+Every write keeps the row, its FTS5 entry and its LSH bands in one transaction, so a
+crash mid-write leaves either all of them or none. Republished copies (same canonical
+URL, or a MinHash-LSH candidate whose exact character-shingle overlap confirms it) join
+the family of the first copy: they are stored, linked by ``duplicate_of`` to that first
+copy, and left out of the full-text index, so search and related stories show a story
+once. Ranking is in :mod:`storage.related`; index forms in :mod:`storage.indexing`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from storage.db import Database
+from storage.errors import NotFound
+from storage.indexing import Segmenter, fts_phrase, index_text
+from storage.related import RelatedStory, rank_related
+from storage.urls import canonical_url
+from summarizer.fingerprint import (
+    NUM_PERM,
+    band_keys,
+    containment,
+    jaccard,
+    minhash_signature,
+    shingles,
+)
+from summarizer.model import Analysis, Article, EntityCount
+from summarizer.tokenize import segment_for_index
+
+__all__ = ["ArticleRepository", "RelatedStory", "SaveResult", "StoredArticle"]
+
+# A candidate is the same piece when the exact 5-gram sets agree this much. Republished
+# copies (header/footer/dateline changes, a trimmed ending, a few edited characters) sit
+# far above; distinct reports of the same event rarely reach either rule.
+DUP_JACCARD = 0.5
+DUP_CONTAINMENT = 0.8  # of the shorter text in the longer ...
+DUP_MIN_LENGTH_RATIO = 0.3  # ... when the shorter is not a mere fragment of the longer
+
+_COLUMNS = (
+    "id, duplicate_of, title, url, source, author, published_at, lang, summary, entities,"
+    " keywords, created_at, text"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    article: Article
+    summary: tuple[str, ...]
+    entities: tuple[EntityCount, ...]
+    keywords: tuple[str, ...]
+    duplicate_of: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    article_id: int
+    created: bool
+    duplicate_of: int | None  # the family's first copy when this is a republished copy
+    outlets: int  # distinct copies/outlets in the family, >= 1
+
+
+def _day(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() / 86400.0
+
+
+def _to_stored(row: aiosqlite.Row) -> StoredArticle:
+    published = row["published_at"]
+    article = Article(
+        title=row["title"],
+        text=row["text"],
+        url=row["url"],
+        source=row["source"],
+        author=row["author"],
+        published_at=datetime.fromisoformat(published) if published else None,
+        lang=row["lang"],
+    )
+    return StoredArticle(
+        id=row["id"],
+        article=article,
+        summary=tuple(json.loads(row["summary"])),
+        entities=tuple(EntityCount(t, k, n) for t, k, n in json.loads(row["entities"])),
+        keywords=tuple(json.loads(row["keywords"])),
+        duplicate_of=row["duplicate_of"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+def is_same_piece(a: set[str], b: set[str]) -> bool:
+    """Exact verification of an LSH candidate on character 5-gram sets."""
+    if not a or not b:
+        return False
+    if jaccard(a, b) >= DUP_JACCARD:
+        return True
+    ratio = min(len(a), len(b)) / max(len(a), len(b))
+    return ratio >= DUP_MIN_LENGTH_RATIO and containment(a, b) >= DUP_CONTAINMENT
+
+
+class ArticleRepository:
+    """Articles with URL/fingerprint de-duplication, full-text search and related stories.
+
+    ``segment`` turns text into the space-separated words the index stores; the default is
+    jieba's search mode. Benchmarks pass a cached segmenter; production never needs to.
+    """
+
+    def __init__(self, db: Database, *, segment: Segmenter = segment_for_index) -> None:
+        self.db = db
+        self._segment = segment
+
+    # ----------------------------------------------------------------- writes
+    async def save(self, analysis: Analysis) -> SaveResult:
+        article = analysis.article
+        canon = canonical_url(article.url)
+        signature = analysis.fingerprint
+        if len(signature) != NUM_PERM:
+            signature = minhash_signature(article.text)
+        keys = band_keys(signature)
+        indexed = index_text(article.title, article.text, self._segment)
+        now = datetime.now(UTC)
+        day = _day(article.published_at or now)
+        async with self.db.transaction() as conn:
+            if canon is not None:
+                async with conn.execute(
+                    "SELECT id, duplicate_of FROM articles WHERE canonical_url = ?", (canon,)
+                ) as cur:
+                    same_url = await cur.fetchone()
+                if same_url is not None:
+                    root = same_url["duplicate_of"] or same_url["id"]
+                    return SaveResult(
+                        same_url["id"],
+                        False,
+                        same_url["duplicate_of"],
+                        await self._outlets(conn, root),
+                    )
+            root = await self._find_first_copy(conn, keys, article.text)
+            cur = await conn.execute(
+                "INSERT INTO articles (duplicate_of, story_day, title, url, canonical_url,"
+                " source, published_at, terms, entities, query_terms, author, lang, summary,"
+                " keywords, fingerprint, created_at, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    root,
+                    day,
+                    article.title,
+                    article.url,
+                    canon,
+                    article.source,
+                    article.published_at.isoformat() if article.published_at else None,
+                    indexed.vector_blob(),
+                    json.dumps(
+                        [[c.text, c.type, c.count] for c in analysis.entity_counts],
+                        ensure_ascii=False,
+                    ),
+                    json.dumps(indexed.query_terms, ensure_ascii=False),
+                    article.author,
+                    article.lang,
+                    json.dumps([s.text for s in analysis.summary], ensure_ascii=False),
+                    json.dumps(list(analysis.keywords), ensure_ascii=False),
+                    _signature_blob(signature),
+                    now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    article.text,
+                ),
+            )
+            article_id = cur.lastrowid
+            assert article_id is not None
+            await conn.executemany(
+                "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
+                [(k, article_id) for k in keys],
+            )
+            if root is None:
+                await conn.execute(
+                    "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
+                    (article_id, indexed.fts_title, indexed.fts_body),
+                )
+            outlets = await self._outlets(conn, root or article_id)
+        return SaveResult(article_id, True, root, outlets)
+
+    async def _find_first_copy(
+        self, conn: aiosqlite.Connection, keys: Sequence[int], text: str
+    ) -> int | None:
+        marks = ",".join("?" * len(keys))
+        async with conn.execute(
+            "SELECT id, duplicate_of, text FROM articles WHERE id IN"
+            f" (SELECT article_id FROM article_bands WHERE key IN ({marks})) ORDER BY id",
+            tuple(keys),
+        ) as cur:
+            candidates = list(await cur.fetchall())
+        if not candidates:
+            return None
+        mine = shingles(text)
+        roots = [
+            row["duplicate_of"] or row["id"]
+            for row in candidates
+            if is_same_piece(mine, shingles(row["text"]))
+        ]
+        return min(roots) if roots else None
+
+    @staticmethod
+    async def _outlets(conn: aiosqlite.Connection, root: int) -> int:
+        async with conn.execute(
+            "SELECT count(DISTINCT coalesce(lower(source), '#' || id)) FROM articles"
+            " WHERE id = ? OR duplicate_of = ?",
+            (root, root),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 1
+
+    async def purge(self, article_id: int) -> None:
+        """Delete an article and its index entries; its oldest copy becomes the new root."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id, duplicate_of, title, text, fingerprint FROM articles WHERE id = ?",
+                (article_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                raise NotFound("article", article_id)
+            keys = band_keys(_signature(row["fingerprint"]))
+            await conn.executemany(
+                "DELETE FROM article_bands WHERE key = ? AND article_id = ?",
+                [(k, article_id) for k in keys],
+            )
+            if row["duplicate_of"] is None:
+                await self._unindex(conn, article_id, row["title"], row["text"])
+                await self._promote_oldest_copy(conn, article_id)
+            await conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    async def _unindex(self, conn: aiosqlite.Connection, rowid: int, title: str, text: str) -> None:
+        await conn.execute(
+            "INSERT INTO article_fts (article_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+            (rowid, self._segment(title), self._segment(text)),
+        )
+
+    async def _promote_oldest_copy(self, conn: aiosqlite.Connection, root: int) -> None:
+        async with conn.execute(
+            "SELECT id, title, text FROM articles WHERE duplicate_of = ? ORDER BY id LIMIT 1",
+            (root,),
+        ) as cur:
+            heir = await cur.fetchone()
+        if heir is None:
+            return
+        await conn.execute("UPDATE articles SET duplicate_of = NULL WHERE id = ?", (heir["id"],))
+        await conn.execute(
+            "UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?", (heir["id"], root)
+        )
+        indexed = index_text(heir["title"], heir["text"], self._segment)
+        await conn.execute(
+            "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (heir["id"], indexed.fts_title, indexed.fts_body),
+        )
+
+    async def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the full-text index, LSH bands and term vectors of every article.
+
+        Run after a change of segmenter or ranking method (``zhaiyao reindex``). One
+        transaction: readers see the old index until the new one is complete.
+        """
+        batch = 500
+        async with self.db.transaction() as conn:
+            async with conn.execute("SELECT count(*) FROM articles") as cur:
+                total = int((await cur.fetchone() or (0,))[0])
+            await conn.execute("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+            await conn.execute("DELETE FROM article_bands")
+            done, last = 0, 0
+            while True:
+                async with conn.execute(
+                    "SELECT id, duplicate_of, title, text FROM articles WHERE id > ?"
+                    " ORDER BY id LIMIT ?",
+                    (last, batch),
+                ) as cur:
+                    rows = list(await cur.fetchall())
+                if not rows:
+                    break
+                for row in rows:
+                    await self._reindex_one(conn, row)
+                done += len(rows)
+                last = rows[-1]["id"]
+                if progress is not None:
+                    progress(done, total)
+        return done
+
+    async def _reindex_one(self, conn: aiosqlite.Connection, row: aiosqlite.Row) -> None:
+        signature = minhash_signature(row["text"])
+        indexed = index_text(row["title"], row["text"], self._segment)
+        await conn.execute(
+            "UPDATE articles SET fingerprint = ?, terms = ?, query_terms = ? WHERE id = ?",
+            (
+                _signature_blob(signature),
+                indexed.vector_blob(),
+                json.dumps(indexed.query_terms, ensure_ascii=False),
+                row["id"],
+            ),
+        )
+        await conn.executemany(
+            "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
+            [(k, row["id"]) for k in band_keys(signature)],
+        )
+        if row["duplicate_of"] is None:
+            await conn.execute(
+                "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
+                (row["id"], indexed.fts_title, indexed.fts_body),
+            )
+
+    # ------------------------------------------------------------------ reads
+    async def get(self, article_id: int) -> StoredArticle:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        if row is None:
+            raise NotFound("article", article_id)
+        return _to_stored(row)
+
+    async def count(self) -> int:
+        """Stored articles, republished copies included."""
+        return int(await self.db.scalar("SELECT count(*) FROM articles"))
+
+    async def recent(self, limit: int = 20, since: datetime | None = None) -> list[StoredArticle]:
+        """Newest stories first, one per duplicate family (the first copy)."""
+        sql = f"SELECT {_COLUMNS} FROM articles WHERE duplicate_of IS NULL"
+        params: list[object] = []
+        if since is not None:
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=UTC)
+            sql += " AND created_at >= ?"
+            params.append(since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return [_to_stored(r) for r in await self.db.fetchall(sql, params)]
+
+    async def duplicates(self, article_id: int) -> list[StoredArticle]:
+        """The other members of the article's family (first copy and republished copies)."""
+        row = await self.db.fetchone(
+            "SELECT id, duplicate_of FROM articles WHERE id = ?", (article_id,)
+        )
+        if row is None:
+            raise NotFound("article", article_id)
+        root = row["duplicate_of"] or row["id"]
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM articles WHERE (id = ? OR duplicate_of = ?) AND id != ?"
+            " ORDER BY id",
+            (root, root, article_id),
+        )
+        return [_to_stored(r) for r in rows]
+
+    async def search(self, query: str, limit: int = 10) -> list[StoredArticle]:
+        """Stories matching every word of ``query`` (any word if none matches them all).
+
+        Each word is quoted as an FTS5 string, so quotes, AND/OR/NEAR, ``*``, ``^``,
+        parentheses and column filters in user input are searched for, never executed.
+        """
+        words = [w for w in dict.fromkeys(self._segment(query).split()) if _searchable(w)]
+        if not words or limit <= 0:
+            return []
+        cols = ", ".join(f"a.{c.strip()}" for c in _COLUMNS.split(","))
+        # every word; failing that, any word long enough to mean something on its own
+        for joiner, used in ((" AND ", words), (" OR ", [w for w in words if len(w) > 1])):
+            if not used:
+                continue
+            rows = await self.db.fetchall(
+                f"SELECT {cols} FROM article_fts AS f JOIN articles AS a ON a.id = f.rowid"
+                " WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 3.0, 1.0), a.id DESC"
+                " LIMIT ?",
+                (joiner.join(fts_phrase(w) for w in used), limit),
+            )
+            if rows:
+                return [_to_stored(r) for r in rows]
+        return []
+
+    async def related(self, article_id: int, limit: int = 5) -> list[RelatedStory]:
+        """Other stories about the same people, places or event: never the article itself
+        or its copies, one entry per family, recent ones preferred."""
+        return await rank_related(self.db, article_id, limit)
+
+
+def _searchable(word: str) -> bool:
+    return any(ch.isalnum() for ch in word)
+
+
+def _signature_blob(signature: Sequence[int]) -> bytes:
+    return b"".join(int(v).to_bytes(4, "little") for v in signature)
+
+
+def _signature(blob: bytes) -> tuple[int, ...]:
+    return tuple(int.from_bytes(blob[i : i + 4], "little") for i in range(0, len(blob), 4))

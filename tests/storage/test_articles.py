@@ -1,0 +1,310 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from storage import Database
+from storage.articles import ArticleRepository
+from storage.errors import NotFound
+from tests.storage.conftest import make_analysis
+from tests.storage.corpus import (
+    FLOOD,
+    FLOOD_FOLLOWUP,
+    LAUNCH,
+    LAUNCH_FOLLOWUP,
+    LAUNCH_RETRO,
+    MARKET,
+    republish,
+)
+
+DAY = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
+
+
+async def fts_rows(db: Database, word: str) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY rowid", (f'"{word}"',)
+    )
+    return [r[0] for r in rows]
+
+
+async def band_rows(db: Database, article_id: int) -> int:
+    return int(
+        await db.scalar("SELECT count(*) FROM article_bands WHERE article_id = ?", (article_id,))
+    )
+
+
+async def test_save_get_recent_round_trip(repo: ArticleRepository) -> None:
+    analysis = make_analysis(
+        "郑州遭遇特大暴雨",
+        FLOOD,
+        url="https://news.example.com/a/1",
+        source="示例新闻",
+        published_at=DAY,
+        entities=(("郑州市", "LOC"), ("河南省", "LOC")),
+    )
+    result = await repo.save(analysis)
+    assert result.created and result.duplicate_of is None and result.outlets == 1
+    stored = await repo.get(result.article_id)
+    assert stored.article == analysis.article
+    assert stored.summary == (analysis.summary[0].text,)
+    assert {(e.text, e.type) for e in stored.entities} == {("郑州市", "LOC"), ("河南省", "LOC")}
+    assert stored.keywords == analysis.keywords
+    assert stored.duplicate_of is None
+    second = await repo.save(make_analysis("神舟十三号发射", LAUNCH))
+    assert [a.id for a in await repo.recent()] == [second.article_id, result.article_id]
+    assert [a.id for a in await repo.recent(limit=1)] == [second.article_id]
+    future = datetime.now(UTC) + timedelta(days=1)
+    assert await repo.recent(since=future) == []
+    assert await repo.count() == 2
+
+
+async def test_get_missing_raises_not_found(repo: ArticleRepository) -> None:
+    with pytest.raises(NotFound):
+        await repo.get(12345)
+    with pytest.raises(NotFound):
+        await repo.purge(12345)
+    with pytest.raises(NotFound):
+        await repo.related(12345)
+
+
+async def test_same_url_with_tracking_is_one_article(repo: ArticleRepository) -> None:
+    first = await repo.save(make_analysis("郑州暴雨", FLOOD, url="https://News.Example.com/a/1/"))
+    again = await repo.save(
+        make_analysis(
+            "郑州暴雨（更新）",
+            FLOOD_FOLLOWUP,
+            url="https://news.example.com/a/1?utm_source=wechat&utm_medium=share#top",
+        )
+    )
+    assert not again.created and again.article_id == first.article_id
+    assert await repo.count() == 1
+
+
+async def test_republished_copy_links_to_first_copy(repo: ArticleRepository, db: Database) -> None:
+    first = await repo.save(
+        make_analysis("郑州暴雨", FLOOD, url="https://a.example/1", source="甲报")
+    )
+    copy1 = await repo.save(
+        make_analysis("郑州暴雨", republish(FLOOD), url="https://b.example/2", source="乙网")
+    )
+    assert copy1.created and copy1.duplicate_of == first.article_id and copy1.outlets == 2
+    # a copy of the copy still links to the FIRST copy, not to the copy it resembles most
+    copy2 = await repo.save(
+        make_analysis(
+            "郑州暴雨", republish(republish(FLOOD)), url="https://c.example/3", source="丙台"
+        )
+    )
+    assert copy2.duplicate_of == first.article_id and copy2.outlets == 3
+    # a different story is not a duplicate
+    other = await repo.save(make_analysis("郑州灾后", FLOOD_FOLLOWUP, url="https://d.example/4"))
+    assert other.duplicate_of is None and other.outlets == 1
+    dups = await repo.duplicates(first.article_id)
+    assert [d.id for d in dups] == [copy1.article_id, copy2.article_id]
+    assert [d.id for d in await repo.duplicates(copy1.article_id)] == [
+        first.article_id,
+        copy2.article_id,
+    ]
+    # copies are not indexed for full text: search shows the story once
+    assert await fts_rows(db, "暴雨") == [first.article_id, other.article_id]
+    assert [a.id for a in await repo.recent()] == [other.article_id, first.article_id]
+
+
+async def test_purge_removes_index_entries_and_promotes_oldest_copy(
+    repo: ArticleRepository, db: Database
+) -> None:
+    first = await repo.save(make_analysis("郑州暴雨", FLOOD, source="甲报"))
+    copy = await repo.save(make_analysis("郑州暴雨", republish(FLOOD), source="乙网"))
+    later = await repo.save(make_analysis("郑州暴雨", republish(republish(FLOOD)), source="丙台"))
+    launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH))
+    assert await band_rows(db, first.article_id) > 0
+
+    await repo.purge(first.article_id)
+    with pytest.raises(NotFound):
+        await repo.get(first.article_id)
+    assert await band_rows(db, first.article_id) == 0
+    # the oldest copy is now the family's first copy, indexed in its place
+    heir = await repo.get(copy.article_id)
+    assert heir.duplicate_of is None
+    assert (await repo.get(later.article_id)).duplicate_of == copy.article_id
+    assert await fts_rows(db, "暴雨") == [copy.article_id]
+    assert await fts_rows(db, "神舟") == [launch.article_id]
+
+    # re-inserting the purged text joins the surviving family
+    again = await repo.save(make_analysis("郑州暴雨", FLOOD, source="甲报"))
+    assert again.duplicate_of == copy.article_id and again.outlets == 3
+
+    for article_id in (copy.article_id, later.article_id, again.article_id):
+        await repo.purge(article_id)
+    assert await fts_rows(db, "暴雨") == []
+    assert await db.scalar("SELECT count(*) FROM article_bands") == await band_rows(
+        db, launch.article_id
+    )
+    fresh = await repo.save(make_analysis("郑州暴雨", FLOOD))
+    assert fresh.duplicate_of is None and await fts_rows(db, "暴雨") == [fresh.article_id]
+    await db.conn.execute("INSERT INTO article_fts(article_fts) VALUES ('integrity-check')")
+
+
+async def test_crash_mid_write_stores_nothing(repo: ArticleRepository, db: Database) -> None:
+    await repo.save(make_analysis("神舟十三号发射", LAUNCH))
+    before = [
+        await db.scalar(f"SELECT count(*) FROM {table}") for table in ("articles", "article_bands")
+    ]
+
+    class Boom(Exception):
+        pass
+
+    # the FTS insert is the last index write of save(); make it fail inside the transaction
+    await db.conn.execute(
+        "CREATE TEMP TRIGGER boom BEFORE INSERT ON articles"
+        " WHEN NEW.title = '崩溃' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(Exception, match="boom"):
+        await repo.save(make_analysis("崩溃", FLOOD))
+    # an exception raised by our own code half-way through a transaction also rolls back
+    with pytest.raises(Boom):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO article_bands (key, article_id) VALUES (1, 999)")
+            raise Boom
+    after = [
+        await db.scalar(f"SELECT count(*) FROM {table}") for table in ("articles", "article_bands")
+    ]
+    assert after == before
+    assert await fts_rows(db, "暴雨") == []
+    ok = await repo.save(make_analysis("郑州暴雨", FLOOD))
+    assert ok.created and await fts_rows(db, "暴雨") == [ok.article_id]
+
+
+async def test_crash_between_index_writes_rolls_back_row_and_bands(
+    repo: ArticleRepository, db: Database
+) -> None:
+    # fail the LSH band insert, after the article row is already written
+    await db.conn.execute(
+        "CREATE TEMP TRIGGER boom BEFORE INSERT ON article_bands"
+        " BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(Exception, match="boom"):
+        await repo.save(make_analysis("郑州暴雨", FLOOD))
+    await db.conn.execute("DROP TRIGGER boom")
+    assert await repo.count() == 0
+    assert await db.scalar("SELECT count(*) FROM article_bands") == 0
+    assert await fts_rows(db, "暴雨") == []
+    saved = await repo.save(make_analysis("郑州暴雨", FLOOD))
+    assert await fts_rows(db, "暴雨") == [saved.article_id]
+
+
+async def test_related_excludes_self_and_duplicates(repo: ArticleRepository) -> None:
+    flood = await repo.save(
+        make_analysis(
+            "郑州遭遇特大暴雨",
+            FLOOD,
+            published_at=DAY,
+            entities=(("郑州市", "LOC"), ("河南省", "LOC")),
+        )
+    )
+    copy = await repo.save(
+        make_analysis(
+            "郑州遭遇特大暴雨",
+            republish(FLOOD),
+            published_at=DAY,
+            entities=(("郑州市", "LOC"), ("河南省", "LOC")),
+        )
+    )
+    followup = await repo.save(
+        make_analysis(
+            "郑州积水消退",
+            FLOOD_FOLLOWUP,
+            published_at=DAY + timedelta(days=2),
+            entities=(("郑州市", "LOC"), ("河南省", "LOC")),
+        )
+    )
+    await repo.save(make_analysis("神舟十三号发射", LAUNCH, published_at=DAY))
+    await repo.save(make_analysis("三季度经济数据", MARKET, published_at=DAY))
+    for query in (flood.article_id, copy.article_id):
+        related = await repo.related(query)
+        ids = [r.article_id for r in related]
+        assert flood.article_id not in ids and copy.article_id not in ids
+        assert ids[0] == followup.article_id
+        assert related[0].reason.startswith("共同地点") or related[0].reason == "同一事件"
+        assert all(r.score > 0 for r in related)
+    back = await repo.related(followup.article_id)
+    assert [r.article_id for r in back][:1] == [flood.article_id]  # the family, once
+    assert copy.article_id not in [r.article_id for r in back]
+    assert await repo.related(flood.article_id, limit=0) == []
+
+
+async def test_related_prefers_the_recent_story(repo: ArticleRepository) -> None:
+    launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH, published_at=DAY))
+    near = await repo.save(
+        make_analysis("神舟十三号出舱", LAUNCH_FOLLOWUP, published_at=DAY + timedelta(days=5))
+    )
+    far = await repo.save(
+        make_analysis("神舟十三号任务回顾", LAUNCH_RETRO, published_at=DAY + timedelta(days=900))
+    )
+    ids = [r.article_id for r in await repo.related(launch.article_id)]
+    assert ids.index(near.article_id) < ids.index(far.article_id)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '"',
+        '""',
+        '暴雨" OR "神舟',
+        "暴雨 AND 神舟",
+        "暴雨 OR",
+        "NEAR(暴雨 神舟)",
+        "暴*",
+        "*",
+        "(((",
+        "title:暴雨",
+        "^暴雨",
+        "- 暴雨",
+        "暴雨 NOT 郑州",
+        "'; DROP TABLE articles; --",
+        "",
+        "   ",
+        "\x00",
+    ],
+)
+async def test_search_with_hostile_input_never_errors(
+    repo: ArticleRepository, hostile: str
+) -> None:
+    await repo.save(make_analysis("郑州遭遇特大暴雨", FLOOD))
+    await repo.save(make_analysis("神舟十三号发射", LAUNCH))
+    results = await repo.search(hostile)
+    assert isinstance(results, list)
+    assert await repo.count() == 2
+
+
+async def test_search_finds_words_not_operators(repo: ArticleRepository) -> None:
+    flood = await repo.save(make_analysis("郑州遭遇特大暴雨", FLOOD))
+    launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH))
+    assert [a.id for a in await repo.search("郑州暴雨")] == [flood.article_id]
+    assert [a.id for a in await repo.search("神舟十三号")] == [launch.article_id]
+    # "OR" is a word to look for, not an operator: no document has all the words, so the
+    # any-word fallback finds both stories
+    assert {a.id for a in await repo.search("暴雨 OR 神舟")} == {
+        flood.article_id,
+        launch.article_id,
+    }
+    assert await repo.search("不存在的词语组合火星") == []
+
+
+async def test_reindex_rebuilds_indexes(repo: ArticleRepository, db: Database) -> None:
+    flood = await repo.save(make_analysis("郑州暴雨", FLOOD))
+    await repo.save(make_analysis("郑州暴雨", republish(FLOOD)))
+    launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH))
+    before = await db.scalar("SELECT count(*) FROM article_bands")
+    async with db.transaction() as conn:  # simulate a stale index
+        await conn.execute("DELETE FROM article_bands")
+        await conn.execute("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+    assert await fts_rows(db, "暴雨") == []
+    seen: list[tuple[int, int]] = []
+    assert await repo.reindex(lambda done, total: seen.append((done, total))) == 3
+    assert seen[-1] == (3, 3)
+    assert await db.scalar("SELECT count(*) FROM article_bands") == before
+    assert await fts_rows(db, "暴雨") == [flood.article_id]
+    assert await fts_rows(db, "神舟") == [launch.article_id]
+    copy = await repo.save(make_analysis("郑州暴雨", republish(republish(FLOOD))))
+    assert copy.duplicate_of == flood.article_id
