@@ -17,6 +17,9 @@ Residual risks, by design:
   ``GuardedClient`` (or none).
 - The guard replaces the private ``_pool`` of ``httpx.AsyncHTTPTransport`` (httpx < 1);
   tests/summarizer/test_fetch.py fails loudly if that stops routing through the guard.
+- A pooled keep-alive connection is reused for its origin (5 s idle at most) without a
+  new lookup: it stays on the address that was vetted, the safe direction.
+- Ports are not restricted: a public host may be fetched on any port.
 
 The body is read raw and inflated here with a bound on each step, so a compressed bomb
 stops at ``max_bytes`` of *decoded* data instead of inflating a whole network chunk.
