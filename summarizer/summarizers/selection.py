@@ -22,7 +22,7 @@ from summarizer.summarizers.document import Document
 
 REDUNDANCY = 0.5
 DUPLICATE = 0.6
-OVERSHOOT = 2.0
+OVERSHOOT = 4.0
 FALLBACK_POOL = 3
 # best_subset searches every combination of this many best candidates (C(12, 3) = 220).
 SEARCH_POOL = 12
