@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import shutil
+import socket
 import ssl
 import subprocess
 import tracemalloc
@@ -103,6 +104,28 @@ async def test_internal_addresses_are_refused_in_every_spelling(url: str) -> Non
 )
 def test_literal_address_reads_inet_aton_spellings(host: str) -> None:
     assert literal_address(host) == ipaddress.IPv4Address("127.0.0.1")
+
+
+def _spell(value: int, parts: int, bases: list[str]) -> str:
+    """``value`` written the way inet_aton reads it: ``parts`` numbers, each in a base."""
+    numbers = [(value >> (8 * (3 - i))) & 0xFF for i in range(parts - 1)]
+    numbers.append(value & ((1 << (8 * (5 - parts))) - 1))
+    styles = {"dec": str, "oct": lambda n: "0" + format(n, "o"), "hex": hex}
+    return ".".join(styles[base](n) for n, base in zip(numbers, bases, strict=False))
+
+
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 4),
+    st.lists(st.sampled_from(["dec", "oct", "hex"]), min_size=4, max_size=4),
+)
+def test_literal_address_agrees_with_the_system_inet_aton(
+    value: int, parts: int, bases: list[str]
+) -> None:
+    spelled = _spell(value, parts, bases)
+    expected = ipaddress.IPv4Address(socket.inet_aton(spelled))
+    assert expected == ipaddress.IPv4Address(value)  # the spelling itself is right
+    assert literal_address(spelled) == expected
 
 
 @pytest.mark.parametrize("host", ["163.com", "news.sina.com.cn", "1e100.net", "xn--fiqs8s"])
@@ -385,6 +408,18 @@ async def test_a_dripping_body_hits_the_total_timeout(page_server: PageServer) -
 
 
 SMALL_CAP = FetchPolicy(allowed_networks=("127.0.0.1/32",), max_bytes=100_000)
+
+
+async def test_content_length_over_the_cap_is_refused_before_reading(
+    page_server: PageServer,
+) -> None:
+    # the body never comes: reading it would time out instead of failing fast
+    url = page_server.add_stream(
+        "/announced", [b"<p>"], chunk_delay=30.0, headers={"Content-Length": "999999999"}
+    )
+    policy = FetchPolicy(allowed_networks=("127.0.0.1/32",), timeout=3.0, max_bytes=100_000)
+    with pytest.raises(TooLarge):
+        await fetch_page(url, policy)
 
 
 async def test_a_streamed_page_over_the_cap_is_too_large(page_server: PageServer) -> None:
