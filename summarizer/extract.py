@@ -32,6 +32,7 @@ from summarizer.model import Article
 MIN_BODY_CHARS = 80  # below this a candidate body is not an article (try the next extractor)
 MIN_MAIN_CHARS = 200  # readability results shorter than this are checked against fallbacks
 MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index page
+MIN_LETTER_SHARE = 0.5  # less than this share of letters: binary junk, not prose
 INFO_WINDOW_LINES = 8  # info lines are searched this far around the headline / body start
 AROUND_BODY_LINES = 15  # last resort: labelled date lines this close to the body
 
@@ -144,6 +145,10 @@ def _strip_head(lines: list[str], title: str) -> list[str]:
 
 
 def _check_article(root: lhtml.HtmlElement, body: Sequence[str]) -> None:
+    text = "".join(body)
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < MIN_LETTER_SHARE * len(text) or "\ufffd" * 3 in text:
+        raise NotAnArticle("unreadable text (binary or wrongly encoded)")
     if root.xpath('//input[@type="password"]') and sum(len(x) for x in body) < 400:
         raise NotAnArticle("login form")
     page = root.find("body")

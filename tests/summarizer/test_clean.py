@@ -1,0 +1,156 @@
+"""clean_text on pasted text: the bundled seed page dump and small pastes written here."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from summarizer.clean import clean_text
+from summarizer.errors import EmptyText, NotAnArticle
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_PAGE = ROOT / "examples" / "seed_page.txt"
+# What a good cleaner makes of the seed page (the contract of ../shared/seed/expected.json).
+SEED_TITLE = "深化沪滇深厚情谊 谱写合作发展新篇"
+SEED_SOURCE = "云南日报"
+SEED_TIME = "2020-07-17T09:45:57"
+SEED_FIRST = "7月16日,上海云南扶贫协作第二十三次联席会议在文山壮族苗族自治州广南县举行。"
+SEED_LAST_END = "陈舜介绍了云南省脱贫攻坚情况。(云南日报记者 杨猛 张寅 解放日报记者 谈燕)"
+SEED_MUST_NOT = [
+    "关注微信",
+    "关注微博",
+    "责任编辑",
+    "免责声明",
+    "推荐",
+    "2024年02月28日",
+    "ICP备",
+    "版权所有",
+    "新闻爆料热线",
+    "举报",
+    "法律顾问",
+    "来自福建省厦门市",
+]
+SHARED_EXPECTED = ROOT.parent / "shared" / "seed" / "expected.json"
+
+
+def ws(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@pytest.fixture(scope="module")
+def seed():  # type: ignore[no-untyped-def]
+    return clean_text(SEED_PAGE.read_text(encoding="utf-8"))
+
+
+def test_seed_title_source_time(seed) -> None:  # type: ignore[no-untyped-def]
+    assert ws(seed.title) == SEED_TITLE
+    assert seed.source == SEED_SOURCE
+    assert seed.published_at.replace(tzinfo=None).isoformat() == SEED_TIME
+    assert seed.lang == "zh"
+
+
+def test_seed_body_is_the_eight_paragraphs_in_order(seed) -> None:  # type: ignore[no-untyped-def]
+    paragraphs = [ws(p) for p in seed.text.split("\n")]
+    assert len(paragraphs) == 8
+    assert paragraphs[0].startswith(SEED_FIRST)
+    assert (
+        paragraphs[1]
+        == "中共中央政治局委员、上海市委书记李强出席会议并讲话,云南省委书记陈豪主持会议并讲话。"
+    )
+    assert paragraphs[-1].endswith(SEED_LAST_END)
+    for kicker_or_deck in ("上海云南扶贫协作联席会议在广南举行", "李强讲话 陈豪主持"):
+        assert kicker_or_deck not in paragraphs
+
+
+@pytest.mark.parametrize("junk", SEED_MUST_NOT)
+def test_seed_body_has_no_page_furniture(seed, junk: str) -> None:  # type: ignore[no-untyped-def]
+    assert junk not in seed.text
+
+
+def test_seed_byline_becomes_the_author(seed) -> None:  # type: ignore[no-untyped-def]
+    assert seed.author is not None and "杨猛" in seed.author and "谈燕" in seed.author
+
+
+@pytest.mark.skipif(not SHARED_EXPECTED.exists(), reason="shared seed data not present")
+def test_seed_matches_shared_expected_json(seed) -> None:  # type: ignore[no-untyped-def]
+    expected = json.loads(SHARED_EXPECTED.read_text(encoding="utf-8"))
+    assert ws(seed.title) == ws(expected["title"])
+    assert seed.source == expected["source"]
+    assert seed.published_at.replace(tzinfo=None).isoformat() == expected["published_at"]
+    assert [ws(p) for p in seed.text.split("\n")] == [ws(p) for p in expected["body_paragraphs"]]
+    assert not [s for s in expected["body_must_not_contain"] if s in seed.text]
+
+
+PASTE = """网站首页 | 新闻 | 体育 | 财经
+分享到：微信 微博 QQ空间
+城市夜间公交线路再扩容
+
+发布时间：2023年11月02日 08:15  来源：江城晚报  作者：林清
+江城晚报讯 11月1日起，江城新开通4条夜间公交线路，覆盖火车站、三个商圈和两所高校，\
+末班车延长至次日凌晨一点，方便夜间出行的市民。
+公交集团相关负责人介绍，新线路根据手机信令数据和市民建议规划，沿线设置了七十多个站点，并在主要换乘站增设了照明和实时到站信息屏。
+市民王女士说，她在商场上班，以前下班后只能打车回家，现在坐夜班车十几分钟就到，每月能省下不少交通费。
+原标题：江城夜间公交再添四条线路
+责任编辑：周舟
+相关阅读
+地铁三号线南延段月底通车
+2023-10-30 09:00
+共享单车停放新规下月实施
+2023-10-28 15:20
+Copyright © 2023 江城晚报 版权所有
+"""
+
+
+def test_plain_paste_with_info_line() -> None:
+    a = clean_text(PASTE)
+    assert a.title == "城市夜间公交线路再扩容"
+    assert a.source == "江城晚报"
+    assert a.author == "林清"
+    assert a.published_at is not None
+    assert a.published_at.replace(tzinfo=None) == datetime(2023, 11, 2, 8, 15)
+    assert len(a.paragraphs) == 3
+    for junk in (
+        "原标题",
+        "责任编辑",
+        "相关阅读",
+        "地铁三号线",
+        "2023-10-30",
+        "版权所有",
+        "分享到",
+    ):
+        assert junk not in a.text
+
+
+def test_article_without_furniture_keeps_every_paragraph() -> None:
+    text = (
+        "春雨过后茶园迎来采摘季\n\n"
+        "清明前后，山区茶园迎来一年中最忙的采摘季，茶农们天不亮就上山，赶在露水未干时采下嫩芽。\n\n"
+        "今年雨水充足，新茶产量比去年增加一成以上，收购价格也保持稳定，茶农们脸上露出了笑容。"
+    )
+    a = clean_text(text)
+    assert a.title == "春雨过后茶园迎来采摘季"
+    assert len(a.paragraphs) == 2
+    assert a.published_at is None
+
+
+def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
+    a = clean_text(
+        "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"
+    )
+    assert a.title == "今天上午，全市举行了防汛应急演练，三千多人参加。"
+    assert a.text.startswith("今天上午")
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "])
+def test_empty_text_raises(text: str) -> None:
+    with pytest.raises(EmptyText):
+        clean_text(text)
+
+
+def test_only_furniture_is_not_an_article() -> None:
+    with pytest.raises(NotAnArticle):
+        clean_text("分享到：微信 微博\n责任编辑：张三\n京ICP备00000000号\n版权所有 某某网")

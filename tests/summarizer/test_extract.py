@@ -1,0 +1,160 @@
+"""extract_article on small pages written for these tests (tests/fixtures/extract/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import EmptyText, NotAnArticle
+from summarizer.extract import extract_article
+from summarizer.model import Article
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "extract"
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def news() -> Article:
+    return extract_article(page("news_page.html"), url="https://news.example.cn/a/1.html")
+
+
+def test_title_is_headline_without_site_suffix(news: Article) -> None:
+    assert news.title == "山区小学开通远程课堂 孩子们第一次上英语课"
+
+
+def test_info_line_gives_date_source_author(news: Article) -> None:
+    assert news.published_at is not None
+    assert news.published_at.replace(tzinfo=None) == datetime(2021, 3, 9, 14, 20)
+    assert news.published_at.utcoffset() is not None  # Asia/Shanghai when the page gives none
+    assert news.published_at.utcoffset().total_seconds() == 8 * 3600  # type: ignore[union-attr]
+    assert news.source == "滇南日报"
+    assert news.author == "周小溪"
+    assert news.lang == "zh"
+    assert news.url == "https://news.example.cn/a/1.html"
+
+
+def test_body_keeps_paragraphs_one_per_line(news: Article) -> None:
+    lines = news.text.split("\n")
+    assert lines[0].startswith("3月8日上午，位于高黎贡山脚下")
+    assert lines[-1].startswith("据了解，全县计划在年底前")
+    assert "（滇南日报记者 周小溪 通讯员 王远山）" in lines[-1]
+    assert all(line == line.strip() and line for line in lines)
+
+
+def test_body_keeps_table_rows_as_lines(news: Article) -> None:
+    assert "岩脚村小学 3月 英语、音乐" in news.text.split("\n")
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "教育观察",  # kicker above the headline
+        "山区小学开通远程课堂 孩子们第一次上英语课",  # the headline itself
+        "来源：滇南日报",  # info line
+        "责任编辑",  # credit line
+        "免责声明",  # disclaimer
+        "分享到",  # share widget
+        "关注微信",
+        "相关新闻",  # related list
+        "全省新增三百所智慧校园",
+        "2021-03-01",
+        "热点推荐",  # sidebar
+        "春耕时节看田间新变化",
+        "ICP备",  # footer
+        "版权所有",
+        "举报",
+        "点击进入专题",  # topic link
+        "图为学生们",  # image caption
+        "网友评论",  # comments
+        "首页",  # navigation
+    ],
+)
+def test_body_drops_page_furniture(news: Article, furniture: str) -> None:
+    assert furniture not in news.text
+
+
+def test_comment_time_is_not_the_publish_date(news: Article) -> None:
+    assert news.published_at is not None
+    assert news.published_at.date().isoformat() == "2021-03-09"
+
+
+def test_meta_tags_give_title_date_author_source() -> None:
+    a = extract_article(page("meta_page.html"))
+    assert a.title == "Harbour ferry returns after winter refit"
+    assert a.published_at is not None
+    assert a.published_at.isoformat() == "2022-04-02T07:15:00+01:00"
+    assert a.author == "Jane Marlow"
+    assert a.source == "Coastline Gazette"
+    assert a.lang == "en"
+    assert len(a.paragraphs) == 3
+    assert "Copyright" not in a.text and "Finally!" not in a.text
+
+
+def test_gbk_bytes_with_lying_charset_on_a_table_layout_page() -> None:
+    # The page says utf-8 in <meta> but its bytes are GBK, as on many 2003-2005 sites.
+    data = page("old_table_gbk.html").encode("gbk")
+    a = extract_article(data)
+    assert a.title == "春季农资供应充足 价格总体平稳"
+    assert a.published_at is not None
+    assert a.published_at.replace(tzinfo=None) == datetime(2004, 3, 15, 8, 30)
+    assert a.source == "华西在线"
+    assert len(a.paragraphs) == 3
+    assert a.paragraphs[0].startswith("本报讯 记者从省供销社获悉")
+    assert "农机补贴新政出台" not in a.text  # left column of links
+    assert "版权所有" not in a.text
+
+
+def test_date_from_url_when_the_page_has_none() -> None:
+    html = page("meta_page.html").replace("article:published_time", "x-unrelated")
+    html = html.replace("Posted 2022-04-05 by reader: Finally!", "Great news.")
+    a = extract_article(html, url="https://gazette.example/2022/04/01/harbour-ferry.html")
+    assert a.published_at is not None
+    assert a.published_at.date().isoformat() == "2022-04-01"
+
+
+def test_title_from_json_ld_when_no_heading_matches() -> None:
+    html = page("meta_page.html").replace(
+        "</head>",
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Harbour ferry returns after winter refit", '
+        '"datePublished": "2022-04-03T09:00:00Z"}</script></head>',
+    )
+    html = html.replace(
+        '<meta property="og:title" content="Harbour ferry returns after winter refit">', ""
+    )
+    html = html.replace(
+        '<meta property="article:published_time" content="2022-04-02T07:15:00+01:00">', ""
+    )
+    a = extract_article(html)
+    assert a.title == "Harbour ferry returns after winter refit"
+    assert a.published_at is not None
+    assert a.published_at.date().isoformat() == "2022-04-03"
+
+
+@pytest.mark.parametrize("name", ["list_page.html", "login_page.html"])
+def test_pages_without_an_article_raise_not_an_article(name: str) -> None:
+    with pytest.raises(NotAnArticle):
+        extract_article(page(name))
+
+
+@pytest.mark.parametrize("html", ["", "   ", b""])
+def test_empty_input_raises_empty_text(html: str | bytes) -> None:
+    with pytest.raises(EmptyText):
+        extract_article(html)
+
+
+def test_binary_garbage_is_not_an_article() -> None:
+    with pytest.raises(NotAnArticle):
+        extract_article(bytes(range(256)) * 20)
+
+
+def test_never_returns_an_empty_body_on_a_headline_only_page() -> None:
+    with pytest.raises(NotAnArticle):
+        extract_article(
+            "<html><head><title>标题_某网</title></head><body><h1>标题</h1></body></html>"
+        )
