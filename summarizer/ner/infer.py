@@ -66,17 +66,15 @@ class NerTagger:
             raise ModelNotFound(f"no NER model in {self.path} (need {', '.join(MODEL_FILES)})")
         import torch
 
-        from summarizer.ner.model import ZhNerModel
+        from summarizer.ner.model import ZhNerModel, label_names
 
         if threads is not None:
             torch.set_num_threads(threads)
         self._torch = torch
         self.vocab = Vocab.from_json(json.loads((self.path / "vocab.json").read_text("utf-8")))
         self.model = ZhNerModel.from_pretrained(self.path, local_files_only=True)
-        self.model.eval()
-        self.labels = [
-            self.model.config.id2label[i] for i in range(len(self.model.config.id2label))
-        ]
+        self.model.eval()  # type: ignore[no-untyped-call]
+        self.labels = label_names(self.model.config)
         # The LSTM and CRF keep no per-call state, but one lock keeps torch's intra-op
         # pool from being oversubscribed by concurrent bot handlers.
         self._lock = threading.Lock()

@@ -20,7 +20,7 @@ from summarizer.ner.features import LEXICON_BITS, N_WORD_FEATURES
 LABELS: tuple[str, ...] = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
 
 
-class ZhNerConfig(PretrainedConfig):
+class ZhNerConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
     model_type = "zhaiyao_ner"
 
     def __init__(
@@ -49,6 +49,12 @@ class ZhNerConfig(PretrainedConfig):
         super().__init__(**kwargs)
 
 
+def label_names(config: PretrainedConfig) -> list[str]:
+    """The config's labels in id order (JSON round trips turn the ids into strings)."""
+    id2label = config.id2label or {}
+    return [str(v) for _, v in sorted((int(k), v) for k, v in id2label.items())]
+
+
 def _allowed_transitions(labels: list[str]) -> torch.Tensor:
     """BIO constraint: I-X may only follow B-X or I-X (also not at the start)."""
     n = len(labels)
@@ -60,13 +66,14 @@ def _allowed_transitions(labels: list[str]) -> torch.Tensor:
     return allowed
 
 
-class ZhNerModel(PreTrainedModel):
+class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
     config_class = ZhNerConfig
     base_model_prefix = "ner"
 
     def __init__(self, config: ZhNerConfig) -> None:
         super().__init__(config)
-        n_labels = len(config.id2label)
+        labels = label_names(config)
+        n_labels = len(labels)
         self.char_emb = nn.Embedding(config.char_vocab_size, config.char_dim, padding_idx=0)
         self.bigram_emb = nn.Embedding(config.bigram_vocab_size, config.bigram_dim, padding_idx=0)
         self.word_emb = nn.Embedding(N_WORD_FEATURES, config.word_dim, padding_idx=0)
@@ -80,9 +87,9 @@ class ZhNerModel(PreTrainedModel):
         self.transitions = nn.Parameter(torch.zeros(n_labels, n_labels))
         self.start_transitions = nn.Parameter(torch.zeros(n_labels))
         self.end_transitions = nn.Parameter(torch.zeros(n_labels))
-        labels = [config.id2label[i] for i in range(n_labels)]
+        self.allowed: torch.Tensor
         self.register_buffer("allowed", _allowed_transitions(labels), persistent=False)
-        self.post_init()
+        self.post_init()  # type: ignore[no-untyped-call]
 
     def _init_weights(self, module: nn.Module) -> None:
         if isinstance(module, nn.Embedding):
@@ -117,7 +124,8 @@ class ZhNerModel(PreTrainedModel):
             dim=-1,
         )
         h, _ = self.lstm(self.drop(x))
-        return self.emit(self.drop(h))
+        scores: torch.Tensor = self.emit(self.drop(h))
+        return scores
 
     def _masked_transitions(self) -> tuple[torch.Tensor, torch.Tensor]:
         neg = torch.finfo(self.transitions.dtype).min / 2

@@ -89,7 +89,7 @@ def batches(lengths: list[int], size: int, seed: int) -> list[list[int]]:
 def predict_spans(
     model: ZhNerModel, feats: list[CharFeatures], domain: int, batch_size: int = 128
 ) -> list[set[tuple[int, int, str]]]:
-    model.eval()
+    model.eval()  # type: ignore[no-untyped-call]
     order = sorted(range(len(feats)), key=lambda k: len(feats[k].chars))
     out: list[set[tuple[int, int, str]]] = [set() for _ in feats]
     with torch.inference_mode():
