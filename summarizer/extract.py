@@ -95,7 +95,9 @@ def _info_near(page: Sequence[str], at: _Layout) -> list[InfoLine]:
         hi = at.head + 1 + INFO_WINDOW_LINES
         rows += range(at.head + 1, min(hi, at.first + 1) if at.first > at.head else hi)
     if at.first >= 0:
-        rows += [i for i in range(max(0, at.first - INFO_WINDOW_LINES), at.first) if i not in rows]
+        # The first "body" line may itself be the info line (forum posts: title, date, 楼主).
+        near = range(max(0, at.first - INFO_WINDOW_LINES), at.first + 1)
+        rows += [i for i in near if i not in rows]
     found = [parse_info_line(_with_next(page, i)) for i in rows if i < len(page)]
     return [f for f in found if f is not None]
 

@@ -12,6 +12,7 @@ from summarizer.dates import find_dates
 
 MAX_INFO_LINE_CHARS = 160
 MAX_FIELD_CHARS = 30
+MAX_BARE_DATE_REST = 20  # a date line without labels may carry this many other letters
 
 _LABEL_RE = re.compile(
     r"(?P<label>来源|稿源|出处|文章来源|本文来源|作者|撰文|文\s*/|记者|发布时间|发布日期|发表时间|"
@@ -23,6 +24,7 @@ _AUTHOR_LABELS = frozenset({"作者", "撰文", "记者"})
 _DATE_LABELS = frozenset(
     {"发布时间", "发布日期", "发表时间", "发表日期", "发布于", "发表于", "发稿时间", "时间", "日期"}
 )
+_URL_RE = re.compile(r"(?:https?://|www\.)[\w./?=&%#-]+", re.I)
 _OUTLET_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
 _WEEKDAY_RE = re.compile(r"星期|周[一二三四五六日天]|礼拜")
 _FIELD_END = re.compile(r"\s{2,}|[|｜丨]|\s(?=[\u4e00-\u9fff]{1,6}[:：])")
@@ -59,8 +61,8 @@ def parse_info_line(line: str) -> InfoLine | None:
         return None
     if not labels:
         # A bare date line is an info line only when little else is on it.
-        rest = s[: dates[0].start] + s[dates[0].end :]
-        if len(re.sub(r"\W", "", rest)) > 20:
+        rest = _URL_RE.sub("", s[: dates[0].start] + s[dates[0].end :])
+        if len(re.sub(r"\W", "", rest)) > MAX_BARE_DATE_REST:
             return None
     source = author = None
     labelled = False

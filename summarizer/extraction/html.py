@@ -75,6 +75,7 @@ SKIP_TAGS = frozenset(
     ]
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+CELL_TAGS = frozenset({"td", "th"})
 MAX_DATA_CELL_CHARS = 60  # longer cells are prose, laid out by a table
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _UTF8_PARSER = lhtml.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
@@ -137,45 +138,53 @@ def text_lines(el: lhtml.HtmlElement) -> list[str]:
 
 
 def lines_with_links(el: lhtml.HtmlElement) -> list[Line]:
-    parts: list[tuple[str, bool]] = []
-    _walk(el, parts, False)
+    """Lines of ``el`` with their linked-character counts, in one C-level tree walk."""
     out: list[Line] = []
-    text: list[str] = []
+    buf: list[str] = []
     linked = 0
-    for piece, in_link in [*parts, ("\n", False)]:
-        chunks = piece.split("\n")
-        for k, chunk in enumerate(chunks):
-            if k:
-                line = collapse("".join(text))
-                if line:
-                    out.append(Line(line, min(linked, len(line))))
-                text, linked = [], 0
-            text.append(chunk)
-            if in_link:
-                linked += len(collapse(chunk))
+    links = skipping = 0
+
+    def flush() -> None:
+        nonlocal linked
+        line = collapse("".join(buf))
+        if line:
+            out.append(Line(line, min(linked, len(line))))
+        buf.clear()
+        linked = 0
+
+    def add(text: str | None) -> None:
+        nonlocal linked
+        if text and not skipping:
+            buf.append(text)
+            if links:
+                linked += len(text) - sum(map(text.count, " \n\t\r\u3000\xa0"))
+
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in SKIP_TAGS or not tag:
+                skipping += 1
+                continue
+            if tag == "a":
+                links += 1
+            if tag in BLOCK_TAGS or (tag in CELL_TAGS and _is_layout_cell(node)):
+                flush()
+            if tag != "img":
+                add(node.text)
+            continue
+        if tag in SKIP_TAGS or not tag:
+            skipping -= 1
+        else:
+            if tag == "a":
+                links -= 1
+            if tag in BLOCK_TAGS or (tag in CELL_TAGS and _is_layout_cell(node)):
+                flush()
+            elif tag in CELL_TAGS:
+                add(" ")
+        if node is not el:
+            add(node.tail)
+    flush()
     return out
-
-
-def _walk(el: lhtml.HtmlElement, parts: list[tuple[str, bool]], in_link: bool) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in SKIP_TAGS or not tag:
-        if el.tail:
-            parts.append((el.tail, in_link))
-        return
-    block = tag in BLOCK_TAGS or (tag in ("td", "th") and _is_layout_cell(el))
-    inner_link = in_link or tag == "a"
-    if block:
-        parts.append(("\n", in_link))
-    if el.text and tag != "img":
-        parts.append((el.text, inner_link))
-    for child in el:
-        _walk(child, parts, inner_link)
-    if block:
-        parts.append(("\n", in_link))
-    elif tag in ("td", "th"):
-        parts.append((" ", in_link))
-    if el.tail:
-        parts.append((el.tail, in_link))
 
 
 def _is_layout_cell(cell: lhtml.HtmlElement) -> bool:
