@@ -18,7 +18,7 @@ from bot.service import find_urls
 
 # Text without a link at least this long is read as a pasted article; shorter text gets
 # a hint. A forwarded post is read whatever its length (forwarding is the request).
-PASTE_MIN_CHARS = 200
+PASTE_MIN_CHARS = 150
 RATE_WINDOW_S = 60.0
 
 

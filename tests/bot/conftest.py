@@ -48,3 +48,18 @@ def bot_settings(tmp_path: Path, fake_bot_api: FakeBotAPI) -> Settings:
         ner_backend="jieba",
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+@pytest.fixture
+async def running_bot(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> AsyncIterator[FakeBotAPI]:
+    """The real Zhaiyao Application (``build_application``) polling the fake Bot API.
+
+    Tests that need other settings build their own: ``bot_settings.model_copy(update=...)``
+    then ``async with fake_bot_api.polling(build_application(settings)):``.
+    """
+    from bot.app import build_application
+
+    async with fake_bot_api.polling(build_application(bot_settings)):
+        yield fake_bot_api

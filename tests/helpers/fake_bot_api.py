@@ -100,11 +100,13 @@ class FakeBotAPI(UpdateFactory):
         self.chat_members: dict[tuple[int, int], str] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self._failures: dict[str, list[tuple[int, int, str]]] = {}
+        self._skip: dict[str, int] = {}
         self._updates: list[dict[str, Any]] = []
         self._confirmed = 0  # every update_id below this has been confirmed
         self._changed = asyncio.Condition()
         self._ids = itertools.count(1)
         self._closing = False
+        self._draining = False
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -153,7 +155,12 @@ class FakeBotAPI(UpdateFactory):
         try:
             yield app
         finally:
+            # answer the in-flight long poll now, so PTB's stop finds its connection free
+            self._draining = True
+            await self._notify()
+            await asyncio.sleep(0.05)
             await app.updater.stop()
+            self._draining = False
             await app.stop()
             if app.post_stop:
                 await app.post_stop(app)
@@ -170,10 +177,14 @@ class FakeBotAPI(UpdateFactory):
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
 
-    def fail_next(self, method: str, times: int = 1, *, retry_after: int = 1) -> None:
-        """Answer the next ``times`` calls of ``method`` with 429 Too Many Requests."""
+    def fail_next(
+        self, method: str, times: int = 1, *, retry_after: int = 1, after: int = 0
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with 429 Too Many Requests,
+        after letting ``after`` calls through first (a 429 in the middle of a reply)."""
         description = f"Too Many Requests: retry after {retry_after}"
         self._failures.setdefault(method, []).extend([(429, retry_after, description)] * times)
+        self._skip[method] = after
 
     def fail_next_with(self, method: str, code: int, description: str, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with any error (e.g. 403, 400)."""
@@ -197,11 +208,12 @@ class FakeBotAPI(UpdateFactory):
 
     def sent(self, chat_id: int | None = None) -> list[StoredMessage]:
         """Messages the bot sent (successfully), in order, with their current text."""
-        found = [
-            self.messages[(int(c.params["chat_id"]), c.result["message_id"])]
+        keys = [
+            (int(c.params["chat_id"]), c.result["message_id"])
             for c in self.calls
             if c.ok and c.method in ("sendMessage", "sendDocument")
         ]
+        found = [self.messages[k] for k in keys if k in self.messages]  # minus deleted ones
         return [m for m in found if chat_id is None or m.chat_id == chat_id]
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
@@ -222,6 +234,21 @@ class FakeBotAPI(UpdateFactory):
 
     async def wait_for_message(self, chat_id: int, timeout: float = 15.0) -> StoredMessage:
         return (await self.wait_for_messages(chat_id, 1, timeout))[-1]
+
+    async def wait_for_final(
+        self, chat_id: int, count: int = 1, timeout: float = 30.0, *, pending: str = "正在读取…"
+    ) -> list[StoredMessage]:
+        """Like ``wait_for_messages``, but placeholders (text ``pending``) must have been
+        edited into their final text first."""
+        result: list[StoredMessage] = await self.wait_for(
+            lambda: (
+                len(found := self.sent(chat_id)) >= count
+                and all(m.raw != pending for m in found)
+                and found
+            ),
+            timeout,
+        )
+        return result
 
     async def settle(self, quiet: float = 0.3, timeout: float = 15.0) -> None:
         """Wait until no call has arrived for ``quiet`` seconds (for 'nothing more' checks)."""
@@ -267,7 +294,9 @@ class FakeBotAPI(UpdateFactory):
                 self.unknown_methods.append(method)
                 raise BotAPIError(404, "Not Found")
             pending = self._failures.get(method)
-            if pending:
+            if pending and self._skip.get(method, 0) > 0:
+                self._skip[method] -= 1
+            elif pending:
                 code, retry_after, description = pending.pop(0)
                 extra = {"retry_after": retry_after} if code == 429 else None
                 raise BotAPIError(code, description, extra)
@@ -327,7 +356,7 @@ class FakeBotAPI(UpdateFactory):
 
         deadline = time.monotonic() + timeout
         async with self._changed:
-            while not pending() and not self._closing:
+            while not pending() and not self._closing and not self._draining:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
