@@ -141,10 +141,11 @@ class DigestService:
         except NotFound:
             return None  # purged since it was shared
         article = stored.article
-        outlets = {s.article.source or s.article.url or s.id for s in (stored, *family)}
         sentence = await self.one_sentence(article.text, chars)
         if not sentence and stored.summary:
-            sentence = stored.summary[0][:chars]
+            sentence = stored.summary[0]
+        if len(sentence) > chars:
+            sentence = sentence[: chars - 1] + "…"
         return DigestStory(
             article_id=stored.id,
             family=stored.duplicate_of or stored.id,
@@ -156,7 +157,7 @@ class DigestService:
             sentence=sentence,
             keywords=stored.keywords,
             entities=stored.entities,
-            outlets=len(outlets),
+            outlets=1 + len(family),  # stored copies: one per outlet URL
         )
 
     async def deliver(self, bot: Bot, digest: Digest) -> Delivery:

@@ -1,0 +1,204 @@
+"""End to end: groups and channels schedule digests on the real Application against the
+loopback fake Bot API; the digest clock is moved by the test (no real waiting)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.app import build_application
+from bot.context import BotApp
+from bot.digest_runtime import DigestClock, DigestRuntime
+from bot.settings import Settings
+from tests.bot.digest_support import CHIPS, RATE_CUT, TYPHOON, Clock, article_html
+from tests.helpers.fake_bot_api import BOT_ID, FakeBotAPI, StoredMessage
+from tests.helpers.pages import PageServer
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+GROUP, ADMIN, MEMBER = -700, 701, 702
+
+
+def app_with(settings: Settings, clock: Clock) -> BotApp:
+    app = build_application(settings)
+    app.bot_data.add(DigestClock(clock))
+    return app
+
+
+def digests(api: FakeBotAPI, chat_id: int) -> list[StoredMessage]:
+    return [m for m in api.sent(chat_id) if m.text.startswith("📰 新闻摘要")]
+
+
+def in_two_hours(clock: Clock) -> str:
+    clock.advance(minutes=0)
+    from datetime import timedelta
+
+    return (clock.now + timedelta(hours=2)).astimezone(SHANGHAI).strftime("%H:%M")
+
+
+async def share(api: FakeBotAPI, url: str) -> None:
+    before = len(api.sent(GROUP))
+    api.send_text(GROUP, f"@{api.bot_user['username']} {url}", user_id=MEMBER)
+    await api.wait_for_final(GROUP, before + 1, timeout=60)
+
+
+async def test_group_digest_arrives_once_with_duplicates_collapsed(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings, page_server: PageServer
+) -> None:
+    clock, api = Clock(), fake_bot_api
+    api.set_chat_member(GROUP, ADMIN, "administrator")
+    app = app_with(bot_settings, clock)
+    at = in_two_hours(clock)
+    async with api.polling(app):
+        api.send_text(GROUP, f"/digest daily {at}", user_id=ADMIN)
+        reply = await api.wait_for_message(GROUP)
+        assert f"daily {at}" in reply.text
+        await share(
+            api, page_server.add_html("/xinhua/1", article_html("央行下调存款准备金率", RATE_CUT))
+        )
+        await share(
+            api,
+            page_server.add_html(
+                "/people/9", article_html("央行宣布降准0.5个百分点", RATE_CUT, source="人民网")
+            ),
+        )
+        await share(
+            api, page_server.add_html("/xinhua/2", article_html("台风摩羯登陆海南", TYPHOON))
+        )
+        assert digests(api, GROUP) == []
+
+        clock.advance(hours=3)  # past the scheduled time
+        runtime = app.bot_data.get(DigestRuntime)
+        await runtime.scheduler.resync()
+        await api.wait_for(lambda: digests(api, GROUP), timeout=30)
+        await runtime.scheduler.resync()  # a second wake-up for the same slot sends nothing
+        await api.settle(quiet=1.0)
+
+    [digest] = digests(api, GROUP)
+    text = digest.text
+    assert "2 条新闻" in text.split("\n")[1]
+    assert "2 家媒体" in text
+    # The two copies collapse into one line, led by the earliest; the typhoon is second.
+    assert ("央行下调存款准备金率" in text) != ("央行宣布降准0.5个百分点" in text)
+    assert text.index("央行") < text.index("台风摩羯登陆海南")
+    assert any(e["type"] == "text_link" for e in digest.entities)
+
+
+async def test_non_admins_cannot_schedule_a_group_digest(running_bot: FakeBotAPI) -> None:
+    running_bot.send_text(GROUP, "/digest daily 08:00", user_id=MEMBER)
+    reply = await running_bot.wait_for_message(GROUP)
+    assert "只有群管理员" in reply.text
+
+
+async def test_restart_between_scheduling_and_sending_delivers_once(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings, page_server: PageServer
+) -> None:
+    clock, api = Clock(), fake_bot_api
+    api.set_chat_member(GROUP, ADMIN, "administrator")
+    at = in_two_hours(clock)
+    async with api.polling(app_with(bot_settings, clock)):
+        api.send_text(GROUP, f"/digest daily {at}", user_id=ADMIN)
+        await api.wait_for_message(GROUP)
+        await share(api, page_server.add_html("/c/1", article_html("华为发布新款手机", CHIPS)))
+    # The bot is down when the slot passes; it comes back later.
+    clock.advance(hours=5)
+    async with api.polling(app_with(bot_settings, clock)):
+        await api.wait_for(lambda: digests(api, GROUP), timeout=30)
+        await api.settle(quiet=1.0)
+    async with api.polling(app_with(bot_settings, clock)):  # and restarts once more
+        await api.settle(quiet=1.0)
+    [digest] = digests(api, GROUP)
+    assert "华为发布新款手机" in digest.text and "1 条新闻" in digest.text
+
+
+async def test_a_digest_recorded_but_not_sent_is_sent_after_restart(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings, page_server: PageServer
+) -> None:
+    clock, api = Clock(), fake_bot_api
+    api.set_chat_member(GROUP, ADMIN, "administrator")
+    async with api.polling(app_with(bot_settings, clock)) as app:
+        await share(api, page_server.add_html("/c/2", article_html("华为发布新款手机", CHIPS)))
+        api.send_text(GROUP, "/digest daily 08:00", user_id=ADMIN)
+        await api.wait_for(lambda: len(api.sent(GROUP)) >= 2)
+        api.fail_next_with("sendMessage", 500, "Internal Server Error: try later")
+        api.send_text(GROUP, "/digest now", user_id=ADMIN)
+        await api.wait_for(lambda: api.calls_to("sendMessage", ok=False))
+        await api.settle(quiet=1.0)
+        assert digests(api, GROUP) == []
+        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        [_pending] = await runtime.digests.unfinished()  # recorded before the failed send
+    async with api.polling(app_with(bot_settings, clock)):
+        await api.wait_for(lambda: digests(api, GROUP), timeout=30)
+    async with api.polling(app_with(bot_settings, clock)):
+        await api.settle(quiet=1.0)
+    assert len(digests(api, GROUP)) == 1
+
+
+async def test_blocked_chat_is_paused_not_retried(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> None:
+    clock, api = Clock(), fake_bot_api
+    user = 705  # a private chat subscribes to itself
+    async with api.polling(app_with(bot_settings, clock)) as app:
+        api.send_text(user, "/digest every 1h")
+        await api.wait_for_message(user)
+        api.fail_next_with("sendMessage", 403, "Forbidden: bot was blocked by the user")
+        clock.advance(hours=2)
+        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        await runtime.scheduler.resync()
+        await api.wait_for(lambda: api.calls_to("sendMessage", ok=False))
+        await api.settle(quiet=1.0)
+        assert (await runtime.subscriptions.get(user)).state == "paused"
+        assert await runtime.subscriptions.scheduled() == []
+        clock.advance(hours=2)
+        await runtime.scheduler.resync()
+        await api.settle(quiet=1.0)
+    assert len(api.calls_to("sendMessage", ok=False)) == 1
+
+
+async def test_channel_configured_from_a_private_chat(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> None:
+    clock, api = Clock(), fake_bot_api
+    channel, owner, stranger, other = -100900, 801, 802, 803
+    api.set_chat(channel, type="channel", title="早报频道")
+    api.set_chat_member(channel, BOT_ID, "administrator")
+    api.set_chat_member(channel, owner, "creator")
+    api.set_chat_member(channel, other, "administrator")
+    async with api.polling(app_with(bot_settings, clock)) as app:
+        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        api.send_text(stranger, f"/channel add {channel}")
+        refused = await api.wait_for_message(stranger)
+        assert "只有频道管理员" in refused.text
+        assert await runtime.subscriptions.find(channel) is None
+
+        api.send_text(owner, f"/channel add {channel} every 6h")
+        accepted = await api.wait_for_message(owner)
+        assert "早报频道" in accepted.text and "every 6h" in accepted.text
+        sub = await runtime.subscriptions.get(channel)
+        assert (sub.kind, sub.schedule, sub.configured_by) == ("channel", "every 6h", owner)
+
+        # The other way: /channel add, then forward a post from the channel.
+        api.send_text(other, "/channel add")
+        await api.wait_for_message(other)
+        api.forward_channel_post(
+            other, "频道里的一条消息", channel_id=channel, channel_title="早报频道"
+        )
+        await api.wait_for_messages(other, 2)
+        assert (await runtime.subscriptions.get(channel)).configured_by == other
+        assert (await runtime.subscriptions.get(channel)).schedule == "daily 08:00"
+
+        # Removed from the channel: subscriptions stop, the chat is marked gone.
+        api.my_chat_member(channel, old="administrator", new="kicked", by_user=owner)
+        await api.wait_for(lambda: True)
+        await api.settle(quiet=0.5)
+        assert (await runtime.subscriptions.get(channel)).state == "gone"
+        assert await runtime.subscriptions.scheduled() == []
+
+
+async def test_bot_must_be_channel_admin(fake_bot_api: FakeBotAPI, bot_settings: Settings) -> None:
+    channel, owner = -100901, 811
+    fake_bot_api.set_chat(channel, type="channel", title="无权限频道")
+    fake_bot_api.set_chat_member(channel, owner, "creator")
+    async with fake_bot_api.polling(app_with(bot_settings, Clock())):
+        fake_bot_api.send_text(owner, f"/channel add {channel}")
+        reply = await fake_bot_api.wait_for_message(owner)
+    assert "请先把我设为该频道的管理员" in reply.text
