@@ -17,6 +17,7 @@ from summarizer.extraction.html import lines_with_links
 
 log = logging.getLogger(__name__)
 
+CHROME_TAGS = ("nav", "aside", "footer", "menu")
 MIN_PARAGRAPH_CHARS = 25  # baseline: a line this long (CJK chars) may be body text
 MAX_GAP_LINES = 3  # baseline: short lines allowed inside the body block
 MAX_LINE_LINK_SHARE = 0.6  # a line mostly made of link text is navigation, not body
@@ -34,7 +35,11 @@ class _PreParsed(Document):  # type: ignore[misc]
 
     def __init__(self, root: lhtml.HtmlElement, url: str | None) -> None:
         super().__init__("", url=None)
-        self._root = root
+        self._root = copy.deepcopy(root)
+        # Page chrome readability would score and reject anyway; dropping it first
+        # saves most of its work on big portal pages.
+        for el in self._root.iter(*CHROME_TAGS):
+            el.drop_tree()
 
     def _parse(self, input: Any) -> lhtml.HtmlElement:
         self.encoding = "utf-8"
