@@ -106,6 +106,7 @@ async def _purge(db: Database, args: argparse.Namespace) -> int:
 
 async def _reindex(db: Database, args: argparse.Namespace) -> int:
     from rich.progress import Progress
+
     from storage.articles import ArticleRepository
 
     with Progress(transient=True) as bar:

@@ -15,13 +15,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
 
 from bot.admin.alerts import ErrorAlerts
 from bot.admin.text import UserReport, audit_text, human_bytes, stats_text, user_text
+from bot.context import BotData
 from storage import Database
 from storage.admin import AuditLog, BroadcastStore, Moderation, backup, export_jsonl
 from storage.admin.broadcasts import Audience
 from storage.admin.stats import collect_stats, database_bytes
+from storage.feeds import Feed
+
+#: Any Application whose bot_data is our BotData (``context.application`` is typed loosely).
+AnyBotApp = Application[Any, Any, Any, Any, BotData, Any]
 
 
 def _version(dist: str) -> str:
@@ -32,9 +40,17 @@ def _version(dist: str) -> str:
 
 
 class AdminService:
-    def __init__(self, db: Database, *, admin_ids: frozenset[int], alerts: ErrorAlerts) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        admin_ids: frozenset[int],
+        alerts: ErrorAlerts,
+        max_links_per_message: int = 3,
+    ) -> None:
         self.db = db
         self.admin_ids = admin_ids
+        self.max_links_per_message = max_links_per_message
         self.alerts = alerts
         self.moderation = Moderation(db)
         self.audit = AuditLog(db)
@@ -46,6 +62,11 @@ class AdminService:
     # gate -------------------------------------------------------------------------------
     async def may_use(self, user_id: int) -> bool:
         return user_id in self.admin_ids or await self.moderation.may_use(user_id)
+
+    async def has_quota(self, user_id: int) -> bool:
+        if user_id in self.admin_ids:
+            return False
+        return (await self.moderation.quota(user_id)).limit is not None
 
     async def consume_quota(self, user_id: int, articles: int) -> bool:
         if user_id in self.admin_ids or articles <= 0:
@@ -146,16 +167,33 @@ class AdminService:
 
     # broadcasts -------------------------------------------------------------------------
     async def recipients(self, audience: Audience) -> list[int]:
-        """Private users the bot has met, or the group chats it is in / that subscribe."""
+        """``users``: everyone who talked to the bot in private, minus the banned;
+        ``chats``: the chats with an active digest subscription."""
         if audience == "users":
             if not await self._has_table("users"):
                 return []
-            rows = await self.db.fetchall("SELECT id FROM users ORDER BY id")
+            rows = await self.db.fetchall(
+                "SELECT id FROM users WHERE id NOT IN (SELECT user_id FROM bans) ORDER BY id"
+            )
         else:
-            if not await self._has_table("chats"):
+            if not await self._has_table("subscriptions"):
                 return []
-            rows = await self.db.fetchall("SELECT id FROM chats WHERE id < 0 ORDER BY id")
+            rows = await self.db.fetchall(
+                "SELECT chat_id FROM subscriptions WHERE state = 'active' ORDER BY chat_id"
+            )
         return [r[0] for r in rows]
+
+    async def all_feeds(self, limit: int = 50) -> list[Feed]:
+        """Every chat's feeds, failing ones first (for ``/feeds``)."""
+        if not await self._has_table("feeds"):
+            return []
+        from storage.feeds import FeedRepository
+
+        rows = await self.db.fetchall(
+            "SELECT id FROM feeds ORDER BY failures DESC, chat_id, id LIMIT ?", (limit,)
+        )
+        repo = FeedRepository(self.db)
+        return [await repo.get(r[0]) for r in rows]
 
     async def draft_broadcast(self, admin_id: int, text: str, audience: Audience) -> int:
         bid = await self.broadcasts.create(text, audience, created_by=admin_id)
@@ -191,3 +229,29 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+def start_admin_service(app: AnyBotApp) -> AdminService:
+    """Build the running bot's AdminService (called from the admin module's post_init,
+    once the core services are open) and keep it, and its ErrorAlerts for the bot's
+    error handler, in the typed ``bot_data``."""
+    services = app.bot_data.services
+    settings = services.settings
+
+    async def send(chat_id: int, text: str) -> object:
+        return await app.bot.send_message(chat_id, text)
+
+    alerts = ErrorAlerts(settings.admin_chat, send)
+    service = AdminService(
+        services.db,
+        admin_ids=frozenset(settings.admin_ids),
+        alerts=alerts,
+        max_links_per_message=settings.max_links_per_message,
+    )
+    app.bot_data.add(service)
+    app.bot_data.add(alerts)
+    return service
+
+
+def admin_service(app: AnyBotApp) -> AdminService:
+    return app.bot_data.get(AdminService)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from storage.admin import AuditEntry, DeliveryCounts
 from storage.admin.moderation import Ban, QuotaState
 from storage.admin.stats import BotStats
+from storage.feeds import Feed
 
 
 def _bold(text: str, html: bool) -> str:
@@ -101,3 +102,17 @@ def broadcast_progress_text(counts: DeliveryCounts, *, final: bool, cancelled: b
         f"{counts.done}/{counts.total} · sent {counts.sent} · blocked {counts.blocked}"
         f" · failed {counts.failed}"
     )
+
+
+def feeds_text(feeds: Sequence[Feed], *, html: bool = True) -> str:
+    if not feeds:
+        return "没有订阅源 / No feeds."
+    lines = [_bold(f"📰 订阅源 / Feeds ({len(feeds)})", html)]
+    for f in feeds:
+        health = "✅" if f.failures == 0 else f"⚠️ {f.failures} failures"
+        polled = f"{f.last_polled_at:%m-%d %H:%M}" if f.last_polled_at else "never"
+        line = f"#{f.id} chat {f.chat_id} · {health} · polled {polled} · {f.url}"
+        lines.append(_esc(line, html))
+        if f.last_error:
+            lines.append("   " + _esc(f.last_error[:120], html))
+    return "\n".join(lines)

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from storage.db import Database
 
 TOP_DOMAINS = 5
+#: Request outcomes that are not failures (storage/migrations/0002_requests.sql).
+SUCCESS_OUTCOMES = frozenset({"ok", "duplicate"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,7 @@ async def collect_stats(db: Database, *, now: datetime | None = None) -> BotStat
     week_ago = now - timedelta(days=7)
     tables = await _tables(db)
     users = await _count(db, tables, "users")
-    chats = await _count(db, tables, "chats")
+    chats = await _count(db, tables, "chats", "WHERE type != 'private'")
     articles = await _count(db, tables, "articles")
     banned = await _count(db, tables, "bans")
     today = week = 0
@@ -93,7 +95,7 @@ async def collect_stats(db: Database, *, now: datetime | None = None) -> BotStat
         week = len(rows)
         reasons: Counter[str] = Counter()
         for kind, target, outcome, latency, error in rows:
-            if outcome == "ok":
+            if outcome in SUCCESS_OUTCOMES:
                 if latency is not None:
                     latencies.append(float(latency))
             else:

@@ -3,22 +3,22 @@ from __future__ import annotations
 import gzip
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from storage import Database, connect
+from storage import Database
 from storage.admin import AuditLog, BroadcastStore, Moderation, backup, export_jsonl
 from storage.admin.broadcasts import INTERRUPTED
+from storage.articles import ArticleRepository
+from tests.storage.conftest import make_analysis
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await connect(tmp_path / "z.db")
-    yield database
-    await database.close()
+async def save_articles(db: Database, n: int) -> None:
+    repo = ArticleRepository(db)
+    for i in range(n):
+        await repo.save(make_analysis(f"标题{i}", f"第{i}篇新闻的正文。内容{i}不同。"))
 
 
 async def test_ban_unban_and_allow_only(db: Database) -> None:
@@ -107,24 +107,27 @@ async def test_broadcast_deliveries_resume_without_duplicates(db: Database) -> N
 
 
 async def test_backup_is_a_consistent_sqlite_file(db: Database, tmp_path: Path) -> None:
-    async with db.transaction() as conn:
-        await conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT)")
-        await conn.executemany(
-            "INSERT INTO articles(title) VALUES (?)", [(f"标题{i}",) for i in range(50)]
-        )
+    await save_articles(db, 20)
+    assert await ArticleRepository(db).count() == 20
     out = await backup(db, tmp_path / "b" / "backup.db")
     with sqlite3.connect(out) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert copy.execute("SELECT count(*) FROM articles").fetchone()[0] == 50
+        assert copy.execute("SELECT count(*) FROM articles").fetchone()[0] == 20
         assert copy.execute("SELECT count(*) FROM bans").fetchone()[0] == 0
 
 
 async def test_export_writes_gzip_jsonl(db: Database, tmp_path: Path) -> None:
+    await ArticleRepository(db).save(make_analysis("新闻 <b>", "正文一句。"))
     async with db.transaction() as conn:
-        await conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT)")
-        await conn.execute("INSERT INTO articles(title) VALUES ('新闻 <b>')")
-    result = await export_jsonl(db, tmp_path / "e.jsonl.gz", ("articles", "nope"))
-    assert result.rows == {"articles": 1, "nope": 0}
+        await conn.execute(
+            "INSERT INTO requests(user_id, kind, target, outcome, latency_ms)"
+            " VALUES (5, 'url', 'https://a.cn/1', 'ok', 12.5)"
+        )
+    result = await export_jsonl(db, tmp_path / "e.jsonl.gz", ("articles", "requests", "nope"))
+    assert result.rows == {"articles": 1, "requests": 1, "nope": 0}
     with gzip.open(result.path, "rt", encoding="utf-8") as f:
         lines = [json.loads(line) for line in f]
-    assert lines == [{"table": "articles", "row": {"id": 1, "title": "新闻 <b>"}}]
+    assert [line["table"] for line in lines] == ["articles", "requests"]
+    article, request = lines[0]["row"], lines[1]["row"]
+    assert article["title"] == "新闻 <b>" and isinstance(article["fingerprint"], str)
+    assert (request["user_id"], request["latency_ms"]) == (5, 12.5)
