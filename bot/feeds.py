@@ -203,6 +203,8 @@ class FeedPoller:
                 skipped += 1
                 continue
             await self.feeds.mark_seen(feed.id, guid, article_id)
-            await self.subscriptions.record_story(feed.chat_id, article_id, via="feed")
+            await self.subscriptions.record_story(
+                feed.chat_id, article_id, via="feed", at=self.clock()
+            )
             article_ids.append(article_id)
         return PollResult(feed.id, "new", len(items), tuple(article_ids), skipped)
