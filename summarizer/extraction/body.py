@@ -22,6 +22,9 @@ MIN_PARAGRAPH_CHARS = 25  # baseline: a line this long (CJK chars) may be body t
 MAX_GAP_LINES = 3  # baseline: short lines allowed inside the body block
 MAX_LINE_LINK_SHARE = 0.6  # a line mostly made of link text is navigation, not body
 MIN_PARAGRAPH_SHARE = 0.5  # below this share of paragraph text, trim to the densest block
+_CAPTION_CLASS = re.compile(
+    r"caption|pic-?info|pic-?txt|img-?(?:desc|txt|title)|photo-?(?:desc|txt)|image-?desc", re.I
+)
 _CLAUSE_MARK = re.compile(r"[，。；、！？,;]")
 _SENTENCE_END = re.compile(r"[。！？!?.…”」』\"）)]$")
 
@@ -55,7 +58,18 @@ def readability_lines(root: lhtml.HtmlElement) -> list[str]:
         return []
     if not fragment or not fragment.strip():
         return []
-    return unlinked_lines(lhtml.fromstring(fragment))
+    container = lhtml.fromstring(fragment)
+    drop_captions(container)
+    return unlinked_lines(container)
+
+
+def drop_captions(el: lhtml.HtmlElement) -> None:
+    """Remove image captions: <figcaption> and blocks whose class names a caption."""
+    doomed = list(el.iter("figcaption"))
+    doomed += [e for e in el.iter() if _CAPTION_CLASS.search(str(e.get("class") or ""))]
+    for e in doomed:
+        if e.getparent() is not None:
+            e.drop_tree()
 
 
 def unlinked_lines(el: lhtml.HtmlElement) -> list[str]:
