@@ -258,12 +258,10 @@ async def set_admin_commands(app: AnyBotApp) -> None:
     ``post_init`` registered it, per language) is read back and extended.
     """
     extra = bot_commands()
-    for lang in ("", "zh", "en"):
-        base = list(
-            await app.bot.get_my_commands(
-                scope=BotCommandScopeAllPrivateChats(), language_code=lang
-            )
-        ) or list(await app.bot.get_my_commands(language_code=lang))
+    private = BotCommandScopeAllPrivateChats()
+    for lang in (None, "en"):  # the languages bot.app registers (None: Chinese, the default)
+        base = list(await app.bot.get_my_commands(scope=private, language_code=lang))
+        base = base or list(await app.bot.get_my_commands(language_code=lang))
         for admin_id in app.bot_data.settings.admin_ids:
             await app.bot.set_my_commands(
                 [*base, *extra], scope=BotCommandScopeChat(admin_id), language_code=lang
