@@ -33,6 +33,8 @@ MIN_BODY_CHARS = 80  # below this a candidate body is not an article (try the ne
 MIN_MAIN_CHARS = 200  # readability results shorter than this are checked against fallbacks
 MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index page
 MIN_LETTER_SHARE = 0.5  # less than this share of letters: binary junk, not prose
+MAX_KICKER_LINES = 3  # short lines above the headline inside the container
+MAX_DECK_CHARS = 60  # deck and info lines under the headline are shorter than this
 INFO_WINDOW_LINES = 8  # info lines are searched this far around the headline / body start
 AROUND_BODY_LINES = 15  # last resort: labelled date lines this close to the body
 
@@ -136,12 +138,18 @@ def _pick_date(
 
 
 def _strip_head(lines: list[str], title: str) -> list[str]:
-    """Drop the headline, kicker/deck and info lines that lead the container."""
+    """Drop the headline with its kicker (short lines above it) and deck and info lines
+    (short lines between it and the first paragraph) when they lead the container."""
     key = re.sub(r"\s", "", title)
     out = list(lines)
-    while (
-        out and len(out[0]) < 60 and (re.sub(r"\s", "", out[0]) == key or parse_info_line(out[0]))
-    ):
+    at = next(
+        (i for i, x in enumerate(out[: MAX_KICKER_LINES + 1]) if re.sub(r"\s", "", x) == key), -1
+    )
+    if at >= 0 and not any(bodies.is_paragraph(x) for x in out[:at]):
+        out = out[at + 1 :]
+        while out and len(out[0]) < MAX_DECK_CHARS and not bodies.is_paragraph(out[0]):
+            out.pop(0)
+    while out and len(out[0]) < MAX_DECK_CHARS and parse_info_line(out[0]):
         out.pop(0)
     return out
 
