@@ -11,7 +11,7 @@ once. Ranking is in :mod:`storage.related`; index forms in :mod:`storage.indexin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,7 +19,14 @@ import aiosqlite
 
 from storage.db import Database
 from storage.errors import NotFound
-from storage.indexing import Segmenter, fts_phrase, index_text
+from storage.indexing import (
+    Segmented,
+    Segmenter,
+    TermVector,
+    fts_phrase,
+    segment_article,
+    term_vector,
+)
 from storage.related import RelatedStory, rank_related
 from storage.urls import canonical_url
 from summarizer.fingerprint import (
@@ -118,101 +125,81 @@ class ArticleRepository:
 
     # ----------------------------------------------------------------- writes
     async def save(self, analysis: Analysis) -> SaveResult:
+        prepared = self._prepare(analysis)
+        async with self.db.transaction() as conn:
+            return await self._save_in(conn, prepared)
+
+    async def save_many(self, analyses: Sequence[Analysis]) -> list[SaveResult]:
+        """Bulk import: like :meth:`save` for each, in one transaction (all or nothing)."""
+        prepared = [self._prepare(a) for a in analyses]
+        async with self.db.transaction() as conn:
+            return [await self._save_in(conn, p) for p in prepared]
+
+    def _prepare(self, analysis: Analysis) -> _Prepared:
+        """The CPU-heavy part of a save (segmenting, hashing), done outside the write lock."""
         article = analysis.article
-        canon = canonical_url(article.url)
         signature = analysis.fingerprint
         if len(signature) != NUM_PERM:
             signature = minhash_signature(article.text)
-        keys = band_keys(signature)
-        indexed = index_text(article.title, article.text, self._segment)
-        now = datetime.now(UTC)
-        day = _day(article.published_at or now)
-        async with self.db.transaction() as conn:
-            if canon is not None:
-                async with conn.execute(
-                    "SELECT id, duplicate_of FROM articles WHERE canonical_url = ?", (canon,)
-                ) as cur:
-                    same_url = await cur.fetchone()
-                if same_url is not None:
-                    root = same_url["duplicate_of"] or same_url["id"]
-                    return SaveResult(
-                        same_url["id"],
-                        False,
-                        same_url["duplicate_of"],
-                        await self._outlets(conn, root),
-                    )
-            root = await self._find_first_copy(conn, keys, article.text)
-            cur = await conn.execute(
-                "INSERT INTO articles (duplicate_of, story_day, title, url, canonical_url,"
-                " source, published_at, terms, entities, query_terms, author, lang, summary,"
-                " keywords, fingerprint, created_at, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    root,
-                    day,
-                    article.title,
-                    article.url,
-                    canon,
-                    article.source,
-                    article.published_at.isoformat() if article.published_at else None,
-                    indexed.vector_blob(),
-                    json.dumps(
-                        [[c.text, c.type, c.count] for c in analysis.entity_counts],
-                        ensure_ascii=False,
-                    ),
-                    json.dumps(indexed.query_terms, ensure_ascii=False),
-                    article.author,
-                    article.lang,
-                    json.dumps([s.text for s in analysis.summary], ensure_ascii=False),
-                    json.dumps(list(analysis.keywords), ensure_ascii=False),
-                    _signature_blob(signature),
-                    now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                    article.text,
-                ),
-            )
-            article_id = cur.lastrowid
-            assert article_id is not None
-            await conn.executemany(
-                "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
-                [(k, article_id) for k in keys],
-            )
-            if root is None:
-                await conn.execute(
-                    "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-                    (article_id, indexed.fts_title, indexed.fts_body),
+        return _Prepared(
+            analysis=analysis,
+            canonical=canonical_url(article.url),
+            signature=tuple(signature),
+            segmented=segment_article(article.title, article.text, self._segment),
+        )
+
+    async def _save_in(self, conn: aiosqlite.Connection, prepared: _Prepared) -> SaveResult:
+        analysis, article = prepared.analysis, prepared.analysis.article
+        if prepared.canonical is not None:
+            async with conn.execute(
+                "SELECT id, duplicate_of FROM articles WHERE canonical_url = ?",
+                (prepared.canonical,),
+            ) as cur:
+                same_url = await cur.fetchone()
+            if same_url is not None:
+                root = same_url["duplicate_of"] or same_url["id"]
+                return SaveResult(
+                    same_url["id"], False, same_url["duplicate_of"], await _outlets(conn, root)
                 )
-            outlets = await self._outlets(conn, root or article_id)
-        return SaveResult(article_id, True, root, outlets)
-
-    async def _find_first_copy(
-        self, conn: aiosqlite.Connection, keys: Sequence[int], text: str
-    ) -> int | None:
-        marks = ",".join("?" * len(keys))
-        async with conn.execute(
-            "SELECT id, duplicate_of, text FROM articles WHERE id IN"
-            f" (SELECT article_id FROM article_bands WHERE key IN ({marks})) ORDER BY id",
-            tuple(keys),
-        ) as cur:
-            candidates = list(await cur.fetchall())
-        if not candidates:
-            return None
-        mine = shingles(text)
-        roots = [
-            row["duplicate_of"] or row["id"]
-            for row in candidates
-            if is_same_piece(mine, shingles(row["text"]))
-        ]
-        return min(roots) if roots else None
-
-    @staticmethod
-    async def _outlets(conn: aiosqlite.Connection, root: int) -> int:
-        async with conn.execute(
-            "SELECT count(DISTINCT coalesce(lower(source), '#' || id)) FROM articles"
-            " WHERE id = ? OR duplicate_of = ?",
-            (root, root),
-        ) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 1
+        keys = band_keys(prepared.signature)
+        root = await _find_first_copy(conn, keys, article.text)
+        vector = await _vector(conn, prepared.segmented)
+        now = datetime.now(UTC)
+        cur = await conn.execute(
+            "INSERT INTO articles (duplicate_of, story_day, title, url, canonical_url,"
+            " source, published_at, terms, term_norm, entities, query_terms, author, lang,"
+            " summary, keywords, fingerprint, created_at, text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                root,
+                _day(article.published_at or now),
+                article.title,
+                article.url,
+                prepared.canonical,
+                article.source,
+                article.published_at.isoformat() if article.published_at else None,
+                vector.blob(),
+                vector.norm,
+                _json([[c.text, c.type, c.count] for c in analysis.entity_counts]),
+                _json(vector.words),
+                article.author,
+                article.lang,
+                _json([s.text for s in analysis.summary]),
+                _json(list(analysis.keywords)),
+                _signature_blob(prepared.signature),
+                _stamp(now),
+                article.text,
+            ),
+        )
+        article_id = cur.lastrowid
+        assert article_id is not None
+        await conn.executemany(
+            "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
+            [(k, article_id) for k in keys],
+        )
+        if root is None:
+            await _index(conn, article_id, prepared.segmented)
+        return SaveResult(article_id, True, root, await _outlets(conn, root or article_id))
 
     async def purge(self, article_id: int) -> None:
         """Delete an article and its index entries; its oldest copy becomes the new root."""
@@ -230,15 +217,10 @@ class ArticleRepository:
                 [(k, article_id) for k in keys],
             )
             if row["duplicate_of"] is None:
-                await self._unindex(conn, article_id, row["title"], row["text"])
+                seg = segment_article(row["title"], row["text"], self._segment)
+                await _unindex(conn, article_id, seg)
                 await self._promote_oldest_copy(conn, article_id)
             await conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-
-    async def _unindex(self, conn: aiosqlite.Connection, rowid: int, title: str, text: str) -> None:
-        await conn.execute(
-            "INSERT INTO article_fts (article_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-            (rowid, self._segment(title), self._segment(text)),
-        )
 
     async def _promote_oldest_copy(self, conn: aiosqlite.Connection, root: int) -> None:
         async with conn.execute(
@@ -252,63 +234,53 @@ class ArticleRepository:
         await conn.execute(
             "UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?", (heir["id"], root)
         )
-        indexed = index_text(heir["title"], heir["text"], self._segment)
-        await conn.execute(
-            "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (heir["id"], indexed.fts_title, indexed.fts_body),
-        )
+        await _index(conn, heir["id"], segment_article(heir["title"], heir["text"], self._segment))
 
     async def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild the full-text index, LSH bands and term vectors of every article.
+        """Rebuild the full-text index, LSH bands, document frequencies and term vectors.
 
-        Run after a change of segmenter or ranking method (``zhaiyao reindex``). One
-        transaction: readers see the old index until the new one is complete.
+        Run after a change of segmenter or ranking method, or after a bulk import (term
+        vectors are weighted with the IDF of their time). One transaction: readers see
+        the old index until the new one is complete. ``progress(done, total)`` is called
+        as articles are processed (each article is visited twice: frequencies, vectors).
         """
-        batch = 500
         async with self.db.transaction() as conn:
             async with conn.execute("SELECT count(*) FROM articles") as cur:
                 total = int((await cur.fetchone() or (0,))[0])
             await conn.execute("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
             await conn.execute("DELETE FROM article_bands")
-            done, last = 0, 0
-            while True:
-                async with conn.execute(
-                    "SELECT id, duplicate_of, title, text FROM articles WHERE id > ?"
-                    " ORDER BY id LIMIT ?",
-                    (last, batch),
-                ) as cur:
-                    rows = list(await cur.fetchall())
-                if not rows:
-                    break
-                for row in rows:
-                    await self._reindex_one(conn, row)
-                done += len(rows)
-                last = rows[-1]["id"]
-                if progress is not None:
-                    progress(done, total)
-        return done
-
-    async def _reindex_one(self, conn: aiosqlite.Connection, row: aiosqlite.Row) -> None:
-        signature = minhash_signature(row["text"])
-        indexed = index_text(row["title"], row["text"], self._segment)
-        await conn.execute(
-            "UPDATE articles SET fingerprint = ?, terms = ?, query_terms = ? WHERE id = ?",
-            (
-                _signature_blob(signature),
-                indexed.vector_blob(),
-                json.dumps(indexed.query_terms, ensure_ascii=False),
-                row["id"],
-            ),
-        )
-        await conn.executemany(
-            "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
-            [(k, row["id"]) for k in band_keys(signature)],
-        )
-        if row["duplicate_of"] is None:
-            await conn.execute(
-                "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-                (row["id"], indexed.fts_title, indexed.fts_body),
-            )
+            await conn.execute("DELETE FROM term_df")
+            await conn.execute("UPDATE index_stats SET value = 0 WHERE name = 'indexed_docs'")
+            done = 0
+            async for row in _batches(conn, "id, duplicate_of, title, text"):
+                signature = minhash_signature(row["text"])
+                await conn.execute(
+                    "UPDATE articles SET fingerprint = ? WHERE id = ?",
+                    (_signature_blob(signature), row["id"]),
+                )
+                await conn.executemany(
+                    "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
+                    [(k, row["id"]) for k in band_keys(signature)],
+                )
+                if row["duplicate_of"] is None:
+                    seg = segment_article(row["title"], row["text"], self._segment)
+                    await _index(conn, row["id"], seg)
+                done += 1
+                if progress is not None and done % 100 == 0:
+                    progress(done, 2 * total)
+            async for row in _batches(conn, "id, title, text"):
+                seg = segment_article(row["title"], row["text"], self._segment)
+                vector = await _vector(conn, seg)
+                await conn.execute(
+                    "UPDATE articles SET terms = ?, term_norm = ?, query_terms = ? WHERE id = ?",
+                    (vector.blob(), vector.norm, _json(vector.words), row["id"]),
+                )
+                done += 1
+                if progress is not None and done % 100 == 0:
+                    progress(done, 2 * total)
+        if progress is not None:
+            progress(2 * total, 2 * total)
+        return total
 
     # ------------------------------------------------------------------ reads
     async def get(self, article_id: int) -> StoredArticle:
@@ -329,7 +301,7 @@ class ArticleRepository:
             if since.tzinfo is None:
                 since = since.replace(tzinfo=UTC)
             sql += " AND created_at >= ?"
-            params.append(since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+            params.append(_stamp(since))
         sql += " ORDER BY id DESC LIMIT ?"
         params.append(limit)
         return [_to_stored(r) for r in await self.db.fetchall(sql, params)]
@@ -377,6 +349,114 @@ class ArticleRepository:
         """Other stories about the same people, places or event: never the article itself
         or its copies, one entry per family, recent ones preferred."""
         return await rank_related(self.db, article_id, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    analysis: Analysis
+    canonical: str | None
+    signature: tuple[int, ...]
+    segmented: Segmented
+
+
+async def _find_first_copy(
+    conn: aiosqlite.Connection, keys: Sequence[int], text: str
+) -> int | None:
+    """The family root of the oldest stored copy of ``text`` (LSH, then exact check)."""
+    marks = ",".join("?" * len(keys))
+    async with conn.execute(
+        "SELECT id, duplicate_of, text FROM articles WHERE id IN"
+        f" (SELECT article_id FROM article_bands WHERE key IN ({marks})) ORDER BY id",
+        tuple(keys),
+    ) as cur:
+        candidates = list(await cur.fetchall())
+    if not candidates:
+        return None
+    mine = shingles(text)
+    roots = [
+        row["duplicate_of"] or row["id"]
+        for row in candidates
+        if is_same_piece(mine, shingles(row["text"]))
+    ]
+    return min(roots) if roots else None
+
+
+async def _outlets(conn: aiosqlite.Connection, root: int) -> int:
+    async with conn.execute(
+        "SELECT count(DISTINCT coalesce(lower(source), '#' || id)) FROM articles"
+        " WHERE id = ? OR duplicate_of = ?",
+        (root, root),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 1
+
+
+async def _document_frequencies(
+    conn: aiosqlite.Connection, ids: Sequence[int]
+) -> tuple[dict[int, int], int]:
+    df: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        async with conn.execute(
+            f"SELECT id, df FROM term_df WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ) as cur:
+            df.update((r[0], r[1]) for r in await cur.fetchall())
+    async with conn.execute("SELECT value FROM index_stats WHERE name = 'indexed_docs'") as cur:
+        row = await cur.fetchone()
+    return df, int(row[0]) if row else 0
+
+
+async def _vector(conn: aiosqlite.Connection, seg: Segmented) -> TermVector:
+    df, docs = await _document_frequencies(conn, seg.term_ids)
+    return term_vector(seg, df, docs)
+
+
+async def _index(conn: aiosqlite.Connection, article_id: int, seg: Segmented) -> None:
+    """Add a family root to the full-text index and the document frequencies."""
+    await conn.execute(
+        "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
+        (article_id, seg.fts_title, seg.fts_body),
+    )
+    await conn.executemany(
+        "INSERT INTO term_df (id, df) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET df = df + 1",
+        [(i,) for i in seg.term_ids],
+    )
+    await conn.execute("UPDATE index_stats SET value = value + 1 WHERE name = 'indexed_docs'")
+
+
+async def _unindex(conn: aiosqlite.Connection, article_id: int, seg: Segmented) -> None:
+    # contentless FTS5 deletes by re-sending the indexed text (the segmenter is deterministic)
+    await conn.execute(
+        "INSERT INTO article_fts (article_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        (article_id, seg.fts_title, seg.fts_body),
+    )
+    await conn.executemany(
+        "UPDATE term_df SET df = df - 1 WHERE id = ?", [(i,) for i in seg.term_ids]
+    )
+    await conn.execute("DELETE FROM term_df WHERE df <= 0")
+    await conn.execute("UPDATE index_stats SET value = value - 1 WHERE name = 'indexed_docs'")
+
+
+async def _batches(conn: aiosqlite.Connection, columns: str) -> AsyncIterator[aiosqlite.Row]:
+    last = 0
+    while True:
+        async with conn.execute(
+            f"SELECT {columns} FROM articles WHERE id > ? ORDER BY id LIMIT 500", (last,)
+        ) as cur:
+            rows = list(await cur.fetchall())
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last = rows[-1]["id"]
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _searchable(word: str) -> bool:

@@ -16,7 +16,16 @@ from typing import Any
 
 from storage.db import Database
 from storage.errors import NotFound
-from storage.indexing import cosine, date_prior, fts_any, parse_vector
+from storage.indexing import (
+    QUERY_TERMS,
+    cosine,
+    date_prior,
+    fts_any,
+    idf,
+    parse_vector,
+    term_id,
+    weighted_query,
+)
 
 CANDIDATES = 200  # stage-1 depth: enough for recall, small enough for p95 < 50 ms
 SAME_EVENT_COSINE = 0.5  # reason "same event": very similar words ...
@@ -63,43 +72,56 @@ async def rank_related(db: Database, article_id: int, limit: int) -> list[Relate
     )
     if row is None:
         raise NotFound("article", article_id)
-    query = fts_any(json.loads(row["query_terms"]))
-    if not query or limit <= 0:
+    if limit <= 0:
+        return []
+    vec = parse_vector(row["terms"])
+    df, docs = await _frequencies(db, [int(i) for i in vec[0]])
+    query_vec = weighted_query(vec, df, docs)
+    pool: list[str] = json.loads(row["query_terms"])
+    weight = dict(zip((int(i) for i in vec[0]), (float(w) for w in vec[1]), strict=True))
+    # heaviest by tf x idf with the store's current idf
+    pool.sort(key=lambda w: -weight.get(term_id(w), 0.0) * idf(df.get(term_id(w), 0), docs))
+    query = fts_any(pool[:QUERY_TERMS])
+    if not query:
         return []
     root = row["duplicate_of"] or row["id"]
     candidates = await db.fetchall(
         "SELECT a.id, a.title, a.url, a.source, a.published_at, a.story_day, a.terms,"
-        " a.entities FROM articles AS a JOIN (SELECT rowid AS rid FROM article_fts"
-        " WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 2.0, 1.0) LIMIT ?) AS c"
-        " ON a.id = c.rid WHERE a.id != ?",
+        " a.term_norm, a.entities FROM articles AS a JOIN (SELECT rowid AS rid FROM"
+        " article_fts WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 4.0, 1.0)"
+        " LIMIT ?) AS c ON a.id = c.rid WHERE a.id != ?",
         (query, CANDIDATES + 1, root),
     )
-    mine_vec = parse_vector(row["terms"])
-    mine_ents = _entity_set(row["entities"])
     scored: list[tuple[float, float, Any]] = []
     for cand in candidates:
-        cos = cosine(mine_vec, parse_vector(cand["terms"]))
+        cos = cosine(query_vec, parse_vector(cand["terms"]), cand["term_norm"])
         scored.append((cos * date_prior(row["story_day"], cand["story_day"]), cos, cand))
     scored.sort(key=lambda item: (-item[0], item[2]["id"]))
-    stories = []
-    for score, cos, cand in scored[:limit]:
-        reason = explain(
-            cos,
-            abs(row["story_day"] - cand["story_day"]),
-            mine_ents,
-            _entity_set(cand["entities"]),
+    mine_ents = _entity_set(row["entities"])
+    return [
+        RelatedStory(
+            article_id=cand["id"],
+            title=cand["title"],
+            url=cand["url"],
+            source=cand["source"],
+            published_at=(
+                datetime.fromisoformat(cand["published_at"]) if cand["published_at"] else None
+            ),
+            score=round(score, 6),
+            reason=explain(
+                cos,
+                abs(row["story_day"] - cand["story_day"]),
+                mine_ents,
+                _entity_set(cand["entities"]),
+            ),
         )
-        stories.append(
-            RelatedStory(
-                article_id=cand["id"],
-                title=cand["title"],
-                url=cand["url"],
-                source=cand["source"],
-                published_at=(
-                    datetime.fromisoformat(cand["published_at"]) if cand["published_at"] else None
-                ),
-                score=round(score, 6),
-                reason=reason,
-            )
-        )
-    return stories
+        for score, cos, cand in scored[:limit]
+    ]
+
+
+async def _frequencies(db: Database, ids: list[int]) -> tuple[dict[int, int], int]:
+    rows = await db.fetchall(
+        f"SELECT id, df FROM term_df WHERE id IN ({','.join('?' * len(ids))})", ids
+    )
+    docs = await db.scalar("SELECT value FROM index_stats WHERE name = 'indexed_docs'")
+    return {r[0]: r[1] for r in rows}, int(docs or 0)

@@ -14,7 +14,8 @@ CREATE TABLE articles (
     canonical_url TEXT UNIQUE,            -- NULL for pasted text (no URL)
     source        TEXT,
     published_at  TEXT,                   -- ISO 8601 as given by extraction
-    terms         BLOB NOT NULL,          -- unit term vector: uint32 word ids, then float32 weights
+    terms         BLOB NOT NULL,          -- term vector: uint32 word ids, then float32 tf weights
+    term_norm     REAL NOT NULL,          -- |tf x idf| over those terms, idf as of indexing
     entities      TEXT NOT NULL DEFAULT '[]',   -- JSON list of [text, type, count]
     query_terms   TEXT NOT NULL DEFAULT '[]',   -- JSON: heaviest words, for the candidate query
     author        TEXT,
@@ -45,3 +46,17 @@ CREATE TABLE article_bands (
     PRIMARY KEY (key, article_id)
 ) WITHOUT ROWID;
 
+
+-- Document frequency of each word (id = CRC-32 of the word) over the indexed articles, and
+-- their number: the store's own IDF, kept exact under inserts, purges and reindexing.
+CREATE TABLE term_df (
+    id INTEGER PRIMARY KEY,
+    df INTEGER NOT NULL
+);
+
+CREATE TABLE index_stats (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+INSERT INTO index_stats (name, value) VALUES ('indexed_docs', 0);

@@ -302,7 +302,7 @@ async def test_reindex_rebuilds_indexes(repo: ArticleRepository, db: Database) -
     assert await fts_rows(db, "暴雨") == []
     seen: list[tuple[int, int]] = []
     assert await repo.reindex(lambda done, total: seen.append((done, total))) == 3
-    assert seen[-1] == (3, 3)
+    assert seen[-1] == (6, 6)  # two passes: frequencies, then vectors
     assert await db.scalar("SELECT count(*) FROM article_bands") == before
     assert await fts_rows(db, "暴雨") == [flood.article_id]
     assert await fts_rows(db, "神舟") == [launch.article_id]

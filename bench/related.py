@@ -1,0 +1,269 @@
+"""Related-story and near-duplicate quality, through Zhaiyao's own storage.
+
+    python bench/related.py --data ../shared/data/related [--json OUT] [--no-anchors]
+
+Both protocols of ``../shared/data/related/README.md``, each on a fresh SQLite file:
+
+* related stories: every document is saved through ``ArticleRepository.save_many`` (in
+  date order), ``reindex()`` refreshes the term vectors with the final IDF (what
+  ``zhaiyao reindex`` does after a bulk import), then each query's ranking is what a card
+  shows: the query's own republished copies ("also reported by"), then ``related()``
+  with each result followed by its copies (``duplicates()``).
+* near-duplicates: the store is the corpus minus the ambiguous real copies of the
+  originals; each variant is ``save()``d, flagged when ``SaveResult.duplicate_of`` is set,
+  correct when that is its original, then purged again.
+
+Analyses are built directly from the given text (no NER: entities only feed the
+human-readable reason, never the ranking). Anchors (bench/related_anchors.py) are measured in
+the same run on the same segmentation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import math
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from storage import connect
+from storage.articles import ArticleRepository
+from summarizer.fingerprint import minhash_signature, shingles
+from summarizer.model import Analysis, Article
+from summarizer.tokenize import segment_for_index
+
+Doc = dict[str, Any]
+
+
+def read_jsonl(path: Path) -> list[Doc]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load(
+    data: Path,
+) -> tuple[list[Doc], list[Doc], dict[str, dict[str, int]], list[str], list[Doc]]:
+    docs = [d for f in sorted(data.glob("docs-*.jsonl*")) for d in read_jsonl(f)]
+    queries = read_jsonl(data / "queries.jsonl")
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    for line in (data / "qrels.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            qid, docid, grade = line.split("\t")
+            qrels[qid][docid] = int(grade)
+    originals = [
+        line.split("\t")[1].strip()
+        for line in (data / "dedup-originals.tsv").read_text(encoding="utf-8").splitlines()[1:]
+        if line.strip()
+    ]
+    variants = read_jsonl(data / "dedup-variants.jsonl.gz")
+    return docs, queries, qrels, originals, variants
+
+
+class CachedSegmenter:
+    """jieba search mode, memoised: the bench segments each text once, not per pass."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        seg = self.cache.get(text)
+        if seg is None:
+            seg = self.cache[text] = segment_for_index(text)
+        return seg
+
+
+def analysis_of(doc: Doc) -> Analysis:
+    date = doc.get("date")
+    published = datetime.fromisoformat(date).replace(tzinfo=UTC) if date else None
+    article = Article(
+        title=doc.get("title") or "",
+        text=doc["text"],
+        source=doc.get("source"),
+        published_at=published,
+    )
+    return Analysis(article, (), (), (), (), minhash_signature(doc["text"]))
+
+
+def by_date(docs: Iterable[Doc]) -> list[Doc]:
+    return sorted(docs, key=lambda d: (d.get("date") is None, d.get("date") or ""))
+
+
+async def ingest(repo: ArticleRepository, docs: list[Doc], label: str) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    start = time.perf_counter()
+    for i in range(0, len(docs), 200):
+        batch = docs[i : i + 200]
+        results = await repo.save_many([analysis_of(d) for d in batch])
+        ids.update((d["id"], r.article_id) for d, r in zip(batch, results, strict=True))
+        print(f"\r{label}: {i + len(batch)}/{len(docs)}", end="", file=sys.stderr, flush=True)
+    print(f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    return ids
+
+
+# ------------------------------------------------------------------ metrics
+def metrics(ranked: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
+    sums: dict[str, float] = defaultdict(float)
+    for qid, ranking in ranked.items():
+        rel = qrels.get(qid, {})
+        grades = [rel.get(d, 0) for d in ranking[:100]]
+        dcg = sum((2**g - 1) / math.log2(r + 2) for r, g in enumerate(grades[:10]))
+        ideal = sorted(rel.values(), reverse=True)[:10]
+        idcg = sum((2**g - 1) / math.log2(r + 2) for r, g in enumerate(ideal))
+        sums["ndcg@10"] += dcg / idcg if idcg else 0.0
+        sums["p@5_story"] += sum(g >= 1 for g in grades[:5]) / 5
+        sums["p@5_event"] += sum(g == 2 for g in grades[:5]) / 5
+        n_event = sum(g == 2 for g in rel.values())
+        sums["r@10_event"] += sum(g == 2 for g in grades[:10]) / n_event if n_event else 0.0
+        sums["mrr_event"] += next((1 / (r + 1) for r, g in enumerate(grades) if g == 2), 0.0)
+        hits, ap = 0, 0.0
+        for r, g in enumerate(grades):
+            if g >= 1:
+                hits += 1
+                ap += hits / (r + 1)
+        n_story = sum(g >= 1 for g in rel.values())
+        sums["map@100_story"] += ap / min(n_story, 100) if n_story else 0.0
+    return {k: v / max(1, len(ranked)) for k, v in sums.items()}
+
+
+# ------------------------------------------------------------------ protocols
+async def related_protocol(
+    docs: list[Doc], queries: list[Doc], workdir: Path, segment: CachedSegmenter
+) -> tuple[dict[str, list[str]], float]:
+    db = await connect(workdir / "related.db")
+    try:
+        repo = ArticleRepository(db, segment=segment)
+        ids = await ingest(repo, by_date(docs), "related: ingest")
+        start = time.perf_counter()
+        await repo.reindex()
+        print(f"related: reindex ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+        doc_of = {v: k for k, v in ids.items()}
+        ranked: dict[str, list[str]] = {}
+        latencies: list[float] = []
+        for q in queries:
+            qid = ids[q["qid"]]
+            t0 = time.perf_counter()
+            stories = await repo.related(qid, limit=100)
+            latencies.append(time.perf_counter() - t0)
+            ranking = [a.id for a in await repo.duplicates(qid)]
+            for story in stories:
+                ranking.append(story.article_id)
+                ranking.extend(a.id for a in await repo.duplicates(story.article_id))
+            ranked[q["qid"]] = [doc_of[i] for i in dict.fromkeys(ranking) if i != qid][:100]
+        latencies.sort()
+        return ranked, latencies[len(latencies) // 2] * 1000
+    finally:
+        await db.close()
+
+
+def ambiguous_ids(docs: list[Doc], originals: list[str]) -> set[str]:
+    """Real copies of an original: exact char-5 containment >= 0.3 (smaller side)."""
+    by_id = {d["id"]: d for d in docs}
+    owners: dict[str, list[int]] = defaultdict(list)
+    sizes = []
+    for n, oid in enumerate(originals):
+        sh = shingles(by_id[oid]["text"])
+        sizes.append(len(sh))
+        for s in sh:
+            owners[s].append(n)
+    out = set()
+    orig_set = set(originals)
+    for d in docs:
+        if d["id"] in orig_set:
+            continue
+        sh = shingles(d["text"])
+        counts: dict[int, int] = defaultdict(int)
+        for s in sh:
+            for n in owners.get(s, ()):
+                counts[n] += 1
+        if any(c / max(1, min(len(sh), sizes[n])) >= 0.3 for n, c in counts.items()):
+            out.add(d["id"])
+    return out
+
+
+async def dedup_protocol(
+    docs: list[Doc], originals: list[str], variants: list[Doc], workdir: Path, segment: Any
+) -> dict[str, float]:
+    skip = ambiguous_ids(docs, originals)
+    print(f"dedup: {len(skip)} ambiguous real copies left out of the store", file=sys.stderr)
+    db = await connect(workdir / "dedup.db")
+    try:
+        repo = ArticleRepository(db, segment=segment)
+        ids = await ingest(repo, by_date(d for d in docs if d["id"] not in skip), "dedup: ingest")
+        flags = true_flags = found = 0
+        for v in variants:
+            result = await repo.save(analysis_of({**v, "date": None, "source": None}))
+            if result.duplicate_of is not None:
+                flags += 1
+                if result.duplicate_of == ids.get(v["original"]):
+                    true_flags += 1
+                    found += 1
+            if result.created:
+                await repo.purge(result.article_id)
+        return {
+            "precision": true_flags / flags if flags else 1.0,
+            "recall": found / len(variants) if variants else 0.0,
+        }
+    finally:
+        await db.close()
+
+
+def table(rows: list[tuple[str, dict[str, float]]], cols: list[str]) -> str:
+    out = ["| method | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for name, m in rows:
+        out.append(
+            f"| {name} | " + " | ".join(f"{m.get(c, float('nan')):.3f}" for c in cols) + " |"
+        )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-anchors", action="store_true")
+    args = parser.parse_args(argv)
+    docs, queries, qrels, originals, variants = load(args.data)
+    segment = CachedSegmenter()
+    with tempfile.TemporaryDirectory(prefix="zhaiyao-related-") as tmp:
+        ranked, p50 = asyncio.run(related_protocol(docs, queries, Path(tmp), segment))
+        ours = metrics(ranked, qrels)
+        dedup = asyncio.run(dedup_protocol(docs, originals, variants, Path(tmp), segment))
+    rows = [(f"zhaiyao storage (related p50 {p50:.1f} ms)", ours)]
+    if not args.no_anchors:
+        try:
+            from bench.related_anchors import anchor_rankings
+        except ImportError:  # run as a script: bench/ is on sys.path
+            from related_anchors import anchor_rankings  # type: ignore[no-redef]
+
+        seg: Callable[[str], str] = segment
+        for name, ranking in anchor_rankings(docs, queries, seg):
+            rows.append((name, metrics(ranking, qrels)))
+    cols = ["ndcg@10", "p@5_story", "p@5_event", "r@10_event", "mrr_event", "map@100_story"]
+    print(table(rows, cols))
+    print()
+    print("| near-duplicates | precision | recall |\n|---|---|---|")
+    print(
+        f"| zhaiyao save() (MinHash-LSH + exact check) | {dedup['precision']:.3f} |"
+        f" {dedup['recall']:.3f} |"
+    )
+    if args.json:
+        keep = ("ndcg@10", "p@5_story", "p@5_event", "mrr_event")
+        args.json.write_text(
+            json.dumps({"related": {k: ours[k] for k in keep}, "dedup": dedup}, indent=2)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
