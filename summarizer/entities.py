@@ -116,6 +116,8 @@ class HFBackend:
 
     def find(self, text: str) -> list[Entity]:
         chunks = chunk_text(text)
+        if not chunks:
+            return []
         results = self._pipe([c for _, c in chunks])
         raw: list[RawSpan] = []
         for (off, _), found in zip(chunks, results, strict=True):

@@ -87,8 +87,9 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         self.transitions = nn.Parameter(torch.zeros(n_labels, n_labels))
         self.start_transitions = nn.Parameter(torch.zeros(n_labels))
         self.end_transitions = nn.Parameter(torch.zeros(n_labels))
-        self.allowed: torch.Tensor
-        self.register_buffer("allowed", _allowed_transitions(labels), persistent=False)
+        # Not a buffer: from_pretrained builds the module on the meta device and would
+        # leave a non-persistent buffer uninitialised; built on first use instead.
+        self._allowed: torch.Tensor | None = None
         self.post_init()  # type: ignore[no-untyped-call]
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -128,9 +129,12 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         return scores
 
     def _masked_transitions(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self._allowed is None:
+            self._allowed = _allowed_transitions(label_names(self.config))
+        allowed = self._allowed.to(self.transitions.device)
         neg = torch.finfo(self.transitions.dtype).min / 2
-        trans = self.transitions.masked_fill(~self.allowed[:-1], neg)
-        start = self.start_transitions.masked_fill(~self.allowed[-1], neg)
+        trans = self.transitions.masked_fill(~allowed[:-1], neg)
+        start = self.start_transitions.masked_fill(~allowed[-1], neg)
         return trans, start
 
     def crf_nll(
