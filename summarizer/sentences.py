@@ -28,6 +28,7 @@ from summarizer.model import Sentence
 TERMINALS = frozenset("。！？!?．｡")
 ELLIPSIS = frozenset("…")
 CLOSERS = frozenset("”’」』）)】》〉\"'")
+_TRIGGERS = TERMINALS | ELLIPSIS | {"."}
 PAIRS = {"“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "《": "》", "〈": "〉"}
 # A quote or bracket open longer than this was never closed; stop honouring it.
 MAX_OPEN_SPAN = 240
@@ -41,6 +42,9 @@ _ATTRIBUTION = re.compile(
     r"[^。！？!?“”\n]{0,4}[。！？!?]"
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+_INTERESTING = _TRIGGERS | set(PAIRS) | set(PAIRS.values())
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -63,6 +67,9 @@ def _split_line(line: str) -> list[tuple[int, int]]:
         ch = line[i]
         if stack and i - stack[-1][1] > MAX_OPEN_SPAN:
             stack.clear()
+        if ch not in _INTERESTING:
+            i += 1
+            continue
         if ch in PAIRS:
             stack.append((PAIRS[ch], i))
             i += 1
@@ -71,7 +78,7 @@ def _split_line(line: str) -> list[tuple[int, int]]:
             stack.pop()
             i += 1
             continue
-        end = _terminal_end(line, i)
+        end = _terminal_end(line, i) if ch in _TRIGGERS else None
         if end is None:
             i += 1
             continue

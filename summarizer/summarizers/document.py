@@ -1,25 +1,49 @@
-"""An article prepared once for every summarizer: candidates, their words and vectors.
+"""An article prepared once for every summarizer: candidates, their terms and vectors.
 
-``prepare()`` runs the filters (datelines trimmed, credits/captions/fragments out),
-segments each candidate with jieba once and builds TF-IDF vectors (jieba's IDF
-table) so that centrality, redundancy and keyword features share one tokenisation.
+``prepare()`` runs the filters (datelines trimmed, credits/captions/fragments out)
+and turns each candidate into terms: Chinese character bigrams and Latin words.
+Bigrams rather than jieba words because segmenting a 2,000-character article costs
+15-20 ms, the whole summary budget; bigram overlap is the usual stand-in for word
+overlap in Chinese IR. IDF comes from jieba's table where the bigram is a word there,
+else its median, so centrality, redundancy and keyword features share one vector.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from summarizer.keywords import content_words, load_idf
+from summarizer.keywords import STOPWORDS, load_idf
 from summarizer.model import Entity, Sentence
 from summarizer.sentences import split_sentences
 from summarizer.summarizers.filters import candidates as eligible
-from summarizer.tokenize import load_jieba
 
 Vector = dict[str, float]
 TOP_KEYWORDS = 10
+# Function characters: a bigram containing one is rarely a content term.
+STOP_CHARS = frozenset(
+    "的了是在和与及等也就都而并对为以于之其这那有被将把从中上下个一不我你他她它们着又还或但该此已所会可能要到说让向给由则因年月日"
+)
+_RUN = re.compile(r"[\u3400-\u9fff]+|[A-Za-z][A-Za-z0-9'\-]*|\d+(?:\.\d+)?")
+
+
+def terms(text: str) -> list[str]:
+    """Chinese character bigrams (no function characters) and lower-cased Latin words."""
+    out: list[str] = []
+    for m in _RUN.finditer(text):
+        run = m.group()
+        if run[0] >= "\u3400":
+            out.extend(
+                run[i : i + 2]
+                for i in range(len(run) - 1)
+                if run[i] not in STOP_CHARS and run[i + 1] not in STOP_CHARS
+            )
+        elif len(run) > 1 and run.lower() not in STOPWORDS:
+            out.append(run.lower())
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +73,8 @@ def prepare(
 ) -> Document:
     sents = list(split_sentences(text) if sentences is None else sentences)
     cands = eligible(sents)
-    tokenizer = load_jieba()
     idf, median_idf = load_idf()
-    words = [[w.lower() for w in content_words(tokenizer.lcut(s.text))] for s in cands]
-    counts = [Counter(ws) for ws in words]
+    counts = [Counter(terms(s.text)) for s in cands]
     total: Counter[str] = Counter()
     for c in counts:
         total.update(c)
@@ -60,7 +82,7 @@ def prepare(
         _normalise({w: n * idf.get(w, median_idf) for w, n in c.items()}) for c in counts
     )
     centroid = _normalise({w: n * idf.get(w, median_idf) for w, n in total.items()})
-    title_words = frozenset(w.lower() for w in content_words(tokenizer.lcut(title or "")))
+    title_words = frozenset(terms(title or ""))
     weights = _keyword_weights(total, idf, median_idf, title_words, keywords)
     first_seen: set[int] = set()
     firsts = []
@@ -96,8 +118,9 @@ def _keyword_weights(
     top = sorted(scored, key=lambda w: (-scored[w], w))[:TOP_KEYWORDS]
     weights = {w: scored[w] for w in top}
     ceiling = max(weights.values(), default=1.0)
-    for w in given:  # keywords from the pipeline (or entity names) count fully
-        weights[w.lower()] = max(weights.get(w.lower(), 0.0), ceiling)
+    for word in given:  # keywords from the pipeline count fully, as their bigrams
+        for term in terms(word):
+            weights[term] = max(weights.get(term, 0.0), ceiling)
     return weights
 
 

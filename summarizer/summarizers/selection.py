@@ -104,15 +104,19 @@ def best_subset(
         return []
     lengths = [len(s.text) for s in doc.candidates]
     budget = max_chars if max_chars is not None else DEFAULT_BUDGET
-    pool = sorted(range(n), key=lambda i: (-precision[i], i))[:SEARCH_POOL]
+    pool = sorted(sorted(range(n), key=lambda i: (-precision[i], i))[:SEARCH_POOL])
+    if max_chars is not None:
+        pool = [i for i in pool if lengths[i] <= max_chars]
+    sim = {(i, j): doc.similarity(i, j) for a, i in enumerate(pool) for j in pool[:a]}
+    gain = {i: max(precision[i], 0.0) * lengths[i] for i in pool}
     best: tuple[int, ...] = ()
     best_value = 0.0
     for k in range(1, min(max_sentences, len(pool)) + 1):
-        for combo in combinations(sorted(pool), k):
+        for combo in combinations(pool, k):
             total = sum(lengths[i] for i in combo)
             if max_chars is not None and total > max_chars:
                 continue
-            value = _expected_f1(doc, combo, precision, lengths, budget, redundancy)
+            value = _expected_f1(combo, gain, sim, total + budget, redundancy)
             if value > best_value + 1e-12:
                 best, best_value = combo, value
     if not best:
@@ -121,17 +125,16 @@ def best_subset(
 
 
 def _expected_f1(
-    doc: Document,
     combo: tuple[int, ...],
-    precision: Sequence[float],
-    lengths: list[int],
-    budget: int,
+    gain: dict[int, float],
+    sim: dict[tuple[int, int], float],
+    denominator: int,
     redundancy: float,
 ) -> float:
     overlap = 0.0
     for pos, i in enumerate(combo):
-        similar = max((doc.similarity(i, j) for j in combo[:pos]), default=0.0)
+        similar = max((sim[(i, j)] for j in combo[:pos]), default=0.0)
         if similar >= DUPLICATE:
             return 0.0
-        overlap += max(precision[i], 0.0) * (1.0 - redundancy * similar) * lengths[i]
-    return 2.0 * overlap / (sum(lengths[i] for i in combo) + budget)
+        overlap += gain[i] * (1.0 - redundancy * similar)
+    return 2.0 * overlap / denominator
