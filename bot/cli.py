@@ -82,9 +82,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # -- summarize / ingest / related / reindex ----------------------------------------------
 async def _with_services(settings: Any, work: Callable[[Any], Awaitable[int]]) -> int:
-    from bot.app import close_services, open_services
+    from bot.app import close_services, load_models, open_services
 
     services = await open_services(settings)
+    await asyncio.to_thread(load_models, settings)  # honour ZHAIYAO_NER_BACKEND / _MODEL
     try:
         return await work(services)
     finally:
@@ -274,6 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # jieba imports pkg_resources, whose deprecation notice is noise on a user's terminal
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+    # a terminal card should not come with model-loading progress bars
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
