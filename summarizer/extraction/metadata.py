@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,8 @@ from summarizer.extraction.html import collapse, text_of
 MIN_TITLE_CHARS = 4
 MAX_TITLE_CHARS = 120
 MIN_TITLE_SHARE = 0.3  # a heading must cover this share of <title> to be the headline
+FULL_MATCH_SHARE = 0.6  # a heading covering this much of <title> needs no other candidate
+MIN_H1_CHARS = 6  # shorter <title> remainders are site names; shorter h1s are logos
 TITLE_SEPARATORS = re.compile(
     r"\s*(?:[_|｜丨]|--+|——|\s[-–—]\s|::|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*"
 )
@@ -111,43 +113,71 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", "", s).lower()
 
 
-def _headings(root: lhtml.HtmlElement) -> Iterator[lhtml.HtmlElement]:
-    yield from root.iter("h1", "h2", "h3")
-    yield from root.xpath(
-        '//body//*[contains(@class,"title") or contains(@id,"title") or '
-        'contains(@class,"Title") or contains(@id,"Title") or contains(@class,"headline")]'
-    )
+_TITLE_CLASS_XPATH = (
+    '//body//*[contains(@class,"title") or contains(@id,"title") or contains(@class,"Title") '
+    'or contains(@id,"Title") or contains(@class,"headline")][count(.//*) <= 6]'
+)
 
 
-def find_title(root: lhtml.HtmlElement, meta: dict[str, str]) -> tuple[str, str | None]:
-    """(headline, the visible heading it came from or None)."""
-    page_title = collapse(root.findtext(".//title") or "")
-    declared = [meta.get("og:title"), meta.get("twitter:title"), meta.get("headline")]
-    declared += [_ld_name(d.get("headline")) for d in _json_ld(root) if d.get("headline")]
-    norm_title = _norm(page_title)
+def _best_heading(elements: Iterable[lhtml.HtmlElement], norm_title: str) -> str | None:
+    """The longest heading text that is part of <title> and covers enough of it."""
     best: str | None = None
-    for el in _headings(root):
+    for el in elements:
         text = text_of(el)
         n = _norm(text)
-        if not MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS or not norm_title:
+        if not MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS:
             continue
         covers = n in norm_title and len(n) >= MIN_TITLE_SHARE * len(norm_title)
         if covers and (best is None or len(n) > len(_norm(best))):
             best = text
-    if best:
-        return best, best
+    return best
+
+
+def _lone_h1(root: lhtml.HtmlElement) -> str | None:
+    """The page's h1 when it reads like a headline (not a logo link or a site banner)."""
+    for el in root.iter("h1"):
+        text = text_of(el)
+        parent = el.getparent()
+        linked = (parent is not None and parent.tag == "a") or (
+            len(el) == 1 and el[0].tag == "a" and text_of(el[0]) == text
+        )
+        fits = MIN_H1_CHARS <= len(text) <= MAX_TITLE_CHARS
+        if fits and not linked and not TITLE_SEPARATORS.search(text):
+            return text
+    return None
+
+
+def find_title(root: lhtml.HtmlElement, meta: dict[str, str]) -> tuple[str, str | None]:
+    """(headline, the visible heading it came from or None).
+
+    Order: a heading element contained in <title>; og:title / JSON-LD headline when
+    <title> agrees; <title> without its site-name parts; the page's h1 when <title>
+    is only a site name.
+    """
+    page_title = collapse(root.findtext(".//title") or "")
+    norm_title = _norm(page_title)
+    if norm_title:
+        best = _best_heading(root.iter("h1", "h2", "h3"), norm_title)
+        if best is None or len(_norm(best)) < FULL_MATCH_SHARE * len(norm_title):
+            more = _best_heading(root.xpath(_TITLE_CLASS_XPATH), norm_title)
+            if more and (best is None or len(more) > len(best)):
+                best = more
+        if best:
+            return best, best
+    declared = [meta.get("og:title"), meta.get("twitter:title"), meta.get("headline")]
+    declared += [_ld_name(d.get("headline")) for d in _json_ld(root) if d.get("headline")]
     for cand in declared:
         if cand and MIN_TITLE_CHARS <= len(cand) <= MAX_TITLE_CHARS:
             n = _norm(cand)
             if not norm_title or (n in norm_title and len(n) >= 0.5 * len(norm_title)):
                 return cand, None
-    if page_title:
-        return strip_site_name(page_title), None
-    for el in root.iter("h1", "h2"):
-        text = text_of(el)
-        if MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS:
-            return text, text
-    return "", None
+    stripped = strip_site_name(page_title) if page_title else ""
+    if len(stripped) >= MIN_H1_CHARS:
+        return stripped, None
+    h1 = _lone_h1(root)
+    if h1:
+        return h1, h1
+    return stripped, None
 
 
 def strip_site_name(title: str) -> str:

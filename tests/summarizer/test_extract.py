@@ -158,3 +158,33 @@ def test_never_returns_an_empty_body_on_a_headline_only_page() -> None:
         extract_article(
             "<html><head><title>标题_某网</title></head><body><h1>标题</h1></body></html>"
         )
+
+
+PROSE = (
+    "<p>市气象台预计，本周后期将有一次明显降温过程，最低气温将降至零下五度左右，"
+    "请市民及时添衣保暖，注意出行安全。</p>"
+    "<p>交通部门表示，已提前储备融雪物资，并安排人员在重点路段值守，确保道路畅通，"
+    "遇到恶劣天气将及时发布出行提示。</p>"
+)
+
+
+def test_h1_is_the_title_when_title_tag_is_only_the_site_name() -> None:
+    html = (
+        "<html><head><title>滨江网</title></head><body>"
+        '<h1><a href="/">滨江网</a></h1>'
+        f"<div class='content'><h1>本周后期将迎明显降温</h1>{PROSE}</div></body></html>"
+    )
+    assert extract_article(html).title == "本周后期将迎明显降温"
+
+
+def test_kicker_and_deck_around_the_headline_are_not_body() -> None:
+    html = (
+        "<html><head><title>本周后期将迎明显降温_滨江网</title></head><body><div class='article'>"
+        "<p>天气预报</p><h1>本周后期将迎明显降温</h1><p>最低气温零下五度</p>"
+        f"<p>2022-12-01 08:00 来源：滨江晚报</p>{PROSE}</div></body></html>"
+    )
+    a = extract_article(html)
+    assert a.title == "本周后期将迎明显降温"
+    assert a.text.startswith("市气象台预计")
+    assert a.source == "滨江晚报"
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2022-12-01"
