@@ -290,4 +290,11 @@ def register(app: AnyBotApp) -> None:
         app.add_handler(CommandHandler(name, callback, filters=only_admins))
     app.add_handler(AdminCallbackHandler(settings.admin_ids))
     if app.job_queue is not None:
-        app.job_queue.run_once(resume_broadcasts, 0, name="admin-resume-broadcasts")
+        # Scheduled now, run once the app is running; post_init (models) may take longer
+        # than APScheduler's default grace period, so the job must never count as missed.
+        app.job_queue.run_once(
+            resume_broadcasts,
+            0,
+            name="admin-resume-broadcasts",
+            job_kwargs={"misfire_grace_time": None},
+        )
