@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.digest_delivery import Delivery, DigestService
@@ -26,6 +27,7 @@ from storage.subscriptions import Subscription, SubscriptionRepository, utcnow
 log = logging.getLogger(__name__)
 
 FEED_TICK = timedelta(minutes=1)  # how often due feeds are looked for
+RESUME_TICK = timedelta(minutes=5)  # how often half-sent digests (send failed) are retried
 
 AnyJobQueue = JobQueue[Any]
 
@@ -52,13 +54,29 @@ class DigestScheduler:
     async def start(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Resume half-sent digests, arm every scheduled chat, start the feed tick."""
         self.job_queue = app.job_queue
-        for digest in await self.service.digests.unfinished():
-            await self.service.deliver(app.bot, digest)
+        await self.resume(app.bot)
         await self.resync()
-        if self.poller is not None and self.job_queue is not None:
+        if self.job_queue is None:
+            return
+        self.job_queue.run_repeating(
+            self._resume_tick, interval=RESUME_TICK, first=RESUME_TICK, name="digest-resume"
+        )
+        if self.poller is not None:
             self.job_queue.run_repeating(
                 self._feed_tick, interval=FEED_TICK, first=1.0, name="feeds"
             )
+
+    async def resume(self, bot: Bot) -> None:
+        """Send what recorded digests of active chats still owe (after a crash or a failed
+        send); paused and gone chats are left alone rather than retried forever."""
+        for digest in await self.service.digests.unfinished():
+            sub = await self.subscriptions.find(digest.chat_id)
+            if sub is None or sub.state != "active":
+                continue
+            try:
+                await self.service.deliver(bot, digest)
+            except TelegramError as exc:  # Telegram is down: the next tick tries again
+                log.warning("digest %s for chat %s not resumed: %s", digest.id, sub.chat_id, exc)
 
     async def resync(self) -> None:
         """(Re)arm a job for every active scheduled chat from what the database says."""
@@ -117,6 +135,9 @@ class DigestScheduler:
             fresh = await self.subscriptions.find(chat_id)
             if fresh is not None and fresh.state == "active":
                 await self._arm(fresh)
+
+    async def _resume_tick(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.resume(context.bot)
 
     async def _feed_tick(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         assert self.poller is not None

@@ -214,16 +214,49 @@ async def channel_command(update: Update, context: Context) -> None:
                 say(update, "请转发一条该频道的消息给我。", "Forward me a post from that channel.")
             )
             return
-        target: int | str = int(args[1]) if args[1].lstrip("-").isdigit() else args[1]
-        await add_channel(update, context, target, " ".join(args[2:]) or "daily 08:00")
+        await add_channel(update, context, _target(args[1]), " ".join(args[2:]) or "daily 08:00")
+    elif len(args) == 2 and args[0] in ("settings", "now", "off"):
+        await manage_channel(update, context, args[0], _target(args[1]))
     else:
         await message.reply_text(
             say(
                 update,
-                "用法：/channel add @频道名 [daily 08:00]",
-                "Usage: /channel add @channel [daily 08:00]",
+                "用法：/channel add @频道名 [daily 08:00] | settings|now|off @频道名",
+                "Usage: /channel add @channel [daily 08:00] | settings|now|off @channel",
             )
         )
+
+
+def _target(word: str) -> int | str:
+    return int(word) if word.lstrip("-").isdigit() else word
+
+
+async def manage_channel(update: Update, context: Context, verb: str, target: int | str) -> None:
+    """Settings keyboard, an immediate digest, or schedule off for a configured channel."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    rt = context.bot_data.get(DigestRuntime)
+    try:
+        channel = await context.bot.get_chat(target)
+    except (BadRequest, Forbidden):
+        channel = None
+    sub = await rt.subscriptions.find(channel.id) if channel is not None else None
+    if channel is None or sub is None or not await is_admin(context.bot, channel.id, user.id):
+        await message.reply_text(
+            say(update, "没有找到你管理的这个频道。", "No such channel that you administer.")
+        )
+        return
+    if verb == "settings":
+        text, markup = settings_view(update, sub)
+        await message.reply_text(text, reply_markup=markup)
+    elif verb == "now":
+        delivery = await rt.scheduler.run_now(context.bot, channel.id)
+        await message.reply_text(
+            say(update, f"已发送（{delivery.status}）。", f"Sent ({delivery.status}).")
+        )
+    else:
+        sub = await rt.scheduler.set_schedule(channel.id, parse_schedule("off"))
+        await message.reply_text(describe(update, sub))
 
 
 async def forwarded_post(update: Update, context: Context) -> None:

@@ -8,16 +8,21 @@ from storage.subscriptions import utcnow
 
 
 class Clock:
-    """The digest clock the tests move; starts at the real time (the request log is real)."""
+    """The digest clock the tests move: real time plus an offset that ``advance`` grows
+    (the request log that records shared stories uses the real time)."""
 
     def __init__(self) -> None:
-        self.now = utcnow()
+        self.offset = timedelta()
+
+    @property
+    def now(self) -> datetime:
+        return utcnow() + self.offset
 
     def __call__(self) -> datetime:
         return self.now
 
     def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+        self.offset += timedelta(**delta)
 
 
 RATE_CUT = [

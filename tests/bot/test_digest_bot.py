@@ -3,6 +3,7 @@ loopback fake Bot API; the digest clock is moved by the test (no real waiting)."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application
@@ -28,9 +29,6 @@ def digests(api: FakeBotAPI, chat_id: int) -> list[StoredMessage]:
 
 
 def in_two_hours(clock: Clock) -> str:
-    clock.advance(minutes=0)
-    from datetime import timedelta
-
     return (clock.now + timedelta(hours=2)).astimezone(SHANGHAI).strftime("%H:%M")
 
 
@@ -202,3 +200,59 @@ async def test_bot_must_be_channel_admin(fake_bot_api: FakeBotAPI, bot_settings:
         fake_bot_api.send_text(owner, f"/channel add {channel}")
         reply = await fake_bot_api.wait_for_message(owner)
     assert "请先把我设为该频道的管理员" in reply.text
+
+
+async def test_settings_keyboard_changes_the_digest(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings, page_server: PageServer
+) -> None:
+    clock, api = Clock(), fake_bot_api
+    api.set_chat_member(GROUP, ADMIN, "administrator")
+    async with api.polling(app_with(bot_settings, clock)) as app:
+        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        api.send_text(GROUP, "/digest settings", user_id=ADMIN)
+        panel = await api.wait_for_message(GROUP)
+        labels = [b["text"] for row in panel.reply_markup["inline_keyboard"] for b in row]  # type: ignore[index]
+        assert "✓ 中文" in labels and "✓ 10" in labels and "✓ Shanghai" in labels
+
+        api.click(panel, f"dg:{GROUP}:lang:en", user_id=MEMBER)  # not an admin: refused
+        await api.wait_for(lambda: api.calls_to("answerCallbackQuery"))
+        assert (await runtime.subscriptions.get(GROUP)).language == "zh"
+
+        for data in (f"dg:{GROUP}:lang:en", f"dg:{GROUP}:ent:0", f"dg:{GROUP}:tz:6"):
+            calls = len(api.calls_to("editMessageText"))
+            api.click(panel, data, user_id=ADMIN)
+            await api.wait_for(lambda c=calls: len(api.calls_to("editMessageText")) > c)
+        sub = await runtime.subscriptions.get(GROUP)
+        assert (sub.language, sub.entities, sub.tz) == ("en", False, "UTC")
+
+        await share(api, page_server.add_html("/s/1", article_html("台风摩羯登陆海南", TYPHOON)))
+        api.fail_next("sendMessage", 1, retry_after=1)  # Telegram's flood control, once
+        api.send_text(GROUP, "/digest now", user_id=ADMIN)
+        found = await api.wait_for(
+            lambda: [m for m in api.sent(GROUP) if m.text.startswith("📰 News digest")], timeout=30
+        )
+        await api.settle(quiet=1.0)
+    [digest] = [m for m in api.sent(GROUP) if m.text.startswith("📰 News digest")]
+    assert digest is found[0] or digest.text == found[0].text
+    assert "1 story" in digest.text and "Most mentioned" not in digest.text
+
+
+async def test_channel_settings_and_digest_now_from_private_chat(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> None:
+    channel, owner, stranger = -100902, 821, 822
+    api = fake_bot_api
+    api.set_chat(channel, type="channel", title="晚报频道")
+    api.set_chat_member(channel, BOT_ID, "administrator")
+    api.set_chat_member(channel, owner, "administrator")
+    async with api.polling(app_with(bot_settings, Clock())):
+        api.send_text(owner, f"/channel add {channel}")
+        await api.wait_for_message(owner)
+        api.send_text(stranger, f"/channel settings {channel}")
+        assert "没有找到" in (await api.wait_for_message(stranger)).text
+        api.send_text(owner, f"/channel settings {channel}")
+        panel = (await api.wait_for_messages(owner, 2))[-1]
+        assert panel.text.startswith("⚙️ 摘要设置") and panel.reply_markup
+        api.send_text(owner, f"/channel now {channel}")
+        await api.wait_for(lambda: digests(api, channel), timeout=30)
+        assert "没有新的报道" in digests(api, channel)[0].text
