@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from summarizer.model import Entity
 from summarizer.sentences import split_sentences
 from summarizer.summarize import select_summary, summarize
@@ -100,3 +103,12 @@ def test_english_article() -> None:
 def test_empty_and_boilerplate_only() -> None:
     assert summarize("") == []
     assert summarize("责任编辑：赵六\n（完）") == []
+
+
+def test_importing_the_summarizer_loads_nothing() -> None:
+    code = (
+        "import sys, summarizer.summarize, summarizer.keywords, summarizer.sentences;"
+        "print('jieba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
