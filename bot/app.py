@@ -182,3 +182,25 @@ async def set_commands(app: BotApp) -> None:
         await bot.set_my_commands(
             public_commands(lang), scope=BotCommandScopeDefault(), language_code=code
         )
+
+
+def webhook_options(settings: Settings, url: str) -> dict[str, Any]:
+    """Arguments for ``run_webhook``/``start_webhook`` from ``--webhook URL`` and settings.
+
+    The local path is the URL's path (``/telegram`` when it has none). Without a configured
+    ``ZHAIYAO_WEBHOOK_SECRET`` a random one is used for this run: Telegram sends it back in
+    a header on every update, so nobody else can post fake updates to the server.
+    """
+    import secrets
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.strip("/")
+    webhook_url = url if path else url.rstrip("/") + "/telegram"
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": path or "telegram",
+        "webhook_url": webhook_url,
+        "secret_token": secret or secrets.token_urlsafe(32),
+    }

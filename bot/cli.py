@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -66,15 +67,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except MissingToken as err:
         raise CLIError(str(err), EXIT_USAGE) from None
     if args.webhook:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=args.url_path,
-            webhook_url=args.webhook,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        from bot.app import webhook_options
+
+        app.run_webhook(allowed_updates=Update.ALL_TYPES, **webhook_options(settings, args.webhook))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
@@ -165,7 +160,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 if not line.strip():
                     continue
                 try:
-                    article = await services.news._run(lambda line=line: read_jsonl_record(line))
+                    read = functools.partial(read_jsonl_record, line)
+                    article = await services.news.run_in_worker(read)
                     report = await services.news.analyze_and_store(article)
                 except Exception as err:  # one bad record must not stop a bulk import
                     failures.append(f"line {number}: {getattr(err, 'reason', None) or err}")
@@ -241,7 +237,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = add("run", cmd_run, "run the Telegram bot (long polling, or --webhook)")
     run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram posts to")
-    run.add_argument("--url-path", default="telegram", help="path the webhook server listens on")
     summ = add("summarize", cmd_summarize, "summarise a URL, an .html/.txt file or - (stdin)")
     summ.add_argument("source", metavar="URL|FILE|-")
     summ.add_argument("--json", action="store_true", help="print JSON instead of a card")

@@ -20,10 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from storage.requests import RequestLog
-
 from bot.settings import Settings
 from storage.articles import ArticleRepository, RelatedStory, StoredArticle
+from storage.requests import RequestLog
 from summarizer.errors import BlockedAddress, InvalidURL, SummarizerError
 from summarizer.fetch import FetchPolicy, GuardedClient, fetch_page
 from summarizer.model import Analysis, Article
@@ -87,7 +86,7 @@ class NewsService:
             self._client = None
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    async def _run(self, fn: Callable[[], T]) -> T:
+    async def run_in_worker(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
 
     def _max_chars(self, sentences: int) -> int:
@@ -124,7 +123,7 @@ class NewsService:
             page = await fetch_page(url, self.policy, client=self._client)
             from summarizer.extract import extract_article
 
-            return await self._run(lambda: extract_article(page.text, url=page.url))
+            return await self.run_in_worker(lambda: extract_article(page.text, url=page.url))
 
         return await self._logged("url", url, user_id, chat_id, load, sentences)
 
@@ -139,7 +138,7 @@ class NewsService:
         async def load() -> Article:
             from summarizer.clean import clean_text
 
-            return await self._run(lambda: clean_text(text))
+            return await self.run_in_worker(lambda: clean_text(text))
 
         return await self._logged("text", text[:80], user_id, chat_id, load, sentences)
 
@@ -155,7 +154,7 @@ class NewsService:
         async def load() -> Article:
             from summarizer.extract import extract_article
 
-            return await self._run(lambda: extract_article(html))
+            return await self.run_in_worker(lambda: extract_article(html))
 
         return await self._logged("file", name, user_id, chat_id, load, sentences)
 
@@ -199,7 +198,7 @@ class NewsService:
     async def analyze_and_store(self, article: Article, *, sentences: int = 3) -> Report:
         from summarizer.analyze import analyze
 
-        analysis = await self._run(
+        analysis = await self.run_in_worker(
             lambda: analyze(article, max_sentences=sentences, max_chars=self._max_chars(sentences))
         )
         saved = await self.articles.save(analysis)

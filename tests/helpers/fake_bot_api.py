@@ -107,6 +107,7 @@ class FakeBotAPI(UpdateFactory):
         self._ids = itertools.count(1)
         self._closing = False
         self._draining = False
+        self.webhook: dict[str, Any] | None = None  # setWebhook's url and secret_token
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -337,12 +338,21 @@ class FakeBotAPI(UpdateFactory):
         }
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
         if str(params.get("drop_pending_updates", "")).lower() == "true":
             self._confirmed = self._last_update_id() + 1
         return True
 
     async def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        url = self.webhook["url"] if self.webhook else ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": 0}
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url", ""))
+        if url and not url.startswith("https://") and not url.startswith("http://127."):
+            raise BotAPIError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
+        return True
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
