@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from summarizer.boilerplate import classify, filter_lines, related_runs, tail_start
 from summarizer.errors import EmptyText, NotAnArticle
-from summarizer.extraction.body import is_paragraph, prose_blocks
+from summarizer.extraction.body import prose_blocks
 from summarizer.extraction.byline import (
     InfoLine,
     byline_author,
@@ -30,6 +30,9 @@ MAX_TITLE_CHARS = 80  # a headline is one short line
 MIN_TITLE_CHARS = 4
 INFO_BONUS = 3.0  # weight of a prose run that starts just below an info line
 HEAD_LOOKBACK_LINES = 12  # how far above the body the headline and info line may sit
+MAX_SWALLOWED_HEAD = 4  # lines at the top of a prose run that may be headline + info
+INFO_SPREAD = 2  # date, 来源 and 作者 may each sit on their own line this close together
+TITLE_ABOVE_INFO = 2  # the headline sits at most this many lines above the info line
 _BULLET = re.compile(r"^[\s•·●▪◦■□◆◇▶►\-*>]+")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 
@@ -48,24 +51,31 @@ def _key(s: str) -> str:
 
 
 def _is_title_like(line: str) -> bool:
+    """A headline: one short line, no sentence break inside, not furniture or info."""
     return (
         MIN_TITLE_CHARS <= len(line) <= MAX_TITLE_CHARS
+        and "。" not in line
+        and line.count(">") + line.count("›") < 2  # breadcrumbs
+        and line.count("|") < 2
         and classify(line) is None
         and parse_info_line(line) is None
-        and not is_paragraph(line)
     )
 
 
 def _headline(lines: Sequence[str], body_start: int) -> tuple[str | None, InfoLine | None]:
-    """(headline, its info line) from the lines above the body."""
+    """(headline, its info line) from the lines above the body.
+
+    The info line nearest the body wins; the headline is the longest title-like line
+    at most ``TITLE_ABOVE_INFO`` lines above it (a byline name may sit in between).
+    """
     head = lines[:body_start]
     info_at = [(i, parse_info_line(x)) for i, x in enumerate(head)]
-    infos = [(i, f) for i, f in info_at if f and (f.published_at or f.source)]
-    info = infos[0][1] if infos else None
-    for i, _ in infos:
-        above = [j for j in range(i - 1, -1, -1) if _is_title_like(head[j])]
-        if above and above[0] >= i - 2:
-            return head[above[0]], info
+    infos = [i for i, f in info_at if _is_head_info(f)]
+    for i in reversed(infos):
+        above = [head[j] for j in range(max(0, i - TITLE_ABOVE_INFO), i) if _is_title_like(head[j])]
+        if above:
+            return max(above, key=len), _merged_info(head, i)
+    info = _merged_info(head, infos[-1]) if infos else None
     seen: dict[str, int] = {}
     for i, line in enumerate(head):
         if _is_title_like(line):
@@ -103,6 +113,34 @@ def _is_info(line: str) -> bool:
     return bool(info and info.published_at)
 
 
+def _after_info(lines: Sequence[str], where: Sequence[int], start: int, end: int) -> int:
+    """Move the body start past a headline + info line that the prose run swallowed
+    (a headline with commas and a closing ！ looks like prose)."""
+    last = where[min(start + MAX_SWALLOWED_HEAD, end - 1)]
+    for i in range(last, where[start] - 1, -1):
+        if _is_head_info(parse_info_line(lines[i])):
+            nxt = next((k for k in range(start, end) if where[k] > i), None)
+            return nxt if nxt is not None else start
+    return start
+
+
+def _is_head_info(info: InfoLine | None) -> bool:
+    return bool(info and (info.published_at or info.source or info.labelled_date))
+
+
+def _merged_info(lines: Sequence[str], at: int) -> InfoLine:
+    """Fields of the info lines around ``at`` together (date and 来源 on separate lines)."""
+    infos = [parse_info_line(x) for x in lines[max(0, at - INFO_SPREAD) : at + INFO_SPREAD + 1]]
+    found = [f for f in infos if f is not None]
+    return InfoLine(
+        published_at=next((f.published_at for f in found if f.published_at), None),
+        source=next((f.source for f in found if f.source), None),
+        author=next((f.author for f in found if f.author), None),
+        labelled_date=any(f.labelled_date for f in found),
+        has_labels=any(f.has_labels for f in found),
+    )
+
+
 def clean_text(text: str) -> Article:
     """Clean pasted text into an Article; raises EmptyText / NotAnArticle."""
     if not text or not text.strip():
@@ -117,6 +155,7 @@ def clean_text(text: str) -> Article:
     start, end = _body_block(lines, where, kept, related)
     if end <= start:  # no prose line: a short note or a headline-only paste
         start, end = 0, len(kept)
+    start = _after_info(lines, where, start, end)
     # Info lines are credit-like ("来源:…") and so not in ``kept``: look in all lines.
     title, info = _headline(lines, where[start])
     body = [x for x in filter_lines(kept[start:end]) if title is None or _key(x) != _key(title)]

@@ -44,7 +44,9 @@ class InfoLine:
 def _clean_field(value: str) -> str | None:
     for d in reversed(find_dates(value)):
         value = value[: d.start] + " " + value[d.end :]
-    value = _FIELD_END.split(value.strip(), maxsplit=1)[0]
+    value = _FIELD_END.split(value.strip(), maxsplit=1)[0].strip()
+    if value[:1] >= "\u4e00":  # Chinese outlet and reporter names hold no spaces
+        value = value.split()[0] if value.split() else value
     value = value.strip(" \t:：,，;；()（）[]【】")
     value = re.split(r"\s", value, maxsplit=1)[0] if len(value) > MAX_FIELD_CHARS else value
     return value if value and len(value) <= MAX_FIELD_CHARS else None
@@ -74,8 +76,8 @@ def parse_info_line(line: str) -> InfoLine | None:
             source = _clean_field(value)
         elif label in _AUTHOR_LABELS and author is None:
             author = _clean_field(value)
-        elif label in _DATE_LABELS and find_dates(value):
-            labelled = True
+        elif label in _DATE_LABELS:
+            labelled = True  # even when the date has no year ("发布时间：10-08 12:00")
     if not labels:
         source = _trailing_name(s[dates[0].end :])
     when = dates[0].value if dates else None
