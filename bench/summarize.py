@@ -300,7 +300,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.speed_only:
         print(speed())
         return 0
-    body = "\n\n".join([evaluate(ss, scorer), cross_validate(ss, scorer), speed()])
+    header = (
+        f"## Summaries (`summarize`) — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
+        "Command: `python bench/summarize.py` (machine: shared 2-core CPU). Budget for every "
+        "system: the reference's length (`max_chars` = its characters; output cut to its "
+        "ROUGE-token length by the official harness). Metric: char-level ROUGE F1, "
+        "rouge-chinese, `exclusive=False` (/work/shared/tools/score_summaries.py)."
+    )
+    body = "\n\n".join([header, evaluate(ss, scorer), cross_validate(ss, scorer), speed()])
     print(body)
     if not args.no_write:
         OUT.parent.mkdir(parents=True, exist_ok=True)
