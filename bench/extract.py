@@ -13,10 +13,13 @@ gne (GPL) is a bench-only anchor: it is imported here when installed, never by t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.util
 import json
+import statistics
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -52,6 +55,11 @@ def main() -> None:
     ap.add_argument("--tools", default="trafilatura,readability,gne", help="anchors to run")
     ap.add_argument("--out", type=Path, help="write the tables (markdown) here")
     ap.add_argument("--worst", type=int, default=0, help="list our N worst pages per group")
+    ap.add_argument(
+        "--cpu",
+        action="store_true",
+        help="also time every tool on each page in turn (process CPU ms): fair on a busy machine",
+    )
     ap.add_argument("--pred-dir", type=Path, help="write per-page predictions (JSONL) here")
     args = ap.parse_args()
 
@@ -85,6 +93,8 @@ def main() -> None:
                     f.write(json.dumps(p, ensure_ascii=False, default=str) + "\n")
 
     tables = [sc.table(results, "dev", g) for g in GROUPS.values()]
+    if args.cpu:
+        tables.append(cpu_table(sc, contestants, cases))
     text = "\n".join(tables)
     print(text)
     if args.worst:
@@ -93,10 +103,35 @@ def main() -> None:
         cmd = "python bench/extract.py " + " ".join(sys.argv[1:])
         header = (
             f"## Extraction ({dt.date.today().isoformat()}, 2-core CPU, shared machine)\n\n"
-            f"Command: `{cmd.strip()}` (data: {args.data.name}, {len(cases)} pages)\n"
+            f"Command: `{cmd.strip()}` (data: {args.data.name}, {len(cases)} pages)\n\n"
+            "Machine: 2-core CPU shared with other jobs, so wall-clock ms vary run to run; "
+            "the interleaved CPU-time table (--cpu) is the fairer speed comparison.\n"
         )
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(header + text + "\n", encoding="utf-8")
+
+
+def cpu_table(sc: ModuleType, contestants: list[tuple[str, Any, str]], cases: list[Any]) -> str:
+    """Median CPU ms per page, tools interleaved page by page so load hits all alike."""
+    times: dict[str, dict[str, list[float]]] = {n: {"zh": [], "en": []} for n, _, _ in contestants}
+    for case in cases:
+        for name, fn, _ in contestants:
+            t0 = time.process_time()
+            with contextlib.suppress(Exception):  # failures are counted by the main table
+                fn(case["html"], case.get("url"))
+            times[name][case["lang"]].append((time.process_time() - t0) * 1000)
+    rows = [
+        "\n### dev / CPU time (interleaved)\n",
+        "| tool | zh median CPU ms | en median CPU ms | all median CPU ms |",
+        "|---|---|---|---|",
+    ]
+    for name, by_lang in times.items():
+        everything = by_lang["zh"] + by_lang["en"]
+        cells = [
+            statistics.median(v) if v else float("nan") for v in (*by_lang.values(), everything)
+        ]
+        rows.append(f"| {name} | " + " | ".join(f"{c:.1f}" for c in cells) + " |")
+    return "\n".join(rows)
 
 
 def print_worst(sc: ModuleType, cases: list[dict[str, Any]], preds: list[Any], n: int) -> None:
