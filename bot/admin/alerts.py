@@ -61,7 +61,9 @@ class ErrorAlerts:
             lines.append(
                 f"（此前 {suppressed} 条同类错误未发送 / {suppressed} similar suppressed）"
             )
-        lines.append(f"<pre>{html.escape(tb[-TRACEBACK_CHARS:])}</pre>")
+        if len(tb) > TRACEBACK_CHARS:  # keep the innermost frames, from a line start
+            tb = "…" + tb[-TRACEBACK_CHARS:].split("\n", 1)[-1]
+        lines.append(f"<pre>{html.escape(tb)}</pre>")
         return "\n".join(lines)
 
     async def report(self, error: BaseException, where: str | None = None) -> bool:
