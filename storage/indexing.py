@@ -118,6 +118,23 @@ def cosine(query: Vector, candidate: Vector, candidate_norm: float) -> float:
     return float(np.dot(query[1][iq], candidate[1][ic])) / candidate_norm
 
 
+def batch_cosine(query: Vector, candidates: list[Vector]) -> npt.NDArray[np.float64]:
+    """Dot products of ``query`` (from :func:`weighted_query`) with each candidate's tf
+    vector, all at once (divide by the candidates' stored norms to get cosines)."""
+    if not candidates:
+        return np.zeros(0)
+    q_ids, q_w = query
+    ids = np.concatenate([c[0] for c in candidates])
+    tf = np.concatenate([c[1] for c in candidates]).astype(np.float64)
+    owner = np.repeat(np.arange(len(candidates)), [len(c[0]) for c in candidates])
+    if not len(q_ids):
+        return np.zeros(len(candidates))
+    at = np.minimum(np.searchsorted(q_ids, ids), len(q_ids) - 1)
+    hit = q_ids[at] == ids
+    contrib = np.where(hit, q_w[at] * tf, 0.0)
+    return np.bincount(owner, weights=contrib, minlength=len(candidates)).astype(np.float64)
+
+
 def date_prior(day_a: float, day_b: float | None) -> float:
     """Stories close in time are more likely to be the same story (1.0 on the same day)."""
     apart = UNDATED_DAYS if day_b is None else abs(day_a - day_b)
