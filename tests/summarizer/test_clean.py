@@ -8,9 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from summarizer.clean import clean_text
-from summarizer.errors import EmptyText, NotAnArticle
+from summarizer.errors import EmptyText, NotAnArticle, SummarizerError
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_PAGE = ROOT / "examples" / "seed_page.txt"
@@ -154,3 +156,18 @@ def test_empty_text_raises(text: str) -> None:
 def test_only_furniture_is_not_an_article() -> None:
     with pytest.raises(NotAnArticle):
         clean_text("分享到：微信 微博\n责任编辑：张三\n京ICP备00000000号\n版权所有 某某网")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=600))
+def test_any_text_gives_an_article_or_a_typed_error(text: str) -> None:
+    try:
+        a = clean_text(text)
+    except SummarizerError:
+        return
+    assert a.text.strip() and a.title
+
+    def squeeze(s: str) -> str:  # the white space clean_text collapses
+        return re.sub(r"[\s\u200b\ufeff]", "", s)
+
+    assert all(squeeze(line) in squeeze(text) for line in a.text.split("\n"))

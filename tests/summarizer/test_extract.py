@@ -6,8 +6,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from summarizer.errors import EmptyText, NotAnArticle
+from summarizer.errors import EmptyText, NotAnArticle, SummarizerError
 from summarizer.extract import extract_article
 from summarizer.model import Article
 
@@ -188,3 +190,24 @@ def test_kicker_and_deck_around_the_headline_are_not_body() -> None:
     assert a.text.startswith("市气象台预计")
     assert a.source == "滨江晚报"
     assert a.published_at is not None and a.published_at.date().isoformat() == "2022-12-01"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=400), st.binary(max_size=400)))
+def test_any_input_gives_an_article_or_a_typed_error(data: str | bytes) -> None:
+    try:
+        a = extract_article(data)
+    except SummarizerError:
+        return
+    assert a.text.strip()
+    assert a.title is not None
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([PROSE, "<p>分享到</p>", "<div>", "</div>", "<h1>标题</h1>"])))
+def test_tag_soup_never_returns_an_empty_body(parts: list[str]) -> None:
+    try:
+        a = extract_article("<html><body>" + "".join(parts))
+    except SummarizerError:
+        return
+    assert a.text.strip()
