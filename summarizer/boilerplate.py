@@ -54,7 +54,8 @@ SHARE_RE = re.compile(
     r"打印本页|关闭本页|保存本页|推荐给朋友|手机看新闻|扫码阅读|返回列表|我要纠错|^(?:上一篇|下一篇)|"
     r"关闭窗口|^[\s【\[]*(?:纠错|打印|收藏|点赞|评论|举报|返回顶部|返回首页)[\s】\]]*$|"
     r"^(?:微信|微博|QQ空间|QQ|朋友圈|豆瓣|人人网|Facebook|Twitter|LinkedIn|Email|"
-    r"Share|Tweet|\s|[/|,，、·•])+$",
+    r"Share|Tweet|\s|[/|,，、·•])+$|^Advertisement$|^Story continues below|^Sign up (?:for|to)|"
+    r"^Subscribe (?:to|now)|^Follow (?:us|@)|^Click here",
     re.I,
 )
 _HEADING_PUNCT = re.compile(r"[\s·•|｜丨:：>»【】\[\]■◆▶►\-—_/]+")
@@ -77,7 +78,7 @@ FOOTER_RE = re.compile(
 )
 TOPIC_RE = re.compile(
     r"点击进入.{0,12}专题|进入专题|专题[:：]|点击查看(?:更多|专题|原文)|查看原文|"
-    r"阅读原文|阅读全文|展开全文|点击(?:阅读|查看)|下载客户端|打开APP|APP内打开",
+    r"阅读原文|阅读全文|展开全文|点击(?:阅读|查看)|查看更多$|下载客户端|打开APP|APP内打开",
     re.I,
 )
 CAPTION_RE = re.compile(
@@ -93,8 +94,22 @@ BYLINE_RE = re.compile(
 
 
 def classify(line: str) -> Family | None:
-    """The boilerplate family of one line, or None when it may be article text."""
-    s = line.strip()
+    """The boilerplate family of one line, or None when it may be article text.
+
+    A line made of several widgets ("【纠错】 【责任编辑：王五】") is boilerplate when every
+    part of it is.
+    """
+    family = _classify_one(line.strip())
+    if family is not None or len(line) > MAX_CREDIT_CHARS * 2:
+        return family
+    parts = [p for p in _WIDGET_SPLIT.split(line) if p.strip()]
+    if len(parts) < 2:
+        return None
+    families = [_classify_one(p.strip()) for p in parts]
+    return families[0] if all(families) else None
+
+
+def _classify_one(s: str) -> Family | None:
     if not s:
         return None
     n = len(s)
@@ -115,6 +130,9 @@ def classify(line: str) -> Family | None:
     if is_timestamp_line(s):
         return Family.TIMESTAMP
     return None
+
+
+_WIDGET_SPLIT = re.compile(r"(?<=[】\]])\s*|\s{2,}|\s*[|｜丨]\s*")
 
 
 def _is_sentence_paragraph(s: str) -> bool:

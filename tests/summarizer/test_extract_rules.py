@@ -183,3 +183,10 @@ def test_bylines() -> None:
 )
 def test_site_name_is_stripped_from_title(title: str, expected: str) -> None:
     assert strip_site_name(title) == expected
+
+
+@pytest.mark.parametrize(
+    "line", ["【纠错】 【责任编辑：王五】", "打印  关闭窗口", "返回搜狐，查看更多", "Advertisement"]
+)
+def test_lines_made_of_widgets_are_boilerplate(line: str) -> None:
+    assert classify(line) is not None
