@@ -7,6 +7,7 @@ import gzip
 import json
 import re
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 from bot.app import build_application
@@ -14,6 +15,7 @@ from bot.settings import Settings
 from storage import connect
 from storage.admin import AuditLog, Moderation
 from storage.articles import ArticleRepository
+from storage.feeds import FeedRepository
 from tests.bot.conftest import ADMIN_ID
 from tests.helpers.fake_bot_api import FakeBotAPI, StoredMessage
 from tests.helpers.pages import PageServer
@@ -174,3 +176,32 @@ async def test_backup_and_export_documents(
     lines = gzip.decompress(fake_bot_api.document_bytes(export)).decode().splitlines()
     titles = sorted(json.loads(x)["row"]["title"] for x in lines if '"articles"' in x)
     assert titles == ["新闻0", "新闻1", "新闻2"]
+
+
+async def test_purge_reindex_and_feeds(fake_bot_api: FakeBotAPI, bot_settings: Settings) -> None:
+    db = await connect(bot_settings.db)
+    try:
+        repo = ArticleRepository(db)
+        for i in range(3):
+            await repo.save(make_analysis(f"新闻{i}", f"第{i}篇报道的正文内容各不相同。"))
+        feeds = FeedRepository(db)
+        ok, _ = await feeds.add(-1001, "https://news.example.cn/rss")
+        bad, _ = await feeds.add(-1002, "https://broken.example.cn/feed")
+        await feeds.polled_failed(bad.id, "HTTP 503 <busy>", backoff=timedelta(minutes=5))
+    finally:
+        await db.close()
+    async with fake_bot_api.polling(build_application(bot_settings)):
+        assert (await command(fake_bot_api, "/purge 2")).text == "已删除 purged article 2"
+        assert (await command(fake_bot_api, "/purge 2")).text == "没有文章 no article 2"
+        assert (await command(fake_bot_api, "/purge x")).text.startswith("用法 usage:")
+        note = await command(fake_bot_api, "/reindex")
+        await fake_bot_api.wait_for(
+            lambda: (
+                "reindexed 2 articles" in fake_bot_api.messages[(ADMIN_ID, note.message_id)].text
+            )
+        )
+        listing = (await command(fake_bot_api, "/feeds")).text
+    lines = listing.splitlines()
+    assert lines[0].endswith("(2)")
+    assert f"#{bad.id} chat -1002 · ⚠️ 1 failures" in lines[1] and "HTTP 503 <busy>" in lines[2]
+    assert f"#{ok.id} chat -1001 · ✅ · polled never" in lines[3]
