@@ -32,8 +32,9 @@ SHORT_BUDGET = 60
 LEAD_DECAY = 0.5
 CENTRALITY_FLOOR = 0.5
 REPORT_DENSITY = 8.0
+# Sell-side report / earnings vocabulary; 同比 is left out, economic news uses it too.
 _FINANCE = re.compile(
-    r"投资建议|盈利预测|风险提示|评级|EPS|目标价|归母净利|净利润|营收|营业收入|同比|毛利率|估值|PE|买入|增持|业绩|公司"
+    r"投资建议|盈利预测|风险提示|评级|EPS|目标价|归母|净利|营收|营业收入|毛利率|估值|PE|买入|增持|业绩|公司|亿元"
 )
 WEIGHTS_FILE = "summary_weights.json"
 
