@@ -48,6 +48,19 @@ def zhaiyao(html: str, url: str | None) -> dict[str, Any]:
     return {"title": a.title, "body": a.text, "date": a.published_at, "author": a.author}
 
 
+def zhaiyao_dump(html: str, url: str | None) -> dict[str, Any]:
+    """clean_text on the page's visible text, as if a user pasted the whole page."""
+    sys.path.insert(0, str(ROOT))
+    from summarizer.clean import clean_text
+    from summarizer.extraction.html import parse, prune, text_lines
+
+    root = parse(html)
+    prune(root)
+    body = root.find("body")
+    a = clean_text("\n".join(text_lines(body if body is not None else root)))
+    return {"title": a.title, "body": a.text, "date": a.published_at, "author": a.author}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="directory of <id>.html/json")
@@ -60,12 +73,17 @@ def main() -> None:
         action="store_true",
         help="also time every tool on each page in turn (process CPU ms): fair on a busy machine",
     )
+    ap.add_argument(
+        "--dumps", action="store_true", help="also score clean_text on each page's visible text"
+    )
     ap.add_argument("--pred-dir", type=Path, help="write per-page predictions (JSONL) here")
     args = ap.parse_args()
 
     sc = load_scorer(args.scorer)
     cases = sc.load_cases(args.data)
     contestants: list[tuple[str, Any, str]] = [("zhaiyao", zhaiyao, "this repo")]
+    if args.dumps:
+        contestants.append(("zhaiyao-clean (page dump)", zhaiyao_dump, "this repo"))
     for name in [t for t in args.tools.split(",") if t]:
         try:
             fn, ver = sc.BUILTIN[name]()

@@ -132,7 +132,7 @@ def _pick_date(
     hi = max(at.last, at.first) + AROUND_BODY_LINES
     for i in range(lo, min(hi, len(page))):
         info = parse_info_line(_with_next(page, i))
-        if info and info.published_at and info.has_labels:
+        if info and info.published_at and (info.labelled_date or info.source):
             return info.published_at
     return None
 

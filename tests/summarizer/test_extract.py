@@ -211,3 +211,9 @@ def test_tag_soup_never_returns_an_empty_body(parts: list[str]) -> None:
     except SummarizerError:
         return
     assert a.text.strip()
+
+
+def test_comment_time_is_never_used_when_the_page_has_no_date() -> None:
+    html = page("meta_page.html").replace("article:published_time", "x-unrelated")
+    a = extract_article(html)
+    assert a.published_at is None  # "Posted 2022-04-05 by reader" is a comment's time
