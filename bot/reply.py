@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.render import split_message
 from bot.texts import t
@@ -25,6 +25,25 @@ T = TypeVar("T")
 # A fetch that has not answered after this long gets a placeholder message first.
 PLACEHOLDER_AFTER = 1.0
 _TAG = re.compile(r"<[^<>]*>")
+# Network failures before Telegram took the message (502, connection refused) are retried
+# with backoff. A timeout is not: the message may have arrived, and a retry would repeat it.
+SEND_ATTEMPTS = 4
+BACKOFF_S = 0.5
+
+
+async def _send(bot: Any, chat_id: int, text: str, **kwargs: Any) -> Message:
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            message: Message = await bot.send_message(chat_id, text, **kwargs)
+            return message
+        except (BadRequest, TimedOut):
+            raise
+        except NetworkError as err:
+            if attempt == SEND_ATTEMPTS - 1:
+                raise
+            log.warning("sendMessage failed (%s); retrying", err.message)
+            await asyncio.sleep(BACKOFF_S * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def html_to_plain(text: str) -> str:
@@ -54,14 +73,12 @@ async def send_html(
             "reply_markup": markup if last else None,
         }
         try:
-            sent.append(await bot.send_message(chat_id, chunk, **kwargs))
+            sent.append(await _send(bot, chat_id, chunk, **kwargs))
         except BadRequest as err:
             if not _is_parse_error(err):
                 raise
             log.warning("Telegram rejected our HTML (%s); sending plain text", err.message)
-            sent.append(
-                await bot.send_message(chat_id, html_to_plain(chunk), parse_mode=None, **kwargs)
-            )
+            sent.append(await _send(bot, chat_id, html_to_plain(chunk), parse_mode=None, **kwargs))
     return sent
 
 

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -324,6 +325,16 @@ async def auto_command(update: Update, context: Context) -> None:
     await message.reply_text(t("auto_on" if choice == "on" else "auto_off", lang))
 
 
+async def on_added_to_group(update: Update, context: Context) -> None:
+    change = update.my_chat_member
+    assert change is not None
+    joined = change.old_chat_member.status in ("left", "kicked") and (
+        change.new_chat_member.status in ("member", "administrator")
+    )
+    if joined and change.chat.type in ("group", "supergroup"):
+        await send_html(context.bot, change.chat.id, t("start", await lang_of(update, context)))
+
+
 def register(app: BotApp) -> None:
     setattr(app, _RATE_SLOT, RateLimiter(app.bot_data.settings.rate_limit_per_minute))
     app.add_handler(TypeHandler(Update, track), group=TRACK_GROUP)
@@ -349,3 +360,4 @@ def register(app: BotApp) -> None:
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & documents, on_document))
     app.add_handler(MessageHandler(readable, on_message))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(full|ent|rel):\d+$"))
+    app.add_handler(ChatMemberHandler(on_added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -304,3 +304,23 @@ async def test_html_telegram_rejects_is_resent_as_plain_text(
     (msg,) = fake_bot_api.sent(117)
     assert msg.text == "未闭合 & 标签" and msg.parse_mode is None
     assert json.dumps(fake_bot_api.calls_to("sendMessage", ok=False)[0].error_code) == "400"
+
+
+async def test_a_bad_gateway_is_retried_and_the_card_arrives_once(
+    running_bot: FakeBotAPI,
+) -> None:
+    running_bot.fail_next_with("sendMessage", 502, "Bad Gateway", times=2)
+    running_bot.send_text(118, "\n".join(["物价温和上涨", *NEWS]))
+    card = (await running_bot.wait_for_final(118, timeout=60))[-1]
+    await running_bot.settle(quiet=1.0)
+    assert card.text.startswith("物价温和上涨") and len(running_bot.sent(118)) == 1
+    assert [c.error_code for c in running_bot.calls_to("sendMessage", ok=False)] == [502, 502]
+
+
+async def test_being_added_to_a_group_introduces_the_bot(running_bot: FakeBotAPI) -> None:
+    running_bot.my_chat_member(-600, old="left", new="member", by_user=601)
+    hello = await running_bot.wait_for_message(-600)
+    assert "摘要" in hello.text
+    running_bot.my_chat_member(-600, old="member", new="left", by_user=601)
+    await running_bot.settle(quiet=0.5)
+    assert len(running_bot.sent(-600)) == 1
