@@ -175,7 +175,8 @@ class FeedPoller:
         )
         if page.status == 304:
             return PollResult(feed.id, "unchanged")
-        return await self._take_new(feed, items, first=feed.last_polled_at is None)
+        first = await self.feeds.seen_count(feed.id) == 0  # nothing seen yet: a new feed
+        return await self._take_new(feed, items, first=first)
 
     async def _take_new(self, feed: Feed, items: list[FeedItem], *, first: bool) -> PollResult:
         by_guid = {item.guid: item for item in items}

@@ -330,8 +330,9 @@ async def membership_changed(update: Update, context: Context) -> None:
     rt = context.bot_data.get(DigestRuntime)
     chat_id = change.chat.id
     if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
-        if await rt.subscriptions.find(chat_id) is not None:
-            await rt.subscriptions.set_state(chat_id, "gone")
+        # A row even for chats that only had feeds: "gone" also stops their feed polling.
+        await rt.subscriptions.ensure(chat_id, _kind(change.chat), title=change.chat.title)
+        await rt.subscriptions.set_state(chat_id, "gone")
         rt.scheduler.cancel(chat_id)
     elif change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
         sub = await rt.subscriptions.find(chat_id)

@@ -8,9 +8,11 @@ feeds. New items reach the chat's next digest.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApp, Context
@@ -22,6 +24,8 @@ from bot.reply import send_html
 from storage.errors import NotFound
 from storage.feeds import Feed
 from summarizer.errors import EmptyText, NotAnArticle
+
+log = logging.getLogger(__name__)
 
 COMMANDS = {"feed": ("订阅新闻源 add|list|remove|filter|instant", "News feeds add|list|remove…")}
 MIN_FEED_TEXT = 200  # an item whose page is unreadable is still used if the feed carries this
@@ -49,7 +53,10 @@ def feed_ingest(app: BotApp) -> Callable[[Feed, FeedItem], Awaitable[int]]:
         if feed.instant:
             a = report.analysis
             card = render_card(a.article, report.summary, a.entity_counts, outlets=report.outlets)
-            await send_html(app.bot, feed.chat_id, card)
+            try:
+                await send_html(app.bot, feed.chat_id, card)
+            except TelegramError as exc:  # the story still reaches the digest
+                log.warning("instant card for feed %s not sent: %s", feed.id, exc)
         return report.article_id
 
     return ingest
