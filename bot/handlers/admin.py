@@ -49,6 +49,8 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("audit", "审计 · /audit [N]"),
 )
 log = logging.getLogger(__name__)
+#: Telegram's 4096 minus room for the preview's header line.
+MAX_BROADCAST_CHARS = 3900
 CALLBACK_PREFIX = "adm:bc:"
 _CALLBACK = re.compile(rf"^{CALLBACK_PREFIX}(go|no):(\d+)$")
 
@@ -212,6 +214,8 @@ async def broadcast(update: Update, context: Context) -> None:
     if parsed is None:
         return await _reply(update, _usage("broadcast"))
     audience, text = parsed
+    if len(text) > MAX_BROADCAST_CHARS:  # one message each: no splitting a broadcast
+        return await _reply(update, f"太长 too long: at most {MAX_BROADCAST_CHARS} characters")
     service = admin_service(context.application)
     bid = await service.draft_broadcast(_admin_id(update), text, audience)
     count = len(await service.recipients(audience))
