@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -22,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot import render
-from bot.addressing import RateLimiter, article_request, is_group
+from bot.addressing import ArticleRequest, RateLimiter, article_request, is_group
 from bot.context import BotApp, Context
 from bot.reply import send_all, send_html, typing, with_placeholder
 from bot.service import Report
@@ -56,7 +57,9 @@ async def sentences_of(update: Update, context: Context) -> int:
     return prefs.summary_sentences if prefs and prefs.summary_sentences else 3
 
 
-def friendly(lang: str):  # type: ignore[no-untyped-def]
+def friendly(lang: str) -> Callable[[BaseException], str | None]:
+    """Expected errors as one sentence in the user's language; ``None`` for the rest."""
+
     def sentence(err: BaseException) -> str | None:
         if isinstance(err, SummarizerError):
             return err.user_message(lang)
@@ -119,7 +122,7 @@ async def rate_limit(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def request_of(message: Message, context: Context):  # type: ignore[no-untyped-def]
+async def request_of(message: Message, context: Context) -> ArticleRequest | None:
     auto = False
     if is_group(message):
         try:
