@@ -24,6 +24,9 @@ _AUTHOR_LABELS = frozenset({"作者", "撰文", "记者"})
 _DATE_LABELS = frozenset(
     {"发布时间", "发布日期", "发表时间", "发表日期", "发布于", "发表于", "发稿时间", "时间", "日期"}
 )
+_REPORTER_RE = re.compile(
+    r"(?:本报|本台|本网|新华社|央视)?(?:特约)?记者\s*(?P<names>[\u4e00-\u9fff·]{2,5}(?:[\s、,，]+[\u4e00-\u9fff·]{2,5}){0,4})"
+)
 _URL_RE = re.compile(r"(?:https?://|www\.)[\w./?=&%#-]+", re.I)
 _OUTLET_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
 _WEEKDAY_RE = re.compile(r"星期|周[一二三四五六日天]|礼拜")
@@ -60,6 +63,9 @@ def parse_info_line(line: str) -> InfoLine | None:
     labels = list(_LABEL_RE.finditer(s))
     dates = find_dates(s)
     if not labels and not dates:
+        reporters = _REPORTER_RE.fullmatch(s)
+        if reporters:  # "本报记者 张三 李四" alone under the headline
+            return InfoLine(None, None, collapse_spaces(reporters["names"]), False, True)
         return None
     if not labels:
         # A bare date line is an info line only when little else is on it.
@@ -82,6 +88,10 @@ def parse_info_line(line: str) -> InfoLine | None:
         source = _trailing_name(s[dates[0].end :])
     when = dates[0].value if dates else None
     return InfoLine(when, source, author, labelled, bool(labels))
+
+
+def collapse_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _trailing_name(rest: str) -> str | None:

@@ -190,3 +190,9 @@ def test_site_name_is_stripped_from_title(title: str, expected: str) -> None:
 )
 def test_lines_made_of_widgets_are_boilerplate(line: str) -> None:
     assert classify(line) is not None
+
+
+def test_reporter_line_names_the_author() -> None:
+    info = parse_info_line("本报记者 张三 李四")
+    assert info is not None and info.author == "张三 李四"
+    assert parse_info_line("记者从省供销社获悉，今年春耕农资储备充足。") is None
