@@ -35,6 +35,12 @@ class Family(Enum):
     TIMESTAMP = "timestamp"
 
 
+# Traditional forms of the characters in the markers below, matched as simplified
+# (one character for one, so offsets into the original line stay valid).
+TRADITIONAL_MARKERS = str.maketrans(
+    "來記發佈時間責編輯標題處關註聲明載權備舉報導閱讀熱點薦圖攝專護網頁頂擊聞鏈歡號掃碼維許證聯業務廣",
+    "来记发布时间责编辑标题处关注声明载权备举报导阅读热点荐图摄专护网页顶击闻链欢号扫码维许证联业务广",
+)
 _OPEN = r"^[\s(（【\[{<《]*"
 CREDIT_RE = re.compile(
     _OPEN + r"(?:责任编辑|责编|编辑|值班编辑|实习编辑|网络编辑|审核|审校|校对|监制|终审|初审|"
@@ -112,6 +118,7 @@ def classify(line: str) -> Family | None:
 def _classify_one(s: str) -> Family | None:
     if not s:
         return None
+    s = s.translate(TRADITIONAL_MARKERS)
     n = len(s)
     if n <= MAX_CREDIT_CHARS and CREDIT_RE.match(s):
         return Family.CREDIT

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from summarizer.boilerplate import BYLINE_RE
+from summarizer.boilerplate import BYLINE_RE, TRADITIONAL_MARKERS
 from summarizer.dates import find_dates
 
 MAX_INFO_LINE_CHARS = 160
@@ -60,7 +60,7 @@ def parse_info_line(line: str) -> InfoLine | None:
     s = line.strip()
     if not s or len(s) > MAX_INFO_LINE_CHARS:
         return None
-    labels = list(_LABEL_RE.finditer(s))
+    labels = list(_LABEL_RE.finditer(s.translate(TRADITIONAL_MARKERS)))
     dates = find_dates(s)
     if not labels and not dates:
         reporters = _REPORTER_RE.fullmatch(s)

@@ -217,3 +217,20 @@ def test_comment_time_is_never_used_when_the_page_has_no_date() -> None:
     html = page("meta_page.html").replace("article:published_time", "x-unrelated")
     a = extract_article(html)
     assert a.published_at is None  # "Posted 2022-04-05 by reader" is a comment's time
+
+
+BIG5_PAGE = (
+    "<html><head><title>颱風過境 全臺停班停課_港灣日報</title></head><body>"
+    "<h1>颱風過境 全臺停班停課</h1><p>2023年09月03日 10:20 來源：港灣日報</p>"
+    "<p>中央氣象局表示，颱風中心預計今天下午通過北部海面，各地風雨明顯增強，請民眾注意安全。</p>"
+    "<p>各縣市政府已宣布停班停課，交通部門也提醒民眾減少外出，避免前往山區及海邊等危險地區。</p>"
+    "</body></html>"
+)
+
+
+def test_big5_bytes_without_a_charset() -> None:
+    a = extract_article(BIG5_PAGE.encode("big5"))
+    assert a.title == "颱風過境 全臺停班停課"
+    assert a.paragraphs[0].startswith("中央氣象局表示")
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2023-09-03"
+    assert a.source == "港灣日報"

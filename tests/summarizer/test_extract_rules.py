@@ -196,3 +196,16 @@ def test_reporter_line_names_the_author() -> None:
     info = parse_info_line("本报记者 张三 李四")
     assert info is not None and info.author == "张三 李四"
     assert parse_info_line("记者从省供销社获悉，今年春耕农资储备充足。") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "family"),
+    [("責任編輯：王五", Family.CREDIT), ("相關新聞", Family.RELATED), ("版權所有", Family.FOOTER)],
+)
+def test_traditional_markers(line: str, family: Family) -> None:
+    assert classify(line) is family
+
+
+def test_traditional_info_line() -> None:
+    info = parse_info_line("2023年09月03日 10:20 來源：港灣日報")
+    assert info is not None and info.source == "港灣日報"
