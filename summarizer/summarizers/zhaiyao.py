@@ -1,6 +1,8 @@
-"""The default summarizer: a linear sentence scorer learned on the dev data, then MMR.
+"""The default summarizer: sentence precision estimates, then the best-F1 subset.
 
-Weights live in ``summarizer/data/summary_weights.json`` (written by
+Each candidate gets an estimate of how much of it a reference summary would share
+(``selection.best_subset`` turns those into the set with the best expected ROUGE F1
+under the budgets, with redundancy discounted). Weights live in ``summarizer/data/summary_weights.json`` (written by
 ``bench/summarize.py --fit``), one vector per kind of text over
 ``features.FEATURES``: ``short`` posts (under ``SHORT_TEXT`` content characters,
 summarised in at most ``SHORT_BUDGET``),
@@ -11,7 +13,8 @@ Loaded on first use, not at import.
 ``news`` (the rest) is not learned: with 33 dev articles, a fitted news vector lost
 to this prior in cross-validation (R-1 39.4 vs 41.6), so news sentences are scored
 ``(1 + i) ** -LEAD_DECAY * (CENTRALITY_FLOOR + centrality)``: lead-heavy, but a
-central later sentence can beat a peripheral early one.
+central later sentence can beat a peripheral early one. ``LEAD_DECAY`` and
+``CENTRALITY_FLOOR`` were set by hand (0.5 of {0.3, 0.5, 1, 2} on the news dev set).
 """
 
 from __future__ import annotations
