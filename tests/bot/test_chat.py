@@ -324,3 +324,32 @@ async def test_being_added_to_a_group_introduces_the_bot(running_bot: FakeBotAPI
     running_bot.my_chat_member(-600, old="member", new="left", by_user=601)
     await running_bot.settle(quiet=0.5)
     assert len(running_bot.sent(-600)) == 1
+
+
+async def test_a_slow_page_does_not_hold_up_another_chat(
+    running_bot: FakeBotAPI, page_server: PageServer
+) -> None:
+    slow = page_server.add("/stall", article_html("物价温和上涨", NEWS).encode(), delay=4.0)
+    running_bot.send_text(119, slow)
+    await running_bot.wait_for_message(119, timeout=30)  # the placeholder: the fetch hangs
+    running_bot.send_text(120, "\n".join(["另一条新闻", *reversed(NEWS)]))
+    (other,) = await running_bot.wait_for_final(120, timeout=60)
+    assert other.text.startswith("另一条新闻")
+    assert running_bot.sent(119)[0].raw == "正在读取…"  # still reading the slow page
+    (card,) = await running_bot.wait_for_final(119, timeout=60)
+    assert card.text.startswith("物价温和上涨")
+
+
+async def test_links_beyond_the_per_message_limit_are_skipped_with_a_note(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings, page_server: PageServer
+) -> None:
+    settings = bot_settings.model_copy(update={"max_links_per_message": 2})
+    urls = [page_server.add_html(f"/m{i}", article_html(f"新闻{i}号", NEWS)) for i in range(3)]
+    async with fake_bot_api.polling(build_application(settings)):
+        fake_bot_api.send_text(121, " ".join(urls))
+        await fake_bot_api.wait_for_final(121, 3, timeout=60)
+        await fake_bot_api.settle(quiet=1.0)
+    texts = [m.text for m in fake_bot_api.sent(121)]
+    assert [t.split("\n")[0] for t in texts[:2]] == ["新闻0号", "新闻1号"]
+    assert texts[2] == "这条消息里的链接太多，我只读取了前 2 个。"
+    assert page_server.requested("/m2") == []
