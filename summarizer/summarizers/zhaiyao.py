@@ -2,8 +2,9 @@
 
 Each candidate gets an estimate of how much of it a reference summary would share
 (``selection.best_subset`` turns those into the set with the best expected ROUGE F1
-under the budgets, with redundancy discounted). Weights live in ``summarizer/data/summary_weights.json`` (written by
-``bench/summarize.py --fit``), one vector per kind of text over
+under the budgets, with redundancy discounted). Weights live in
+``summarizer/data/summary_weights.json`` (written by ``bench/summarize.py --fit``),
+one vector per kind of text over
 ``features.FEATURES``: ``short`` posts (under ``SHORT_TEXT`` content characters,
 summarised in at most ``SHORT_BUDGET``),
 ``report`` for financial/company texts (sell-side research, earnings news: at least
