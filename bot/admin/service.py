@@ -168,7 +168,7 @@ class AdminService:
     # broadcasts -------------------------------------------------------------------------
     async def recipients(self, audience: Audience) -> list[int]:
         """``users``: everyone who talked to the bot in private, minus the banned;
-        ``chats``: the chats with an active digest subscription."""
+        ``chats``: the chats that get digests or follow feeds (and did not remove us)."""
         if audience == "users":
             if not await self._has_table("users"):
                 return []
@@ -179,7 +179,8 @@ class AdminService:
             if not await self._has_table("subscriptions"):
                 return []
             rows = await self.db.fetchall(
-                "SELECT chat_id FROM subscriptions WHERE state = 'active' ORDER BY chat_id"
+                "SELECT chat_id FROM subscriptions WHERE state = 'active' AND (schedule != 'off'"
+                " OR chat_id IN (SELECT chat_id FROM feeds)) ORDER BY chat_id"
             )
         return [r[0] for r in rows]
 
