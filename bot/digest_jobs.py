@@ -27,6 +27,9 @@ from storage.subscriptions import Subscription, SubscriptionRepository, utcnow
 log = logging.getLogger(__name__)
 
 FEED_TICK = timedelta(minutes=1)  # how often due feeds are looked for
+# APScheduler drops a run that starts more than a second late (a busy loop); a digest slot
+# must run late rather than never.
+NEVER_SKIP = {"misfire_grace_time": None, "coalesce": True}
 RESUME_TICK = timedelta(minutes=5)  # how often half-sent digests (send failed) are retried
 
 AnyJobQueue = JobQueue[Any]
@@ -59,11 +62,15 @@ class DigestScheduler:
         if self.job_queue is None:
             return
         self.job_queue.run_repeating(
-            self._resume_tick, interval=RESUME_TICK, first=RESUME_TICK, name="digest-resume"
+            self._resume_tick,
+            interval=RESUME_TICK,
+            first=RESUME_TICK,
+            name="digest-resume",
+            job_kwargs=NEVER_SKIP,
         )
         if self.poller is not None:
             self.job_queue.run_repeating(
-                self._feed_tick, interval=FEED_TICK, first=1.0, name="feeds"
+                self._feed_tick, interval=FEED_TICK, first=1.0, name="feeds", job_kwargs=NEVER_SKIP
             )
 
     async def resume(self, bot: Bot) -> None:
@@ -112,7 +119,11 @@ class DigestScheduler:
         self.cancel(sub.chat_id)
         delay = max(0.0, (sub.next_run_at - self.clock()).total_seconds())
         self.job_queue.run_once(
-            self._fire, when=delay, data=sub.chat_id, name=f"digest:{sub.chat_id}"
+            self._fire,
+            when=delay,
+            data=sub.chat_id,
+            name=f"digest:{sub.chat_id}",
+            job_kwargs=NEVER_SKIP,
         )
 
     async def _fire(self, context: CallbackContext[Any, Any, Any, Any]) -> None:

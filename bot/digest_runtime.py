@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.digest_delivery import ArticleSource, DigestService, FloodLimit
 from bot.digest_jobs import DigestScheduler
-from bot.feeds import FeedPoller, Ingest
+from bot.feeds import POLL_INTERVAL, FeedPoller, Ingest
 from storage.db import Database
 from storage.feeds import FeedRepository
 from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow
@@ -62,6 +62,7 @@ class DigestRuntime:
         clock: Callable[[], datetime] = utcnow,
         summarize_one: Callable[[str, int], Awaitable[str]] = one_sentence,
         flood: FloodLimit | None = None,
+        poll_interval: timedelta = POLL_INTERVAL,
     ) -> DigestRuntime:
         subscriptions, feeds, digests = (
             SubscriptionRepository(db),
@@ -71,6 +72,8 @@ class DigestRuntime:
         service = DigestService(
             subscriptions, digests, articles, summarize_one, flood=flood, clock=clock
         )
-        poller = FeedPoller(feeds, subscriptions, ingest, policy, clock=clock)
+        poller = FeedPoller(
+            feeds, subscriptions, ingest, policy, interval=poll_interval, clock=clock
+        )
         scheduler = DigestScheduler(service, subscriptions, poller, clock=clock)
         return cls(subscriptions, feeds, digests, service, poller, scheduler)

@@ -160,7 +160,10 @@ class FeedPoller:
             title, items = (None, []) if page.status == 304 else parse_feed(page.text)
         except SummarizerError as exc:
             failed = await self.feeds.polled_failed(
-                feed.id, f"{type(exc).__name__}: {exc}", backoff=backoff(feed.failures + 1), now=now
+                feed.id,
+                f"{type(exc).__name__}: {exc}",
+                backoff=backoff(feed.failures + 1, self.interval),
+                now=now,
             )
             log.info("feed %s failed (%d in a row): %s", feed.id, failed.failures, exc)
             return PollResult(feed.id, "failed", error=str(exc))

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=10, ge=1, description="Articles per user a minute.")
     max_links_per_message: int = Field(default=3, ge=1, description="Links read per message.")
     summary_chars: int = Field(default=200, ge=40, description="Summary length on a card.")
+    feed_poll_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="Minutes between polls of each news feed (doubles on failure).",
+    )
     webhook_listen: str = Field(default="0.0.0.0", description="Webhook listening address.")
     webhook_port: int = Field(default=8443, description="Webhook listening port.")
     webhook_secret: SecretStr | None = Field(default=None, description="Webhook secret token.")

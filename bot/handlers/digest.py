@@ -9,6 +9,7 @@ subscription stops and the chat is marked gone.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -351,7 +352,12 @@ async def post_init(app: BotApp) -> None:
     except ServicesNotReady:
         clock = DigestClock()
     rt = DigestRuntime.build(
-        services.db, services.articles, feed_ingest(app), services.news.policy, clock=clock.now
+        services.db,
+        services.articles,
+        feed_ingest(app),
+        services.news.policy,
+        clock=clock.now,
+        poll_interval=timedelta(minutes=services.settings.feed_poll_minutes),
     )
     app.bot_data.add(rt)
     await rt.scheduler.start(app)
