@@ -11,6 +11,7 @@ once. Ranking is in :mod:`storage.related`; index forms in :mod:`storage.indexin
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from summarizer.fingerprint import (
     band_keys,
     containment,
     jaccard,
+    jaccard_estimate,
     minhash_signature,
     shingles,
 )
@@ -48,6 +50,9 @@ __all__ = ["ArticleRepository", "RelatedStory", "SaveResult", "StoredArticle"]
 DUP_JACCARD = 0.5
 DUP_CONTAINMENT = 0.8  # of the shorter text in the longer ...
 DUP_MIN_LENGTH_RATIO = 0.3  # ... when the shorter is not a mere fragment of the longer
+# Below this MinHash estimate no pair can pass either rule above (J >= .8 x .3 = .24 at the
+# least, and the estimate's error at 128 minima is about .04), so the text is not read.
+PREFILTER_JACCARD = 0.15
 
 _COLUMNS = (
     "id, duplicate_of, title, url, source, author, published_at, lang, summary, entities,"
@@ -125,15 +130,21 @@ class ArticleRepository:
 
     # ----------------------------------------------------------------- writes
     async def save(self, analysis: Analysis) -> SaveResult:
-        prepared = self._prepare(analysis)
-        async with self.db.transaction() as conn:
-            return await self._save_in(conn, prepared)
+        return (await self.save_many([analysis]))[0]
 
     async def save_many(self, analyses: Sequence[Analysis]) -> list[SaveResult]:
-        """Bulk import: like :meth:`save` for each, in one transaction (all or nothing)."""
+        """Bulk import: like :meth:`save` for each, in one transaction (all or nothing).
+
+        Term vectors of a batch are weighted with the document frequencies as of the
+        batch's start, and the frequencies are updated once per batch.
+        """
         prepared = [self._prepare(a) for a in analyses]
+        all_terms = sorted({t for p in prepared for t in p.segmented.term_ids})
         async with self.db.transaction() as conn:
-            return [await self._save_in(conn, p) for p in prepared]
+            batch = _Batch(*await _document_frequencies(conn, all_terms))
+            results = [await self._save_in(conn, p, batch) for p in prepared]
+            await batch.flush(conn)
+            return results
 
     def _prepare(self, analysis: Analysis) -> _Prepared:
         """The CPU-heavy part of a save (segmenting, hashing), done outside the write lock."""
@@ -148,7 +159,9 @@ class ArticleRepository:
             segmented=segment_article(article.title, article.text, self._segment),
         )
 
-    async def _save_in(self, conn: aiosqlite.Connection, prepared: _Prepared) -> SaveResult:
+    async def _save_in(
+        self, conn: aiosqlite.Connection, prepared: _Prepared, batch: _Batch
+    ) -> SaveResult:
         analysis, article = prepared.analysis, prepared.analysis.article
         if prepared.canonical is not None:
             async with conn.execute(
@@ -162,8 +175,8 @@ class ArticleRepository:
                     same_url["id"], False, same_url["duplicate_of"], await _outlets(conn, root)
                 )
         keys = band_keys(prepared.signature)
-        root = await _find_first_copy(conn, keys, article.text)
-        vector = await _vector(conn, prepared.segmented)
+        root = await _find_first_copy(conn, keys, prepared.signature, article.text)
+        vector = term_vector(prepared.segmented, batch.df, batch.docs)
         now = datetime.now(UTC)
         cur = await conn.execute(
             "INSERT INTO articles (duplicate_of, story_day, title, url, canonical_url,"
@@ -198,8 +211,13 @@ class ArticleRepository:
             [(k, article_id) for k in keys],
         )
         if root is None:
-            await _index(conn, article_id, prepared.segmented)
-        return SaveResult(article_id, True, root, await _outlets(conn, root or article_id))
+            await conn.execute(
+                "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
+                (article_id, prepared.segmented.fts_title, prepared.segmented.fts_body),
+            )
+            batch.indexed(prepared.segmented.term_ids)
+            return SaveResult(article_id, True, None, 1)
+        return SaveResult(article_id, True, root, await _outlets(conn, root))
 
     async def purge(self, article_id: int) -> None:
         """Delete an article and its index entries; its oldest copy becomes the new root."""
@@ -359,26 +377,65 @@ class _Prepared:
     segmented: Segmented
 
 
+class _Batch:
+    """Document frequencies for one write transaction, and the increments it makes."""
+
+    def __init__(self, df: dict[int, int], docs: int) -> None:
+        self.df, self.docs = df, docs
+        self.added: Counter[int] = Counter()
+        self.added_docs = 0
+
+    def indexed(self, term_ids: Sequence[int]) -> None:
+        self.added.update(term_ids)
+        self.added_docs += 1
+
+    async def flush(self, conn: aiosqlite.Connection) -> None:
+        if not self.added_docs:
+            return
+        await conn.executemany(
+            "INSERT INTO term_df (id, df) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET df = df + excluded.df",
+            sorted(self.added.items()),
+        )
+        await conn.execute(
+            "UPDATE index_stats SET value = value + ? WHERE name = 'indexed_docs'",
+            (self.added_docs,),
+        )
+
+
 async def _find_first_copy(
-    conn: aiosqlite.Connection, keys: Sequence[int], text: str
+    conn: aiosqlite.Connection, keys: Sequence[int], signature: Sequence[int], text: str
 ) -> int | None:
-    """The family root of the oldest stored copy of ``text`` (LSH, then exact check)."""
+    """The family root of the oldest stored copy of ``text``: LSH band candidates, a MinHash
+    estimate to drop the plainly different cheaply, then the exact shingle check."""
     marks = ",".join("?" * len(keys))
     async with conn.execute(
-        "SELECT id, duplicate_of, text FROM articles WHERE id IN"
+        "SELECT id, duplicate_of, fingerprint FROM articles WHERE id IN"
         f" (SELECT article_id FROM article_bands WHERE key IN ({marks})) ORDER BY id",
         tuple(keys),
     ) as cur:
-        candidates = list(await cur.fetchall())
+        candidates = [
+            (row["id"], row["duplicate_of"])
+            for row in await cur.fetchall()
+            if jaccard_estimate(signature, _signature(row["fingerprint"])) >= PREFILTER_JACCARD
+        ]
     if not candidates:
         return None
+    texts = await _texts(conn, [c[0] for c in candidates])
     mine = shingles(text)
     roots = [
-        row["duplicate_of"] or row["id"]
-        for row in candidates
-        if is_same_piece(mine, shingles(row["text"]))
+        duplicate_of or article_id
+        for article_id, duplicate_of in candidates
+        if is_same_piece(mine, shingles(texts[article_id]))
     ]
     return min(roots) if roots else None
+
+
+async def _texts(conn: aiosqlite.Connection, ids: Sequence[int]) -> dict[int, str]:
+    async with conn.execute(
+        f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(ids))})", tuple(ids)
+    ) as cur:
+        return {r[0]: r[1] for r in await cur.fetchall()}
 
 
 async def _outlets(conn: aiosqlite.Connection, root: int) -> int:

@@ -55,20 +55,20 @@ class Segmented:
     fts_title: str
     fts_body: str
     tf: dict[str, float]  # sublinear tf, title words counted TITLE_WEIGHT times
+    ids: dict[str, int]  # word -> term_id(word)
 
     @property
     def term_ids(self) -> list[int]:
-        return sorted({term_id(w) for w in self.tf})
+        return sorted(set(self.ids.values()))
 
 
 def segment_article(title: str, text: str, segment: Segmenter = segment_for_index) -> Segmented:
     fts_title, fts_body = segment(title), segment(text)
-    counts: dict[str, float] = dict(Counter(w for w in fts_body.split() if _is_term(w)))
+    counts: dict[str, float] = dict(Counter(fts_body.split()))
     for w in fts_title.split():
-        if _is_term(w):
-            counts[w] = counts.get(w, 0.0) + TITLE_WEIGHT
-    tf = {w: 1.0 + math.log(c) for w, c in counts.items() if c >= 1.0}
-    return Segmented(fts_title, fts_body, tf)
+        counts[w] = counts.get(w, 0.0) + TITLE_WEIGHT
+    tf = {w: 1.0 + math.log(c) for w, c in counts.items() if _is_term(w)}
+    return Segmented(fts_title, fts_body, tf, {w: term_id(w) for w in tf})
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +85,13 @@ class TermVector:
 
 
 def term_vector(seg: Segmented, df: Mapping[int, int], docs: int) -> TermVector:
+    word_ids = seg.ids
     weighted = sorted(
-        ((tf * idf(df.get(term_id(w), 0), docs), w) for w, tf in seg.tf.items()), reverse=True
+        ((tf * idf(df.get(word_ids[w], 0), docs), w) for w, tf in seg.tf.items()), reverse=True
     )[:TERMS_PER_ARTICLE]
     by_id: dict[int, float] = {}
     for _, word in weighted:
-        tid = term_id(word)
+        tid = word_ids[word]
         by_id[tid] = max(by_id.get(tid, 0.0), seg.tf[word])
     ids = np.array(sorted(by_id), dtype=np.uint32)
     tf = np.array([by_id[int(i)] for i in ids], dtype=np.float32)
