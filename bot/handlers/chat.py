@@ -23,13 +23,19 @@ from telegram.ext import (
 )
 
 from bot import render
-from bot.addressing import ArticleRequest, RateLimiter, article_request, is_group
+from bot.addressing import (
+    ArticleRequest,
+    RateLimiter,
+    addressed_to_bot,
+    article_request,
+    is_group,
+)
 from bot.context import BotApp, Context
 from bot.reply import send_all, send_html, typing, with_placeholder
 from bot.service import Report
 from bot.texts import COMMANDS, normalise_lang, t
 from storage.errors import NotFound
-from summarizer.errors import SummarizerError
+from summarizer.errors import SummarizerError, TooLarge
 
 TRACK_GROUP, RATE_GROUP = -3, -2
 MAX_FILE_BYTES = 5_000_000
@@ -122,20 +128,22 @@ async def rate_limit(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+async def reads_everything(message: Message, context: Context) -> bool:
+    """Whether the group turned auto mode on (private chats: always addressed anyway)."""
+    try:
+        return (await context.bot_data.services.users.get_chat(message.chat_id)).auto_mode
+    except NotFound:
+        return False
+
+
 async def request_of(message: Message, context: Context) -> ArticleRequest | None:
-    auto = False
-    if is_group(message):
-        try:
-            auto = (await context.bot_data.services.users.get_chat(message.chat_id)).auto_mode
-        except NotFound:
-            auto = False
-    settings = context.bot_data.settings
+    auto = is_group(message) and await reads_everything(message, context)
     return article_request(
         message,
         bot_username=context.bot.username,
         bot_id=context.bot.id,
         auto_mode=auto,
-        max_links=settings.max_links_per_message,
+        max_links=context.bot_data.settings.max_links_per_message,
     )
 
 
@@ -178,10 +186,13 @@ async def on_message(update: Update, context: Context) -> None:
 async def on_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and update.effective_user
+    addressed = addressed_to_bot(message, context.bot.username, context.bot.id)
+    if is_group(message) and not addressed and not await reads_everything(message, context):
+        return
     lang = await lang_of(update, context)
     doc = message.document
     if (doc.file_size or 0) > MAX_FILE_BYTES:
-        await message.reply_text(t("unsupported_file", lang))
+        await message.reply_text(TooLarge().user_message(lang))
         return
     await typing(context.bot, message.chat_id)
     data = bytes(await (await doc.get_file()).download_as_bytearray())
