@@ -15,9 +15,17 @@ HTML the way Telegram does (see ``telegram_html``; stricter about bare ``&``/``>
 answer 400s shaped like Telegram's; the 4096 limit counts UTF-16 units after parsing;
 inline keyboards are checked (callback_data 1–64 bytes); ``sendDocument`` stores the
 uploaded bytes, which ``getFile`` + the file URL serve back. ``fail_next(method, n,
-retry_after=1)`` answers the next ``n`` calls with 429. Every call is recorded in
-``api.calls`` (failed ones too, with their error code) so tests can assert exactly-once
-delivery. Unknown methods answer 404 and are recorded in ``api.unknown_methods``.
+retry_after=1, after=0)`` answers ``n`` calls with 429 (after letting ``after`` through);
+``fail_next_with(method, code, description)`` any other error (502, 403, ...). Every call is
+recorded in ``api.calls`` (failed ones too, with their error code) so tests can assert
+exactly-once delivery. Unknown methods answer 404 and are recorded in ``api.unknown_methods``.
+
+Injecting updates (see ``fake_updates.UpdateFactory``): ``send_text``, ``edit_text``,
+``send_document``, ``forward_channel_post``, ``channel_post``, ``click`` (callback query),
+``my_chat_member``, or ``add_update(any_dict)``. Waiting: ``wait_for(predicate)``,
+``wait_for_messages(chat, n)``, ``wait_for_final(chat, n)`` (placeholders edited away),
+``settle()`` (no call for a while). State: ``sent(chat)``, ``messages``, ``commands[(scope,
+lang)]``, ``webhook``, ``files``; ``set_chat_member`` / ``set_chat`` configure lookups.
 """
 
 from __future__ import annotations
