@@ -77,7 +77,9 @@ class AdminService:
     async def stats_text(self) -> str:
         return stats_text(await collect_stats(self.db))
 
-    async def user_text(self, user_id: int) -> str:
+    async def user_text(self, admin_id: int, user_id: int) -> str:
+        """A user's record; looking at someone's history is audited like an action."""
+        await self.audit.record(admin_id, "user", {"user_id": user_id})
         recent: list[str] = []
         if await self._has_table("requests"):
             rows = await self.db.fetchall(

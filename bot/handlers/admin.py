@@ -108,7 +108,8 @@ async def user(update: Update, context: Context) -> None:
     user_id = _int_arg(context)
     if user_id is None:
         return await _reply(update, _usage("user"))
-    await _reply(update, await admin_service(context.application).user_text(user_id))
+    text = await admin_service(context.application).user_text(_admin_id(update), user_id)
+    await _reply(update, text)
 
 
 async def ban(update: Update, context: Context) -> None:
