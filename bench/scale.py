@@ -35,11 +35,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storage import connect  # noqa: E402
-from storage.articles import ArticleRepository  # noqa: E402
-from summarizer.fingerprint import minhash_signature  # noqa: E402
-from summarizer.model import Analysis, Article  # noqa: E402
-from summarizer.tokenize import segment_for_index  # noqa: E402
+from storage import Database, connect
+from storage.articles import ArticleRepository
+from summarizer.fingerprint import minhash_signature
+from summarizer.model import Analysis, Article
+from summarizer.tokenize import segment_for_index
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 BATCH = 500
@@ -137,35 +137,116 @@ async def run(args: argparse.Namespace) -> list[dict[str, float]]:
     await db.conn.execute(f"PRAGMA cache_size=-{args.cache_mb * 1024}")
     repo = ArticleRepository(db, segment=corpus.segment)
     rows: list[dict[str, float]] = []
+    if args.replicate_to:
+        seg_path = str(args.db) + ".seg"
+        await db.conn.execute(f"ATTACH DATABASE '{seg_path}' AS seg")
+        await db.conn.execute(
+            "CREATE TABLE IF NOT EXISTS seg.bench_seg"
+            " (id INTEGER PRIMARY KEY, title TEXT, body TEXT)"
+        )
     stored = await repo.count()
     for size in sorted(args.sizes):
         t_insert, inserted = 0.0, 0
         while stored < size:
             batch = [corpus.article(rng, stored + i) for i in range(min(BATCH, size - stored))]
+            segs = [
+                (corpus.pending.get(a.article.title, ""), corpus.pending[a.article.text])
+                for a in batch
+            ]
             t0 = time.perf_counter()
-            await repo.save_many(batch)
+            results = await repo.save_many(batch)
             t_insert += time.perf_counter() - t0
+            if args.replicate_to:
+                await db.conn.executemany(
+                    "INSERT INTO seg.bench_seg (id, title, body) VALUES (?, ?, ?)",
+                    [
+                        (r.article_id, t or a.article.title, b)
+                        for r, a, (t, b) in zip(results, batch, segs, strict=True)
+                        if r.duplicate_of is None
+                    ],
+                )
             inserted += len(batch)
             stored += len(batch)
             corpus.pending.clear()
             if stored % 20_000 == 0:
                 rate = t_insert / max(1, inserted) * 1e6
                 print(f"{stored} stored, {rate:.0f} µs/article", file=sys.stderr, flush=True)
-        await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        await measure(repo, rng, stored, 20)  # warm the page cache like a running bot
-        lat = sorted(await measure(repo, rng, stored, args.lookups))
-        row = {
-            "articles": stored,
-            "insert_us_per_article": t_insert / max(1, inserted) * 1e6,
-            "db_mb": os.path.getsize(args.db) / 2**20,
-            "related_p50_ms": lat[len(lat) // 2],
-            "related_p95_ms": lat[int(len(lat) * 0.95)],
-            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        }
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+        if args.replicate_to and size == max(args.sizes):
+            rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
+            stored = await replicate(db, stored, args.replicate_to)
+            # insert cost on the grown store: fresh articles through the repository
+            t_insert, inserted = 0.0, 0
+            for _ in range(args.probe_inserts // BATCH):
+                batch = [corpus.article(rng, stored + i) for i in range(BATCH)]
+                t0 = time.perf_counter()
+                await repo.save_many(batch)
+                t_insert += time.perf_counter() - t0
+                inserted += len(batch)
+                stored += len(batch)
+                corpus.pending.clear()
+        rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
     await db.close()
     return rows
+
+
+async def replicate(db: Database, stored: int, target: int) -> int:
+    """Grow the store to ``target`` by copying its rows with shifted ids (SQL, no Python
+    per row): articles, LSH bands and the FTS5 entries (from the recorded segmentation),
+    document frequencies scaled. Copies are distinct stories to the index (other URLs)."""
+    t0 = time.perf_counter()
+    copies = target // stored - 1
+    cols = (
+        "duplicate_of, story_day, title, url, canonical_url, source, published_at, terms,"
+        " term_norm, entities, query_terms, author, lang, summary, keywords, fingerprint,"
+        " created_at, text"
+    )
+    for k in range(1, copies + 1):
+        shift = k * stored
+        async with db.transaction() as conn:
+            await conn.execute(
+                f"INSERT INTO articles (id, {cols}) SELECT id + {shift}, duplicate_of + {shift},"
+                f" story_day, title, url || '#{k}', canonical_url || '?copy={k}',"
+                f" {cols.split(', canonical_url, ')[1]} FROM articles WHERE id <= {stored}"
+            )
+            await conn.execute(
+                f"INSERT INTO article_bands SELECT key, article_id + {shift} FROM article_bands"
+                f" WHERE article_id <= {stored}"
+            )
+            await conn.execute(
+                f"INSERT INTO article_fts (rowid, title, body) SELECT id + {shift}, title, body"
+                " FROM seg.bench_seg"
+            )
+        print(f"replicated x{k + 1} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    async with db.transaction() as conn:
+        await conn.execute(f"UPDATE term_df SET df = df * {copies + 1}")
+        await conn.execute(
+            f"UPDATE index_stats SET value = value * {copies + 1} WHERE name = 'indexed_docs'"
+        )
+    return stored * (copies + 1)
+
+
+async def checkpoint(
+    repo: ArticleRepository,
+    db: Database,
+    rng: random.Random,
+    args: argparse.Namespace,
+    stored: int,
+    t_insert: float,
+    inserted: int,
+) -> dict[str, float]:
+    await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await measure(repo, rng, stored, 20)  # warm the page cache like a running bot
+    lat = sorted(await measure(repo, rng, stored, args.lookups))
+    row = {
+        "articles": stored,
+        "insert_us_per_article": t_insert / max(1, inserted) * 1e6,
+        "db_mb": os.path.getsize(args.db) / 2**20,
+        "related_p50_ms": lat[len(lat) // 2],
+        "related_p95_ms": lat[int(len(lat) * 0.95)],
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    print(json.dumps(row), flush=True)
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,6 +259,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-mb", type=int, default=256)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--replicate-to",
+        type=int,
+        default=0,
+        help="after building the largest --sizes through the API, grow to this many by"
+        " copying rows in SQL, then time --probe-inserts fresh inserts",
+    )
+    parser.add_argument("--probe-inserts", type=int, default=2000)
     args = parser.parse_args(argv)
     rows = asyncio.run(run(args))
     print("| articles | insert µs/article | DB MB | related p50 ms | p95 ms | max RSS MB |")
