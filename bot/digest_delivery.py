@@ -70,17 +70,19 @@ class FloodLimit:
 
     limit: int = FLOOD_MESSAGES
     window: float = FLOOD_WINDOW
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _sent: dict[int, deque[float]] = field(default_factory=dict)
 
     async def wait(self, chat_id: int) -> None:
         sent = self._sent.setdefault(chat_id, deque())
-        now = time.monotonic()
+        now = self.clock()
         while sent and now - sent[0] >= self.window:
             sent.popleft()
         if len(sent) >= self.limit:
-            await asyncio.sleep(self.window - (now - sent[0]))
+            await self.sleep(self.window - (now - sent[0]))
             sent.popleft()
-        sent.append(time.monotonic())
+        sent.append(self.clock())
 
 
 @dataclass(frozen=True, slots=True)

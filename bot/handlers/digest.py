@@ -56,7 +56,10 @@ COMMANDS = {
     "digest": ("群组/私聊定时摘要", "Scheduled digest for this chat"),
     "channel": ("为频道设置摘要（私聊）", "Set up a channel digest (private chat)"),
 }
-MEMBER_GROUP = 7  # its own group so other modules' my_chat_member handlers still run
+MEMBER_GROUP = 7
+FORWARD_WAIT = timedelta(
+    minutes=10
+)  # its own group so other modules' my_chat_member handlers still run
 
 
 def say(update: Update, zh: str, en: str) -> str:
@@ -266,11 +269,12 @@ async def forwarded_post(update: Update, context: Context) -> None:
     if message is None or user is None:
         return
     rt = context.bot_data.get(DigestRuntime)
-    if user.id not in rt.awaiting_forward or not isinstance(
-        message.forward_origin, MessageOriginChannel
-    ):
+    asked = rt.awaiting_forward.get(user.id)
+    if asked is None or not isinstance(message.forward_origin, MessageOriginChannel):
         return
     del rt.awaiting_forward[user.id]
+    if utcnow() - asked > FORWARD_WAIT:
+        return  # an old /channel add: this forward is just an article to read
     await add_channel(update, context, message.forward_origin.chat.id, "daily 08:00")
     raise ApplicationHandlerStop
 

@@ -116,3 +116,25 @@ def test_messages_are_valid_html_below_the_limit_and_keep_every_story(names: lis
     assert "条新闻" in digest.messages[0]
     joined = "\n".join(digest.messages)
     assert all(f'href="https://news.example/{e.lead.article_id}"' in joined for e in digest.entries)
+
+
+async def test_flood_limit_waits_out_the_window_per_chat() -> None:
+    from bot.digest_delivery import FloodLimit
+
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    flood = FloodLimit(limit=20, window=60.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(20):
+        await flood.wait(-1)
+        now[0] += 1.0
+    await flood.wait(-2)  # another chat has its own budget
+    assert slept == []
+    await flood.wait(-1)  # the 21st message to chat -1 within a minute waits
+    assert slept == [40.0]
+    await flood.wait(-1)
+    assert slept == [40.0, 1.0]
