@@ -308,3 +308,49 @@ async def test_reindex_rebuilds_indexes(repo: ArticleRepository, db: Database) -
     assert await fts_rows(db, "神舟") == [launch.article_id]
     copy = await repo.save(make_analysis("郑州暴雨", republish(republish(FLOOD))))
     assert copy.duplicate_of == flood.article_id
+
+
+async def test_save_many_links_copies_within_one_batch(repo: ArticleRepository) -> None:
+    results = await repo.save_many(
+        [
+            make_analysis("郑州暴雨", FLOOD, source="甲报"),
+            make_analysis("神舟十三号发射", LAUNCH),
+            make_analysis("郑州暴雨", republish(FLOOD), source="乙网"),
+        ]
+    )
+    assert [r.created for r in results] == [True, True, True]
+    assert results[2].duplicate_of == results[0].article_id and results[2].outlets == 2
+    assert results[1].duplicate_of is None
+
+
+async def test_save_many_is_all_or_nothing(repo: ArticleRepository, db: Database) -> None:
+    await db.conn.execute(
+        "CREATE TEMP TRIGGER boom BEFORE INSERT ON articles"
+        " WHEN NEW.title = '崩溃' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(Exception, match="boom"):
+        await repo.save_many([make_analysis("郑州暴雨", FLOOD), make_analysis("崩溃", LAUNCH)])
+    assert await repo.count() == 0
+    assert await db.scalar("SELECT count(*) FROM term_df") == 0
+    assert await fts_rows(db, "暴雨") == []
+
+
+async def test_document_frequencies_stay_exact_under_purge(
+    repo: ArticleRepository, db: Database
+) -> None:
+    flood = await repo.save(make_analysis("郑州暴雨", FLOOD))
+    await repo.save(make_analysis("郑州暴雨", republish(FLOOD)))
+    await repo.save(make_analysis("郑州积水消退", FLOOD_FOLLOWUP))
+    launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH))
+    await repo.purge(flood.article_id)  # the copy is promoted and counted instead
+    await repo.purge(launch.article_id)
+
+    async def snapshot() -> tuple[list[tuple[int, int]], int]:
+        rows = await db.fetchall("SELECT id, df FROM term_df ORDER BY id")
+        docs = await db.scalar("SELECT value FROM index_stats WHERE name = 'indexed_docs'")
+        return [(r[0], r[1]) for r in rows], int(docs)
+
+    incremental = await snapshot()
+    assert incremental[1] == 2
+    await repo.reindex()
+    assert await snapshot() == incremental
