@@ -40,6 +40,11 @@ NEWS = [
     "专家表示，随着节日效应消退，预计3月份物价将保持温和上涨态势，市场供应总体充足。",
     "北京、上海、广州等地的超市负责人表示，节后蔬菜、水果价格已开始回落，货源稳定。",
 ]
+PRICES = [
+    "国家统计局10日发布数据，1月份全国居民消费价格同比上涨，食品价格涨幅扩大。",
+    "国家统计局城市司首席统计师董莉娟表示，物价总体保持温和，春节前蔬菜价格上涨明显。",
+    "分析人士认为，居民消费价格将在节后回落，全年物价运行在合理区间。",
+]
 
 
 async def test_seed_page_pasted_as_text_gives_the_card(running_bot: FakeBotAPI) -> None:
@@ -353,3 +358,22 @@ async def test_links_beyond_the_per_message_limit_are_skipped_with_a_note(
     assert [t.split("\n")[0] for t in texts[:2]] == ["新闻0号", "新闻1号"]
     assert texts[2] == "这条消息里的链接太多，我只读取了前 2 个。"
     assert page_server.requested("/m2") == []
+
+
+async def test_a_republished_copy_says_also_reported_and_related_lists_stories(
+    running_bot: FakeBotAPI, page_server: PageServer
+) -> None:
+    story = article_html("物价温和上涨", NEWS)
+    first = page_server.add_html("/outlet-a/1", story)
+    copy = page_server.add_html("/outlet-b/9", story.replace("测试日报", "另一家报"))
+    other = page_server.add_html("/outlet-c/2", article_html("统计局发布物价数据", PRICES))
+    running_bot.send_text(122, first)
+    await running_bot.wait_for_final(122, 1, timeout=60)
+    running_bot.send_text(122, other)
+    await running_bot.wait_for_final(122, 2, timeout=60)
+    running_bot.send_text(122, copy)
+    card = (await running_bot.wait_for_final(122, 3, timeout=60))[-1]
+    assert "另有 1 家媒体转载" in card.text
+    running_bot.click(card, card.reply_markup["inline_keyboard"][0][2]["callback_data"])  # type: ignore[index]
+    related = (await running_bot.wait_for_final(122, 4, timeout=30))[-1]
+    assert related.text.startswith("相关报道") and "统计局发布物价数据" in related.text
