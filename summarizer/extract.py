@@ -11,6 +11,7 @@ A page with no article (a list of links, a login form) raises ``NotAnArticle``.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,9 +30,12 @@ from summarizer.extraction.lang import detect_lang
 from summarizer.extraction.metadata import PageMeta, read_meta
 from summarizer.model import Article
 
+log = logging.getLogger(__name__)
+
 MIN_BODY_CHARS = 80  # below this a candidate body is not an article (try the next extractor)
 MIN_MAIN_CHARS = 200  # readability results shorter than this are checked against fallbacks
 MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index page
+MAX_LOGIN_CHARS = 400  # a page with a password field and less text is a login page
 MIN_LETTER_SHARE = 0.5  # less than this share of letters: binary junk, not prose
 MAX_KICKER_LINES = 3  # short lines above the headline inside the container
 MAX_DECK_CHARS = 60  # deck and info lines under the headline are shorter than this
@@ -39,23 +43,36 @@ INFO_WINDOW_LINES = 8  # info lines are searched this far around the headline / 
 AROUND_BODY_LINES = 15  # last resort: labelled date lines this close to the body
 
 
-def _body_lines(root: lhtml.HtmlElement, html: str, url: str | None) -> list[str]:
-    cascade: list[Callable[[], list[str]]] = [
-        lambda: bodies.readability_lines(root),
-        lambda: bodies.trafilatura_lines(html, url),
-        lambda: bodies.baseline_lines(root),
-    ]
-    best: list[str] = []
-    for step in cascade:
-        lines = bodies.trim_sparse(filter_lines(step()))
-        size = sum(len(x) for x in lines)
-        if size >= MIN_MAIN_CHARS:
-            return lines
-        if size > sum(len(x) for x in best):
-            best = lines
-    if sum(len(x) for x in best) >= MIN_BODY_CHARS:
+@dataclass(frozen=True, slots=True)
+class Body:
+    """Outcome of the body cascade: the lines kept and which extractor produced them."""
+
+    lines: tuple[str, ...]
+    extractor: str
+
+    @property
+    def size(self) -> int:
+        return sum(len(x) for x in self.lines)
+
+
+def extract_body(root: lhtml.HtmlElement, html: str, url: str | None) -> Body:
+    """Run the cascade; the first body of ``MIN_MAIN_CHARS`` wins, else the largest of at
+    least ``MIN_BODY_CHARS``. Raises NotAnArticle when no extractor finds one."""
+    cascade: tuple[tuple[str, Callable[[], list[str]]], ...] = (
+        ("readability", lambda: bodies.readability_lines(root)),
+        ("trafilatura", lambda: bodies.trafilatura_lines(html, url)),
+        ("baseline", lambda: bodies.baseline_lines(root)),
+    )
+    best = Body((), "none")
+    for name, step in cascade:
+        found = Body(tuple(bodies.trim_sparse(filter_lines(step()))), name)
+        if found.size >= MIN_MAIN_CHARS:
+            return found
+        if found.size > best.size:
+            best = found
+    if best.size >= MIN_BODY_CHARS:
         return best
-    return []
+    raise NotAnArticle("no article text found")
 
 
 def _find_line(lines: Sequence[str], needle: str, start: int = 0) -> int:
@@ -159,7 +176,7 @@ def _check_article(root: lhtml.HtmlElement, body: Sequence[str]) -> None:
     letters = sum(ch.isalpha() for ch in text)
     if letters < MIN_LETTER_SHARE * len(text) or "\ufffd" * 3 in text:
         raise NotAnArticle("unreadable text (binary or wrongly encoded)")
-    if root.xpath('//input[@type="password"]') and sum(len(x) for x in body) < 400:
+    if root.xpath('//input[@type="password"]') and sum(len(x) for x in body) < MAX_LOGIN_CHARS:
         raise NotAnArticle("login form")
     page = root.find("body")
     if page is not None and link_density(page) > MAX_LIST_LINK_DENSITY:
@@ -179,9 +196,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         raise NotAnArticle(str(exc)) from exc
     meta = read_meta(root)
     prune(root)
-    lines = _body_lines(root, text, url)
-    if not lines:
-        raise NotAnArticle("no article text found")
+    body = extract_body(root, text, url)
+    log.debug("body from %s: %d chars", body.extractor, body.size)
+    lines = list(body.lines)
     _check_article(root, lines)
     body_el = root.find("body")
     page = text_lines(body_el if body_el is not None else root)

@@ -234,3 +234,18 @@ def test_big5_bytes_without_a_charset() -> None:
     assert a.paragraphs[0].startswith("中央氣象局表示")
     assert a.published_at is not None and a.published_at.date().isoformat() == "2023-09-03"
     assert a.source == "港灣日報"
+
+
+def test_cascade_reports_which_extractor_won() -> None:
+    from summarizer.extract import extract_body
+    from summarizer.extraction.html import parse, prune
+
+    html = page("news_page.html")
+    root = parse(html)
+    prune(root)
+    body = extract_body(root, html, None)
+    assert body.extractor == "readability"
+    assert body.size >= 200
+    empty = parse("<html><body><p>短</p></body></html>")
+    with pytest.raises(NotAnArticle):
+        extract_body(empty, "<html><body><p>短</p></body></html>", None)
