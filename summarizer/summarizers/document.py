@@ -23,6 +23,10 @@ from summarizer.summarizers.filters import candidates as eligible
 
 Vector = dict[str, float]
 TOP_KEYWORDS = 10
+# Only the first this-many candidates are considered: a summary of a news article does
+# not come from its 300th sentence, and it keeps 1 MB inputs (and TextRank's n² graph)
+# cheap.
+MAX_CANDIDATES = 300
 # Function characters: a bigram containing one is rarely a content term.
 STOP_CHARS = frozenset(
     "的了是在和与及等也就都而并对为以于之其这那有被将把从中上下个一不我你他她它们着又还或但该此已所会可能要到说让向给由则因年月日"
@@ -72,7 +76,7 @@ def prepare(
     keywords: Iterable[str] = (),
 ) -> Document:
     sents = list(split_sentences(text) if sentences is None else sentences)
-    cands = eligible(sents)
+    cands = eligible(sents, MAX_CANDIDATES)
     idf, median_idf = load_idf()
     counts = [Counter(terms(s.text)) for s in cands]
     total: Counter[str] = Counter()

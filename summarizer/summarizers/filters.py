@@ -16,6 +16,9 @@ from summarizer.model import Sentence
 
 # Shortest sentence worth showing, in content characters (CJK chars + Latin words).
 MIN_CONTENT = 6
+# Longer than this (characters) is not a sentence but a wall of text with no full stop
+# (a table dump, garbage); showing it as a summary would flood the chat.
+MAX_SENTENCE = 500
 # A line without a full stop shorter than this is a heading or a label.
 HEADING_MAX = 24
 # Credit lines (记者 张三 李四 / 责任编辑：王五) are short; a long sentence starting with
@@ -78,7 +81,7 @@ def is_heading(sentence: Sentence, alone_in_paragraph: bool) -> bool:
 def is_eligible(sentence: Sentence, *, alone_in_paragraph: bool = False) -> bool:
     """Can this (already dateline-trimmed) sentence stand in a summary?"""
     text = sentence.text.strip()
-    if content_length(text) < MIN_CONTENT:
+    if len(text) > MAX_SENTENCE or content_length(text) < MIN_CONTENT:
         return False
     if _CAPTION.search(text) or _FRAGMENT.match(text):
         return False
@@ -87,8 +90,10 @@ def is_eligible(sentence: Sentence, *, alone_in_paragraph: bool = False) -> bool
     return not is_heading(sentence, alone_in_paragraph)
 
 
-def candidates(sentences: list[Sentence] | tuple[Sentence, ...]) -> list[Sentence]:
-    """Eligible sentences, datelines trimmed, in document order."""
+def candidates(
+    sentences: list[Sentence] | tuple[Sentence, ...], limit: int | None = None
+) -> list[Sentence]:
+    """Eligible sentences, datelines trimmed, in document order (the first ``limit``)."""
     per_paragraph: dict[int, int] = {}
     for s in sentences:
         per_paragraph[s.paragraph] = per_paragraph.get(s.paragraph, 0) + 1
@@ -97,4 +102,6 @@ def candidates(sentences: list[Sentence] | tuple[Sentence, ...]) -> list[Sentenc
         trimmed = trim_dateline(s)
         if is_eligible(trimmed, alone_in_paragraph=per_paragraph[s.paragraph] == 1):
             out.append(trimmed)
+            if limit is not None and len(out) >= limit:
+                break
     return out

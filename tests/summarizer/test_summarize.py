@@ -112,3 +112,11 @@ def test_importing_the_summarizer_loads_nothing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_walls_of_text_and_huge_inputs() -> None:
+    blob = "没有标点的一大段文字" * 300  # 3,000 characters, no full stop
+    assert summarize(blob, max_chars=100) == []
+    huge = (NEWS + "\n") * 2000  # ~0.4 MB: only the first candidates are scored
+    out = summarize(huge, max_chars=200)
+    assert out and all(len(s) <= 200 for s in out)
