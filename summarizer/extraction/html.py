@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from lxml import etree
@@ -78,7 +79,16 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 CELL_TAGS = frozenset({"td", "th"})
 MAX_DATA_CELL_CHARS = 60  # longer cells are prose, laid out by a table
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
-_UTF8_PARSER = lhtml.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# lxml parser objects must not be shared between threads (the bot extracts in workers).
+_PARSERS = threading.local()
+
+
+def _parser() -> lhtml.HTMLParser:
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = lhtml.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+        _PARSERS.parser = parser
+    return parser
 
 
 def collapse(text: str) -> str:
@@ -93,7 +103,7 @@ def parse(text: str) -> lhtml.HtmlElement:
     if not data.strip():
         raise ValueError("empty document")
     try:
-        root = lhtml.document_fromstring(data, parser=_UTF8_PARSER)
+        root = lhtml.document_fromstring(data, parser=_parser())
     except (etree.ParserError, ValueError) as exc:
         raise ValueError(str(exc)) from exc
     return root

@@ -249,3 +249,12 @@ def test_cascade_reports_which_extractor_won() -> None:
     empty = parse("<html><body><p>短</p></body></html>")
     with pytest.raises(NotAnArticle):
         extract_body(empty, "<html><body><p>短</p></body></html>", None)
+
+
+def test_threads_extract_concurrently() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    html = page("news_page.html")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        titles = list(pool.map(lambda _: extract_article(html).title, range(8)))
+    assert set(titles) == {"山区小学开通远程课堂 孩子们第一次上英语课"}
