@@ -95,7 +95,8 @@ CAPTION_RE = re.compile(
 )
 # Byline in parentheses at the end of a paragraph: （云南日报记者 杨猛 张寅）.
 BYLINE_RE = re.compile(
-    r"[(（]\s*(?P<by>[^()（）]{0,40}?(?:记者|通讯员|特约撰稿|撰稿|报道员)[^()（）]{0,60}?)\s*[)）]\s*$"
+    r"[(（]\s*(?P<by>[^()（）]{0,40}?(?:记者|通讯员|特约撰稿|撰稿|报道员)[^()（）]{0,60}?|"
+    r"(?:[\u4e00-\u9fff]{2,4}\s+){1,4}[\u4e00-\u9fff]{0,6}报道)\s*[)）]\s*$"
 )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,8 +26,12 @@ _DATE_LABELS = frozenset(
     {"发布时间", "发布日期", "发表时间", "发表日期", "发布于", "发表于", "发稿时间", "时间", "日期"}
 )
 _REPORTER_RE = re.compile(
-    r"(?:本报|本台|本网|新华社|央视)?(?:特约)?记者\s*(?P<names>[\u4e00-\u9fff·]{2,5}(?:[\s、,，]+[\u4e00-\u9fff·]{2,5}){0,4})"
+    r"(?:本报|本台|本网|新华社|央视)?(?:特约)?记者\s*"
+    r"(?P<names>[\u4e00-\u9fff·]{2,4}?(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}?){0,4})"
+    r"\s*(?:(?:发自|报道)\S{0,6})?"
 )
+_NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+_BRACKETS = re.compile(r"[\[\]【】]")
 _URL_RE = re.compile(r"(?:https?://|www\.)[\w./?=&%#-]+", re.I)
 _OUTLET_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
 _WEEKDAY_RE = re.compile(r"星期|周[一二三四五六日天]|礼拜")
@@ -44,15 +49,34 @@ class InfoLine:
     has_labels: bool
 
 
-def _clean_field(value: str) -> str | None:
+def _clean_field(value: str, names: bool = False) -> str | None:
+    """The value after a label, cut where the next field starts; ``names`` keeps a list of
+    Chinese personal names ("宋怡 杨志华")."""
     for d in reversed(find_dates(value)):
         value = value[: d.start] + " " + value[d.end :]
+    value = _BRACKETS.sub(" ", value)
+    if "=" in value or '"' in value:  # markup leaking into text (size="20")
+        return None
     value = _FIELD_END.split(value.strip(), maxsplit=1)[0].strip()
     if value[:1] >= "\u4e00":  # Chinese outlet and reporter names hold no spaces
-        value = value.split()[0] if value.split() else value
+        tokens = value.split() or [value]
+        if names:
+            run = [t for t in _leading(tokens, _NAME_RE.fullmatch)]
+            value = " ".join(run) if run else tokens[0]
+        else:
+            value = tokens[0]
     value = value.strip(" \t:：,，;；()（）[]【】")
     value = re.split(r"\s", value, maxsplit=1)[0] if len(value) > MAX_FIELD_CHARS else value
     return value if value and len(value) <= MAX_FIELD_CHARS else None
+
+
+def _leading(tokens: list[str], ok: Callable[[str], object]) -> list[str]:
+    out: list[str] = []
+    for t in tokens:
+        if not ok(t):
+            break
+        out.append(t)
+    return out
 
 
 def parse_info_line(line: str) -> InfoLine | None:
@@ -81,7 +105,7 @@ def parse_info_line(line: str) -> InfoLine | None:
         if label in _SOURCE_LABELS and source is None:
             source = _clean_field(value)
         elif label in _AUTHOR_LABELS and author is None:
-            author = _clean_field(value)
+            author = _clean_field(value, names=True)
         elif label in _DATE_LABELS:
             labelled = True  # even when the date has no year ("发布时间：10-08 12:00")
     if not labels:
@@ -107,7 +131,8 @@ def byline_author(paragraph: str) -> str | None:
     m = BYLINE_RE.search(paragraph)
     if not m:
         return None
-    return re.sub(r"\s+", " ", m["by"]).strip() or None
+    by = re.sub(r"\s+[\u4e00-\u9fff]{0,6}报道$", "", m["by"].strip())  # "姚峰 上海报道"
+    return re.sub(r"\s+", " ", by).strip() or None
 
 
 _DATELINE_RE = re.compile(

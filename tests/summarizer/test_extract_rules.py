@@ -209,3 +209,14 @@ def test_traditional_markers(line: str, family: Family) -> None:
 def test_traditional_info_line() -> None:
     info = parse_info_line("2023年09月03日 10:20 來源：港灣日報")
     assert info is not None and info.source == "港灣日報"
+
+
+def test_author_fields() -> None:
+    info = parse_info_line("编辑： 金金 来源： 21世纪经济报道 作者：宋怡 杨志华")
+    assert info is not None
+    assert (info.source, info.author) == ("21世纪经济报道", "宋怡 杨志华")
+    info = parse_info_line("本报记者罗科苏盈发自北京")
+    assert info is not None and info.author == "罗科苏盈"
+    assert byline_author("……过程吗？”（姚峰 上海报道）") == "姚峰"
+    info = parse_info_line("2004年7月16日08:19 [ 黄宇 ] 来源：[ 国际金融报 ]")
+    assert info is not None and info.source == "国际金融报"
