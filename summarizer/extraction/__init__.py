@@ -1,6 +1,8 @@
-"""Pieces of the HTML -> Article cascade in ``summarizer.extract``.
+"""Pieces of the HTML -> Article cascade in ``summarizer.extract`` (and of ``clean``).
 
-``html`` parses and turns elements into text lines, ``metadata`` finds title, date,
-author, source and language, ``body`` holds the body extractors (main, fallbacks,
-baseline).
+``html`` parses and turns elements into text lines, ``metadata`` reads title, date,
+author and outlet that the page declares, ``byline`` reads visible info lines and
+bylines, ``body`` holds the body extractors (main, fallback, baseline) and ``lang``
+tells the language. The line rules live in ``summarizer.boilerplate`` and the date
+rules in ``summarizer.dates``.
 """
