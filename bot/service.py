@@ -117,13 +117,13 @@ class NewsService:
         chat_id: int | None = None,
         sentences: int = 3,
     ) -> Report:
-        async def load() -> Article:
+        async def load() -> Callable[[], Article]:
             if self._client is None:
                 self._client = GuardedClient(self.policy)
             page = await fetch_page(url, self.policy, client=self._client)
             from summarizer.extract import extract_article
 
-            return await self.run_in_worker(lambda: extract_article(page.text, url=page.url))
+            return lambda: extract_article(page.text, url=page.url)
 
         return await self._logged("url", url, user_id, chat_id, load, sentences)
 
@@ -135,10 +135,10 @@ class NewsService:
         chat_id: int | None = None,
         sentences: int = 3,
     ) -> Report:
-        async def load() -> Article:
+        async def load() -> Callable[[], Article]:
             from summarizer.clean import clean_text
 
-            return await self.run_in_worker(lambda: clean_text(text))
+            return lambda: clean_text(text)
 
         return await self._logged("text", text[:80], user_id, chat_id, load, sentences)
 
@@ -151,10 +151,10 @@ class NewsService:
         chat_id: int | None = None,
         sentences: int = 3,
     ) -> Report:
-        async def load() -> Article:
+        async def load() -> Callable[[], Article]:
             from summarizer.extract import extract_article
 
-            return await self.run_in_worker(lambda: extract_article(html))
+            return lambda: extract_article(html)
 
         return await self._logged("file", name, user_id, chat_id, load, sentences)
 
@@ -175,13 +175,17 @@ class NewsService:
         target: str,
         user_id: int | None,
         chat_id: int | None,
-        load: Callable[[], Awaitable[Article]],
+        load: Callable[[], Awaitable[Callable[[], Article]]],
         sentences: int,
     ) -> Report:
+        """``load`` does the async part (fetching) and returns the CPU part (extract/clean),
+        which runs in the same worker job as the analysis: a request that got its turn in the
+        pool finishes, instead of every request's first stage queueing before any second."""
         started = time.perf_counter()
         try:
-            article = await load()
-            report = await self.analyze_and_store(article, sentences=sentences)
+            make_article = await load()
+            analysis = await self.run_in_worker(lambda: self._analyze(make_article(), sentences))
+            report = await self._store(analysis)
         except SummarizerError as err:
             outcome = "refused" if isinstance(err, BlockedAddress | InvalidURL) else "error"
             await self._record(kind, target, user_id, chat_id, outcome, started, error=err)
@@ -195,12 +199,18 @@ class NewsService:
         )
         return report
 
-    async def analyze_and_store(self, article: Article, *, sentences: int = 3) -> Report:
+    def _analyze(self, article: Article, sentences: int) -> Analysis:
         from summarizer.analyze import analyze
 
-        analysis = await self.run_in_worker(
-            lambda: analyze(article, max_sentences=sentences, max_chars=self._max_chars(sentences))
+        return analyze(article, max_sentences=sentences, max_chars=self._max_chars(sentences))
+
+    async def analyze_and_store(self, article: Article, *, sentences: int = 3) -> Report:
+        """An Article built elsewhere (bulk import): analyse in the pool, store, relate."""
+        return await self._store(
+            await self.run_in_worker(lambda: self._analyze(article, sentences))
         )
+
+    async def _store(self, analysis: Analysis) -> Report:
         saved = await self.articles.save(analysis)
         related = await self.articles.related(saved.article_id, limit=RELATED_ON_CARD)
         return Report(
