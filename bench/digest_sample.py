@@ -1,5 +1,5 @@
 """Print a sample group digest made by the real pipeline (analyze -> ArticleRepository ->
-DigestService.build with summarizer.summarize), for the README / bench/results/digest_sample.md.
+DigestService.compose_for with summarizer.summarize), for bench/results/digest_sample.md.
 
 Run: PYTHONPATH=. python bench/digest_sample.py
 """
@@ -91,12 +91,12 @@ async def main():
         await subs.record_story(chat, saved.article_id, at=start + timedelta(hours=2 + i))
     svc = DigestService(subs, DigestLog(db), arts, one_sentence)
     sub = await subs.get(chat)
-    digest = await svc.build(sub, "sample")
-    for m in digest.messages:
+    composed = await svc.compose_for(sub, utcnow())
+    for html in composed.messages:
         print("HTML:")
-        print(m.html)
+        print(html)
         print("SHOWN:")
-        print(parse_html(m.html)[0])
+        print(parse_html(html)[0])
     await db.close()
 
 

@@ -25,7 +25,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.digest import DigestOptions, DigestStory, compose
+from bot.digest import ComposedDigest, DigestOptions, DigestStory, compose
 from storage.errors import NotFound
 from storage.subscriptions import Digest, DigestLog, Subscription, SubscriptionRepository, utcnow
 from summarizer.model import Article, EntityCount
@@ -88,7 +88,7 @@ class FloodLimit:
 @dataclass(frozen=True, slots=True)
 class Delivery:
     digest_id: int
-    status: Literal["delivered", "paused", "gone"]
+    status: Literal["delivered", "paused", "gone", "empty"]
     sent: int
 
 
@@ -111,17 +111,34 @@ class DigestService:
         self.clock = clock
         self._chat_locks: dict[int, asyncio.Lock] = {}
 
-    async def run_slot(self, bot: Bot, chat_id: int, slot: str) -> Delivery:
-        """Record the slot's digest unless it exists, then send what is undelivered."""
+    async def run_slot(
+        self, bot: Bot, chat_id: int, slot: str, *, skip_empty: bool = False
+    ) -> Delivery:
+        """Record the slot's digest unless it exists, then send what is undelivered.
+
+        ``skip_empty``: a scheduled slot with no new stories records and sends nothing (no
+        daily "nothing new" noise); the next digest then covers the longer period."""
         async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
             if await self.digests.exists(chat_id, slot):
                 digest = await self.digests.for_slot(chat_id, slot)
             else:
-                digest = await self.build(await self.subscriptions.get(chat_id), slot)
+                sub = await self.subscriptions.get(chat_id)
+                until = self.clock()
+                composed = await self.compose_for(sub, until)
+                if skip_empty and not composed.entries:
+                    return Delivery(0, "empty", 0)
+                digest = await self.digests.record(
+                    chat_id,
+                    slot,
+                    sub.last_digest_at,
+                    until,
+                    len(composed.entries),
+                    composed.messages,
+                )
             return await self.deliver(bot, digest)
 
-    async def build(self, sub: Subscription, slot: str) -> Digest:
-        until = self.clock()
+    async def compose_for(self, sub: Subscription, until: datetime) -> ComposedDigest:
+        """The chat's digest of the stories that reached it since its last one."""
         shared = await self.subscriptions.stories_between(sub.chat_id, sub.last_digest_at, until)
         stories = []
         for entry in shared[-CANDIDATES:]:
@@ -129,12 +146,7 @@ class DigestService:
             if story is not None:
                 stories.append(story)
         options = DigestOptions(sub.language, sub.stories, sub.entities, sub.tz)
-        composed = compose(
-            stories, period_start=sub.last_digest_at, period_end=until, options=options
-        )
-        return await self.digests.record(
-            sub.chat_id, slot, sub.last_digest_at, until, len(composed.entries), composed.messages
-        )
+        return compose(stories, period_start=sub.last_digest_at, period_end=until, options=options)
 
     async def _story(self, article_id: int, seen: datetime, chars: int) -> DigestStory | None:
         try:

@@ -138,7 +138,9 @@ class DigestScheduler:
             await self._arm(sub)  # clock moved back or job fired early: wait for the slot
             return
         try:
-            delivery = await self.service.run_slot(context.bot, chat_id, slot_key(slot))
+            delivery = await self.service.run_slot(
+                context.bot, chat_id, slot_key(slot), skip_empty=True
+            )
             log.info("digest %s for chat %s: %s", delivery.digest_id, chat_id, delivery.status)
         finally:
             nxt = parse_schedule(sub.schedule).next_run(max(slot, self.clock()), sub.tz)

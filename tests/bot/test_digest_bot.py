@@ -3,6 +3,7 @@ loopback fake Bot API; the digest clock is moved by the test (no real waiting)."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -131,13 +132,15 @@ async def test_a_digest_recorded_but_not_sent_is_sent_after_restart(
 
 
 async def test_blocked_chat_is_paused_not_retried(
-    fake_bot_api: FakeBotAPI, bot_settings: Settings
+    fake_bot_api: FakeBotAPI, bot_settings: Settings, page_server: PageServer
 ) -> None:
     clock, api = Clock(), fake_bot_api
     user = 705  # a private chat subscribes to itself
     async with api.polling(app_with(bot_settings, clock)) as app:
         api.send_text(user, "/digest every 1h")
         await api.wait_for_message(user)
+        api.send_text(user, page_server.add_html("/p/1", article_html("台风摩羯登陆海南", TYPHOON)))
+        await api.wait_for_final(user, 2, timeout=60)
         api.fail_next_with("sendMessage", 403, "Forbidden: bot was blocked by the user")
         clock.advance(hours=2)
         runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
@@ -256,3 +259,26 @@ async def test_channel_settings_and_digest_now_from_private_chat(
         api.send_text(owner, f"/channel now {channel}")
         await api.wait_for(lambda: digests(api, channel), timeout=30)
         assert "没有新的报道" in digests(api, channel)[0].text
+
+
+async def test_a_scheduled_slot_without_news_posts_nothing(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> None:
+    clock, api = Clock(), fake_bot_api
+    api.set_chat_member(GROUP, ADMIN, "administrator")
+    async with api.polling(app_with(bot_settings, clock)) as app:
+        api.send_text(GROUP, "/digest every 1h", user_id=ADMIN)
+        await api.wait_for_message(GROUP)
+        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        first = (await runtime.subscriptions.get(GROUP)).next_run_at
+        clock.advance(hours=1, minutes=1)
+        await runtime.scheduler.resync()
+        for _ in range(200):  # until the job has run and moved to the next slot
+            if (await runtime.subscriptions.get(GROUP)).next_run_at != first:
+                break
+            await asyncio.sleep(0.05)
+        await api.settle(quiet=1.0)
+        sub = await runtime.subscriptions.get(GROUP)
+        assert first is not None and sub.next_run_at is not None and sub.next_run_at > first
+        assert await runtime.digests.count(GROUP) == 0
+    assert digests(api, GROUP) == [] and len(api.sent(GROUP)) == 1
