@@ -7,31 +7,19 @@ No Telegram and no database here. The public API (stable; benchmarks call exactl
     summarize(text, *, max_sentences=3, max_chars=None) -> list[str]
     find_entities(text) -> list[Entity]
     analyze(article) -> Analysis
-
-Names are resolved lazily (PEP 562) so importing one stage does not import them all.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
+# Imported eagerly (no side effects: jieba and the NER model load on first use) so that the
+# package attributes `analyze` and `summarize` are the functions, not the submodules of the
+# same name.
+from summarizer.analyze import analyze
+from summarizer.clean import clean_text
+from summarizer.entities import find_entities
+from summarizer.extract import extract_article
 from summarizer.model import Analysis, Article, Entity, EntityCount, Sentence
-
-if TYPE_CHECKING:
-    from summarizer.analyze import analyze
-    from summarizer.clean import clean_text
-    from summarizer.entities import find_entities
-    from summarizer.extract import extract_article
-    from summarizer.summarize import summarize
-
-_LAZY = {
-    "analyze": "summarizer.analyze",
-    "clean_text": "summarizer.clean",
-    "find_entities": "summarizer.entities",
-    "extract_article": "summarizer.extract",
-    "summarize": "summarizer.summarize",
-}
+from summarizer.summarize import summarize
 
 __all__ = [
     "Analysis",
@@ -45,9 +33,3 @@ __all__ = [
     "find_entities",
     "summarize",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
