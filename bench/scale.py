@@ -172,45 +172,50 @@ async def run(args: argparse.Namespace) -> list[dict[str, float]]:
                 rate = t_insert / max(1, inserted) * 1e6
                 print(f"{stored} stored, {rate:.0f} µs/article", file=sys.stderr, flush=True)
         if args.replicate_to and size == max(args.sizes):
+            base = stored
             rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
-            stored = await replicate(db, stored, args.replicate_to)
-            # insert cost on the grown store: fresh articles through the repository
-            t_insert, inserted = 0.0, 0
-            for _ in range(args.probe_inserts // BATCH):
-                batch = [corpus.article(rng, stored + i) for i in range(BATCH)]
-                t0 = time.perf_counter()
-                await repo.save_many(batch)
-                t_insert += time.perf_counter() - t0
-                inserted += len(batch)
-                stored += len(batch)
-                corpus.pending.clear()
+            for target in args.replicate_to:
+                stored = await replicate(db, base, stored, target)
+                # insert cost on the grown store: fresh articles through the repository
+                t_insert, inserted = 0.0, 0
+                for _ in range(args.probe_inserts // BATCH):
+                    batch = [corpus.article(rng, stored + i) for i in range(BATCH)]
+                    t0 = time.perf_counter()
+                    await repo.save_many(batch)
+                    t_insert += time.perf_counter() - t0
+                    inserted += len(batch)
+                    stored += len(batch)
+                    corpus.pending.clear()
+                rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
+            break
         rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
     await db.close()
     return rows
 
 
-async def replicate(db: Database, stored: int, target: int) -> int:
+async def replicate(db: Database, base: int, stored: int, target: int) -> int:
     """Grow the store to ``target`` by copying its rows with shifted ids (SQL, no Python
     per row): articles, LSH bands and the FTS5 entries (from the recorded segmentation),
     document frequencies scaled. Copies are distinct stories to the index (other URLs)."""
     t0 = time.perf_counter()
-    copies = target // stored - 1
+    first = stored // base  # copies of the base block already present (1 = the original)
+    copies = target // base - 1
     cols = (
         "duplicate_of, story_day, title, url, canonical_url, source, published_at, terms,"
         " term_norm, entities, query_terms, author, lang, summary, keywords, fingerprint,"
         " created_at, text"
     )
-    for k in range(1, copies + 1):
-        shift = k * stored
+    for k in range(first, copies + 1):
+        shift = k * base + (stored - first * base)
         async with db.transaction() as conn:
             await conn.execute(
                 f"INSERT INTO articles (id, {cols}) SELECT id + {shift}, duplicate_of + {shift},"
                 f" story_day, title, url || '#{k}', canonical_url || '?copy={k}',"
-                f" {cols.split(', canonical_url, ')[1]} FROM articles WHERE id <= {stored}"
+                f" {cols.split(', canonical_url, ')[1]} FROM articles WHERE id <= {base}"
             )
             await conn.execute(
                 f"INSERT INTO article_bands SELECT key, article_id + {shift} FROM article_bands"
-                f" WHERE article_id <= {stored}"
+                f" WHERE article_id <= {base}"
             )
             await conn.execute(
                 f"INSERT INTO article_fts (rowid, title, body) SELECT id + {shift}, title, body"
@@ -218,11 +223,13 @@ async def replicate(db: Database, stored: int, target: int) -> int:
             )
         print(f"replicated x{k + 1} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     async with db.transaction() as conn:
-        await conn.execute(f"UPDATE term_df SET df = df * {copies + 1}")
+        # frequencies as if each copy were indexed once more (bench approximation)
+        await conn.execute(f"UPDATE term_df SET df = df * {copies + 1} / {first}")
         await conn.execute(
-            f"UPDATE index_stats SET value = value * {copies + 1} WHERE name = 'indexed_docs'"
+            f"UPDATE index_stats SET value = value * {copies + 1} / {first}"
+            " WHERE name = 'indexed_docs'"
         )
-    return stored * (copies + 1)
+    return stored + (copies + 1 - first) * base
 
 
 async def checkpoint(
@@ -262,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--replicate-to",
         type=int,
-        default=0,
+        nargs="*",
+        default=[],
         help="after building the largest --sizes through the API, grow to this many by"
         " copying rows in SQL, then time --probe-inserts fresh inserts",
     )

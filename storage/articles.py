@@ -414,20 +414,20 @@ async def _find_first_copy(
         f" (SELECT article_id FROM article_bands WHERE key IN ({marks})) ORDER BY id",
         tuple(keys),
     ) as cur:
-        candidates = [
-            (row["id"], row["duplicate_of"])
-            for row in await cur.fetchall()
-            if jaccard_estimate(signature, _signature(row["fingerprint"])) >= PREFILTER_JACCARD
-        ]
+        rows = list(await cur.fetchall())
+    estimates: dict[bytes, bool] = {}  # identical fingerprints are judged once
+    for row in rows:
+        fp = row["fingerprint"]
+        if fp not in estimates:
+            estimates[fp] = jaccard_estimate(signature, _signature(fp)) >= PREFILTER_JACCARD
+    candidates = [row for row in rows if estimates[row["fingerprint"]]]
     if not candidates:
         return None
-    texts = await _texts(conn, [c[0] for c in candidates])
+    firsts = {row["fingerprint"]: row["id"] for row in reversed(candidates)}
+    texts = await _texts(conn, sorted(set(firsts.values())))
     mine = shingles(text)
-    roots = [
-        duplicate_of or article_id
-        for article_id, duplicate_of in candidates
-        if is_same_piece(mine, shingles(texts[article_id]))
-    ]
+    same = {fp: is_same_piece(mine, shingles(texts[i])) for fp, i in firsts.items()}
+    roots = [row["duplicate_of"] or row["id"] for row in candidates if same[row["fingerprint"]]]
     return min(roots) if roots else None
 
 
