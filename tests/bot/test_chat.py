@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from bot.app import build_application
@@ -119,13 +121,17 @@ async def test_a_long_article_is_split_and_every_part_is_valid(
     assert not running_bot.calls_to("sendMessage", ok=False)
 
 
-async def test_redirect_to_the_metadata_address_is_refused(
-    running_bot: FakeBotAPI, page_server: PageServer
+async def test_redirect_to_the_metadata_address_is_refused_and_logged(
+    running_bot: FakeBotAPI, page_server: PageServer, bot_settings: Settings
 ) -> None:
     url = page_server.add_redirect("/go", "http://169.254.169.254/latest/meta-data/")
     running_bot.send_text(106, url, language_code="en")
     reply = (await running_bot.wait_for_final(106, timeout=30))[-1]
     assert reply.text == BlockedAddress().user_message("en")
+    with closing(sqlite3.connect(bot_settings.db)) as db:
+        rows = db.execute("SELECT user_id, kind, target, outcome, error FROM requests").fetchall()
+    assert rows == [(106, "url", url, "refused", rows[0][4])]
+    assert rows[0][4].startswith("BlockedAddress")
 
 
 async def test_html_looking_article_text_is_rendered_safely(running_bot: FakeBotAPI) -> None:
