@@ -21,11 +21,14 @@ _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)\"']*")
 _CLAUSE_END = re.compile(r"[，、：,:]")
 
 # One-character abbreviations that newswire uses as places: provinces and
-# municipalities (GB/T 2260 short forms) and countries/regions.
+# municipalities (GB/T 2260 short forms), China (华, as in 访华), and the usual
+# one-character country names (巴 Pakistan/Brazil, 以 Israel, 阿 Argentina/Arab ...).
 SINGLE_CHAR_PLACES = frozenset(
-    "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀黔贵滇藏陕秦甘陇青宁新港澳台"
-    "中美英法德俄日韩朝印越泰澳加意欧亚非"
+    "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀黔贵滇藏陕秦甘陇青宁新港澳台淮"
+    "中华美英法德俄日韩朝印越泰加意欧亚非巴以阿伊叙埃斯罗奥缅柬菲老葡西荷比瑞挪芬波捷匈"
 )
+_PAIRS = {"《": "》", "“": "”", "（": "）", "(": ")", "「": "」", "〈": "〉", "‘": "’"}
+
 # Titles and roles, cut longest first so that 总书记 goes before 书记.
 _ROLES = (
     "总书记 书记 副书记 主席 副主席 总理 副总理 总统 副总统 首相 省长 副省长 市长 副市长 "
@@ -90,6 +93,22 @@ def _is_junk_char(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch)[0] in "PSZC"
 
 
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop edge white space and punctuation, but keep a bracket whose partner is inside
+    the span (MSRA writes 《诗探索》编辑部 as one organisation)."""
+    closers = set(_PAIRS.values())
+    while start < end and _is_junk_char(text[start]):
+        if text[start] in _PAIRS and _PAIRS[text[start]] in text[start + 1 : end]:
+            break
+        start += 1
+    while end > start and _is_junk_char(text[end - 1]):
+        ch = text[end - 1]
+        if ch in closers and any(o in text[start : end - 1] for o, c in _PAIRS.items() if c == ch):
+            break
+        end -= 1
+    return start, end
+
+
 def _strip_roles(text: str, start: int, end: int) -> tuple[int, int]:
     changed = True
     while changed and end > start:
@@ -106,11 +125,7 @@ def clean_spans(text: str, raw: list[RawSpan]) -> list[Entity]:
     """Trim, filter and de-overlap raw spans into article-ordered entities."""
     kept: list[tuple[int, int, str]] = []
     for span in raw:
-        start, end = max(0, span.start), min(len(text), span.end)
-        while start < end and _is_junk_char(text[start]):
-            start += 1
-        while end > start and _is_junk_char(text[end - 1]):
-            end -= 1
+        start, end = _trim(text, max(0, span.start), min(len(text), span.end))
         if span.type == "PER":
             start, end = _strip_roles(text, start, end)
             if any(text.startswith(r, start, end) for r in ROLE_WORDS) and end - start <= 3:
