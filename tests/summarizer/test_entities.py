@@ -187,3 +187,10 @@ def test_chunks_are_short_exact_slices_covering_the_text(text: str) -> None:
     covered = {o + i for o, c in chunks for i in range(len(c))}
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
     assert [o for o, _ in chunks] == sorted(o for o, _ in chunks)
+
+
+def test_bracket_pairs_inside_a_span_are_kept() -> None:
+    text = "《诗探索》编辑部和《纽约时报》"
+    raw = [RawSpan(0, 8, "ORG"), RawSpan(10, 15, "ORG")]
+    got = [e.text for e in clean_spans(text, raw)]
+    assert got == ["《诗探索》编辑部", "纽约时报"]
