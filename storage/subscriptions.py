@@ -173,6 +173,16 @@ class SubscriptionRepository:
         )
         return [_subscription(r) for r in rows]
 
+    async def move_chat(self, old: int, new: int) -> None:
+        """A group became a supergroup (new chat id): its subscription, story log, feeds and
+        digests follow it. Rows the new id already has win."""
+        async with self.db.transaction() as conn:
+            for table in ("subscriptions", "chat_stories", "feeds", "digests"):
+                await conn.execute(
+                    f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?", (new, old)
+                )
+                await conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (old,))
+
     async def _update(self, chat_id: int, **values: Any) -> None:
         # Column names come from this module's callers only (checked above), never from users.
         assignments = ", ".join(f"{name} = ?" for name in values)

@@ -346,6 +346,17 @@ async def membership_changed(update: Update, context: Context) -> None:
             await rt.scheduler.resync()
 
 
+async def chat_migrated(update: Update, context: Context) -> None:
+    """A group upgraded to a supergroup: its digest and feeds move to the new chat id."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    rt = context.bot_data.get(DigestRuntime)
+    rt.scheduler.cancel(message.chat_id)
+    await rt.subscriptions.move_chat(message.chat_id, message.migrate_to_chat_id)
+    await rt.scheduler.resync()
+
+
 async def post_init(app: BotApp) -> None:
     """Build the digest/feed services over the core ones and re-arm persisted schedules."""
     from bot.handlers.feeds import feed_ingest
@@ -378,3 +389,4 @@ def register(app: BotApp) -> None:
     app.add_handler(
         ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=MEMBER_GROUP
     )
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated), group=MEMBER_GROUP)

@@ -282,3 +282,23 @@ async def test_a_scheduled_slot_without_news_posts_nothing(
         assert first is not None and sub.next_run_at is not None and sub.next_run_at > first
         assert await runtime.digests.count(GROUP) == 0
     assert digests(api, GROUP) == [] and len(api.sent(GROUP)) == 1
+
+
+async def test_group_upgraded_to_supergroup_keeps_its_digest(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> None:
+    api, supergroup = fake_bot_api, -100700
+    api.set_chat_member(GROUP, ADMIN, "administrator")
+    async with api.polling(app_with(bot_settings, Clock())) as app:
+        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        api.send_text(GROUP, "/digest weekly mon 09:00", user_id=ADMIN)
+        await api.wait_for_message(GROUP)
+        api.add_update({"message": api._message(GROUP, ADMIN, migrate_to_chat_id=supergroup)})
+        for _ in range(200):
+            if await runtime.subscriptions.find(supergroup) is not None:
+                break
+            await asyncio.sleep(0.05)
+        moved = await runtime.subscriptions.get(supergroup)
+        assert moved.schedule == "weekly mon 09:00"
+        assert await runtime.subscriptions.find(GROUP) is None
+        assert [s.chat_id for s in await runtime.subscriptions.scheduled()] == [supergroup]

@@ -77,3 +77,20 @@ async def test_digest_recorded_once_per_slot_and_delivered_per_message(db: Datab
     done = await log.get(digest.id)
     assert done.completed and [m.message_id for m in done.messages] == [501, 502]
     assert await log.count(-1) == 1
+
+
+async def test_move_chat_carries_everything_to_the_supergroup(db: Database) -> None:
+    from storage.feeds import FeedRepository
+
+    subs, feeds, log = SubscriptionRepository(db), FeedRepository(db), DigestLog(db)
+    await subs.ensure(-1, "group")
+    await subs.set_schedule(-1, "daily 08:00", T0)
+    await subs.record_story(-1, 10, at=T0)
+    await feeds.add(-1, "https://a.example/rss", now=T0)
+    await log.record(-1, "s1", None, T0, 0, ["x"])
+    await subs.move_chat(-1, -1001)
+    assert (await subs.get(-1001)).schedule == "daily 08:00"
+    assert await subs.find(-1) is None
+    assert [s.article_id for s in await subs.stories_between(-1001, None, T0)] == [10]
+    assert [f.url for f in await feeds.for_chat(-1001)] == ["https://a.example/rss"]
+    assert await log.exists(-1001, "s1") and await log.count(-1) == 0
