@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Callable
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -23,81 +22,25 @@ from telegram.ext import (
 )
 
 from bot import render
-from bot.addressing import (
-    ArticleRequest,
-    RateLimiter,
-    addressed_to_bot,
-    article_request,
-    is_group,
+from bot.addressing import RateLimiter, addressed_to_bot, is_group
+from bot.chat_support import (
+    card_of,
+    friendly,
+    lang_of,
+    reads_everything,
+    request_of,
+    sentences_of,
+    stored_card,
 )
 from bot.context import BotApp, Context
 from bot.reply import send_all, send_html, typing, with_placeholder
-from bot.service import Report
-from bot.texts import COMMANDS, normalise_lang, t
+from bot.texts import COMMANDS, t
 from storage.errors import NotFound
-from summarizer.errors import SummarizerError, TooLarge
+from summarizer.errors import TooLarge
 
 TRACK_GROUP, RATE_GROUP = -3, -2
 MAX_FILE_BYTES = 5_000_000
 _RATE_SLOT = "_zhaiyao_rate_limiter"
-
-
-# -- helpers -----------------------------------------------------------------------------
-async def lang_of(update: Update, context: Context) -> str:
-    user = update.effective_user
-    if user is None:
-        return "zh"
-    try:
-        prefs = await context.bot_data.services.users.get_user(user.id)
-    except NotFound:
-        return normalise_lang(user.language_code)
-    return prefs.lang or normalise_lang(prefs.language_code or user.language_code)
-
-
-async def sentences_of(update: Update, context: Context) -> int:
-    user = update.effective_user
-    try:
-        prefs = await context.bot_data.services.users.get_user(user.id) if user else None
-    except NotFound:
-        prefs = None
-    return prefs.summary_sentences if prefs and prefs.summary_sentences else 3
-
-
-def friendly(lang: str) -> Callable[[BaseException], str | None]:
-    """Expected errors as one sentence in the user's language; ``None`` for the rest."""
-
-    def sentence(err: BaseException) -> str | None:
-        if isinstance(err, SummarizerError):
-            return err.user_message(lang)
-        if isinstance(err, NotFound):
-            return t("not_found", lang)
-        return None
-
-    return sentence
-
-
-def card_of(report: Report, lang: str) -> tuple[str, InlineKeyboardMarkup]:
-    a = report.analysis
-    html_card = render.render_card(
-        a.article,
-        report.summary,
-        a.entity_counts,
-        lang=lang,
-        outlets=report.outlets,
-        related=report.related,
-    )
-    return html_card, render.card_buttons(report.article_id, a.article.url, lang)
-
-
-async def stored_card(
-    article_id: int, context: Context, lang: str
-) -> tuple[str, InlineKeyboardMarkup]:
-    news = context.bot_data.services.news
-    stored, related = await news.get(article_id), await news.related(article_id)
-    html_card = render.render_card(
-        stored.article, stored.summary, stored.entities, lang=lang, related=related
-    )
-    return html_card, render.card_buttons(article_id, stored.article.url, lang)
 
 
 # -- group -3 / -2 -----------------------------------------------------------------------
@@ -126,25 +69,6 @@ async def rate_limit(update: Update, context: Context) -> None:
     if limiter.should_warn(user.id):
         await message.reply_text(t("rate_limited", await lang_of(update, context)))
     raise ApplicationHandlerStop
-
-
-async def reads_everything(message: Message, context: Context) -> bool:
-    """Whether the group turned auto mode on (private chats: always addressed anyway)."""
-    try:
-        return (await context.bot_data.services.users.get_chat(message.chat_id)).auto_mode
-    except NotFound:
-        return False
-
-
-async def request_of(message: Message, context: Context) -> ArticleRequest | None:
-    auto = is_group(message) and await reads_everything(message, context)
-    return article_request(
-        message,
-        bot_username=context.bot.username,
-        bot_id=context.bot.id,
-        auto_mode=auto,
-        max_links=context.bot_data.settings.max_links_per_message,
-    )
 
 
 # -- articles ----------------------------------------------------------------------------
