@@ -93,18 +93,19 @@ async def on_message(update: Update, context: Context) -> None:
         else [news.ingest_text(request.text, sentences=n, **who)]
     )
     tasks = [asyncio.ensure_future(job) for job in jobs]  # fetch in parallel, answer in order
+    failure: BaseException | None = None
     for task in tasks:
-        await with_placeholder(
-            context.bot,
-            message.chat_id,
-            message.message_id,
-            lang,
-            task,
-            lambda r: card_of(r, lang),
-            friendly(lang),
-        )
+        try:
+            await with_placeholder(
+                context.bot, message.chat_id, message.message_id, lang, task,
+                lambda r: card_of(r, lang), friendly(lang),
+            )  # fmt: skip
+        except Exception as err:  # one broken link must not cost the others their cards
+            failure = failure or err
     if request.dropped_links:
         await message.reply_text(t("too_many_links", lang, n=len(request.links)))
+    if failure is not None:
+        raise failure  # to the application's error handler (log, user, admin chat)
 
 
 async def on_document(update: Update, context: Context) -> None:
