@@ -25,7 +25,7 @@ from summarizer.dates import date_from_url
 from summarizer.errors import EmptyText, NotAnArticle
 from summarizer.extraction import body as bodies
 from summarizer.extraction.byline import InfoLine, byline_author, parse_info_line
-from summarizer.extraction.html import link_density, parse, prune, text_lines
+from summarizer.extraction.html import Line, lines_with_links, link_density, parse, prune
 from summarizer.extraction.lang import detect_lang
 from summarizer.extraction.metadata import PageMeta, read_meta
 from summarizer.model import Article
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 MIN_BODY_CHARS = 80  # below this a candidate body is not an article (try the next extractor)
 MIN_MAIN_CHARS = 200  # readability results shorter than this are checked against fallbacks
 MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index page
+BASELINE_OVERRIDE_RATIO = 2.0  # the baseline replaces readability when this much larger
+MIN_SHARED_SHARE = 0.8  # ... and holds this share of readability's text
 MAX_LOGIN_CHARS = 400  # a page with a password field and less text is a login page
 MIN_LETTER_SHARE = 0.5  # less than this share of letters: binary junk, not prose
 MAX_KICKER_LINES = 3  # short lines above the headline inside the container
@@ -73,6 +75,21 @@ def extract_body(root: lhtml.HtmlElement, html: str, url: str | None) -> Body:
     if best.size >= MIN_BODY_CHARS:
         return best
     raise NotAnArticle("no article text found")
+
+
+def _second_opinion(body: Body, page: Sequence[Line]) -> Body:
+    """Readability sometimes keeps one fragment of an article split across containers
+    (old table layouts); the page's densest prose run wins when it is far larger."""
+    if body.extractor != "readability":
+        return body
+    base = Body(tuple(bodies.trim_sparse(filter_lines(bodies.densest_lines(page)))), "baseline")
+    if base.size <= BASELINE_OVERRIDE_RATIO * body.size:
+        return body
+    # Only a run that contains what readability found may replace it (an extension of
+    # the same article, not a longer comment thread elsewhere on the page).
+    inside = set(base.lines)
+    shared = sum(len(x) for x in body.lines if x in inside)
+    return base if shared >= MIN_SHARED_SHARE * body.size else body
 
 
 def _find_line(lines: Sequence[str], needle: str, start: int = 0) -> int:
@@ -197,11 +214,13 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     meta = read_meta(root)
     prune(root)
     body = extract_body(root, text, url)
+    body_el = root.find("body")
+    page_lines = lines_with_links(body_el if body_el is not None else root)
+    body = _second_opinion(body, page_lines)
     log.debug("body from %s: %d chars", body.extractor, body.size)
     lines = list(body.lines)
     _check_article(root, lines)
-    body_el = root.find("body")
-    page = text_lines(body_el if body_el is not None else root)
+    page = [ln.text for ln in page_lines]
     at = _layout(page, meta.title, lines)
     infos = _info_near(page, at)
     lines = _strip_head(lines, meta.title)

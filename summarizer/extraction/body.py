@@ -13,7 +13,7 @@ from lxml import html as lhtml
 from readability import Document
 from readability.readability import Unparseable
 
-from summarizer.extraction.html import lines_with_links
+from summarizer.extraction.html import Line, lines_with_links
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,12 @@ def densest_block(lines: Sequence[str]) -> tuple[int, int]:
 
 def baseline_lines(root: lhtml.HtmlElement) -> list[str]:
     body = root.find("body")
-    lines = unlinked_lines(body if body is not None else root)
+    return densest_lines(lines_with_links(body if body is not None else root))
+
+
+def densest_lines(page: Sequence[Line]) -> list[str]:
+    """Baseline on already-read page lines: the densest prose run, link-only lines out."""
+    lines = [ln.text for ln in page if ln.link_share < MAX_LINE_LINK_SHARE or is_paragraph(ln.text)]
     start, end = densest_block(lines)
     return list(lines[start:end])
 

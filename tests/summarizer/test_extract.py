@@ -258,3 +258,16 @@ def test_threads_extract_concurrently() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         titles = list(pool.map(lambda _: extract_article(html).title, range(8)))
     assert set(titles) == {"山区小学开通远程课堂 孩子们第一次上英语课"}
+
+
+def test_article_split_across_layout_tables_is_read_whole() -> None:
+    # Old table-layout pages sometimes put each part of one article in its own table;
+    # readability keeps one part, the page's densest prose run holds them all.
+    parts = [
+        f"<table><tr><td><p>第{i}部分：{PROSE[3:-4]}</p></td>"
+        "<td><a href='#'>链接</a></td></tr></table>"
+        for i in range(1, 7)
+    ]
+    html = "<html><body><table><tr><td>" + "".join(parts) + "</td></tr></table></body></html>"
+    a = extract_article(html)
+    assert all(f"第{i}部分" in a.text for i in range(1, 7))
