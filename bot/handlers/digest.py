@@ -235,6 +235,21 @@ def _target(word: str) -> int | str:
     return int(word) if word.lstrip("-").isdigit() else word
 
 
+async def admin_channel(update: Update, context: Context, word: str) -> int | None:
+    """The id of channel ``word`` (@name or id) if the bot serves it and the user
+    administers it; ``None`` otherwise."""
+    user = update.effective_user
+    try:
+        channel = await context.bot.get_chat(_target(word))
+    except (BadRequest, Forbidden):
+        return None
+    if user is None or channel.type != Chat.CHANNEL:
+        return None
+    if not await is_admin(context.bot, channel.id, user.id):
+        return None
+    return channel.id
+
+
 async def manage_channel(update: Update, context: Context, verb: str, target: int | str) -> None:
     """Settings keyboard, an immediate digest, or schedule off for a configured channel."""
     message, user = update.effective_message, update.effective_user

@@ -9,16 +9,17 @@ feeds. New items reach the chat's next digest.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApp, Context
 from bot.digest_runtime import DigestRuntime
 from bot.feeds import MAX_OPML_FEEDS, FeedFormatError, FeedItem, PollResult, parse_opml
-from bot.handlers.digest import may_configure, say
+from bot.handlers.digest import admin_channel, may_configure, say
 from bot.render import escape, render_card
 from bot.reply import send_html
 from storage.errors import NotFound
@@ -27,6 +28,7 @@ from summarizer.errors import EmptyText, NotAnArticle
 
 log = logging.getLogger(__name__)
 
+CHANNEL_ARG = re.compile(r"^(@[A-Za-z]\w{3,}|-100\d+)$")
 COMMANDS = {"feed": ("订阅新闻源 add|list|remove|filter|instant", "News feeds add|list|remove…")}
 MIN_FEED_TEXT = 200  # an item whose page is unreadable is still used if the feed carries this
 MAX_OPML_BYTES = 1_000_000
@@ -95,6 +97,16 @@ async def feed_command(update: Update, context: Context) -> None:
         return
     rt = context.bot_data.get(DigestRuntime)
     args = context.args or []
+    target = chat.id
+    if chat.type == Chat.PRIVATE and args and CHANNEL_ARG.match(args[-1]):
+        # From a private chat, a trailing @channel (or -100… id) manages that channel's feeds.
+        channel_id = await admin_channel(update, context, args.pop())
+        if channel_id is None:
+            await message.reply_text(
+                say(update, "没有找到你管理的这个频道。", "No such channel that you administer.")
+            )
+            return
+        target = channel_id
     verb = args[0] if args else "list"
     if verb != "list" and not await may_configure(update, context):
         await message.reply_text(
@@ -103,7 +115,7 @@ async def feed_command(update: Update, context: Context) -> None:
         return
     try:
         if verb == "add" and len(args) == 2 and args[1].startswith(("http://", "https://")):
-            feed, _ = await rt.feeds.add(chat.id, args[1])
+            feed, _ = await rt.feeds.add(target, args[1])
             result = await rt.poller.poll(feed.id)
             feed = await rt.feeds.get(feed.id)
             await message.reply_text(
@@ -113,22 +125,22 @@ async def feed_command(update: Update, context: Context) -> None:
                 + _poll_line(update, result)
             )
         elif verb == "list":
-            feeds = await rt.feeds.for_chat(chat.id)
+            feeds = await rt.feeds.for_chat(target)
             lines = [_describe(i, f) for i, f in enumerate(feeds, 1)]
             await send_html(
                 context.bot,
-                chat.id,
+                chat.id,  # the list answers where it was asked, even for a channel's feeds
                 "\n".join(lines)
                 or say(update, "还没有订阅源。/feed add 链接", "No feeds yet. /feed add URL"),
             )
         elif verb == "remove" and len(args) == 2:
-            feed = await rt.feeds.nth(chat.id, int(args[1]))
+            feed = await rt.feeds.nth(target, int(args[1]))
             await rt.feeds.remove(feed.id)
             await message.reply_text(
                 say(update, "已取消：", "Removed: ") + escape(feed.title or feed.url)
             )
         elif verb == "filter" and len(args) >= 3:
-            feed = await rt.feeds.nth(chat.id, int(args[1]))
+            feed = await rt.feeds.nth(target, int(args[1]))
             words = args[2:]
             include = (
                 [] if words == ["clear"] else [w[1:] for w in words if w.startswith("+") and w[1:]]
@@ -142,7 +154,7 @@ async def feed_command(update: Update, context: Context) -> None:
             await message.reply_text(_describe(int(args[1]), feed))
         elif verb == "instant" and len(args) == 3 and args[2] in ("on", "off"):
             feed = await rt.feeds.set_instant(
-                (await rt.feeds.nth(chat.id, int(args[1]))).id, args[2] == "on"
+                (await rt.feeds.nth(target, int(args[1]))).id, args[2] == "on"
             )
             await message.reply_text(_describe(int(args[1]), feed))
         else:

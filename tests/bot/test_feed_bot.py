@@ -113,3 +113,24 @@ async def test_opml_document_imports_feeds(
             "https://a.example/rss",
             "https://b.example/atom",
         ]
+
+
+async def test_channel_feeds_are_managed_from_a_private_chat(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> None:
+    api, channel, owner, stranger = fake_bot_api, -100960, 961, 962
+    api.set_chat(channel, type="channel", title="频道")
+    api.set_chat_member(channel, owner, "administrator")
+    async with feed_server() as feeds, api.polling(app_with(bot_settings, Clock())) as app:
+        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        feeds.publish(feed_items(36))
+        api.send_text(stranger, f"/feed add {feeds.feed_url} {channel}")
+        assert "没有找到" in (await api.wait_for_message(stranger)).text
+        api.send_text(owner, f"/feed add {feeds.feed_url} {channel}")
+        await api.wait_for_message(owner, timeout=90)
+        assert [f.url for f in await runtime.feeds.for_chat(channel)] == [feeds.feed_url]
+        assert await runtime.feeds.for_chat(owner) == []
+        api.send_text(owner, f"/feed list {channel}")
+        listing = (await api.wait_for_messages(owner, 2))[-1]
+        assert listing.text.startswith("1. 测试新闻源")
+        assert api.sent(channel) == []  # nothing was posted into the channel itself
