@@ -28,7 +28,7 @@ from bot.chat_support import (
     friendly,
     lang_of,
     reads_everything,
-    request_of,
+    request_of,  # re-exported: the admin gate classifies messages the same way
     sentences_of,
     stored_card,
 )
@@ -37,6 +37,8 @@ from bot.reply import send_all, send_html, typing, with_placeholder
 from bot.texts import COMMANDS, t
 from storage.errors import NotFound
 from summarizer.errors import TooLarge
+
+__all__ = ["register", "request_of"]
 
 TRACK_GROUP, RATE_GROUP = -3, -2
 MAX_FILE_BYTES = 5_000_000
