@@ -119,6 +119,31 @@ def cosine(query: Vector, candidate: Vector, candidate_norm: float) -> float:
     return float(np.dot(query[1][iq], candidate[1][ic])) / candidate_norm
 
 
+def feedback_query(
+    vec: Vector,
+    feedback: list[tuple[Vector, float]],
+    df: Mapping[int, int],
+    docs: int,
+    weight: float,
+) -> Vector:
+    """Rocchio pseudo-relevance feedback (Rocchio 1971; Manning et al., IR book ch. 9):
+    the unit TF-IDF query plus ``weight`` times the mean unit vector of the best first-pass
+    stories, in the form :func:`weighted_query` returns."""
+    ids = vec[0]
+    for (f_ids, _), _norm in feedback:
+        ids = np.union1d(ids, f_ids)
+    idf_w = np.array([idf(df.get(int(i), 0), docs) for i in ids], dtype=np.float64)
+    q = np.zeros(len(ids))
+    at = np.searchsorted(ids, vec[0])
+    q[at] = vec[1] * idf_w[at]
+    q /= float(np.linalg.norm(q)) or 1.0
+    for (f_ids, f_tf), norm in feedback:
+        at = np.searchsorted(ids, f_ids)
+        q[at] += weight / len(feedback) * f_tf * idf_w[at] / norm
+    q /= float(np.linalg.norm(q)) or 1.0
+    return ids.astype(np.uint32), (q * idf_w).astype(np.float32)
+
+
 def batch_cosine(query: Vector, candidates: list[Vector]) -> npt.NDArray[np.float64]:
     """Dot products of ``query`` (from :func:`weighted_query`) with each candidate's tf
     vector, all at once (divide by the candidates' stored norms to get cosines)."""
