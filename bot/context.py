@@ -20,11 +20,10 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from storage.requests import RequestLog
-
     from bot.service import NewsService
     from storage.articles import ArticleRepository
     from storage.db import Database
+    from storage.requests import RequestLog
     from storage.users import UserRepository
 
 T = TypeVar("T")
