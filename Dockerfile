@@ -2,7 +2,7 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    ZHAIYAO_DB=/data/zhaiyao.db HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+    ZHAIYAO_DB=/data/zhaiyao.db HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE
 
 RUN useradd --create-home --uid 10001 zhaiyao \
  && mkdir /data && chown zhaiyao /data
