@@ -1,24 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from storage import Database, connect
+from storage import Database
 from storage.errors import NotFound
 from storage.feeds import FeedRepository
 from storage.subscriptions import SubscriptionRepository
 
 T0 = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await connect(tmp_path / "z.db")
-    yield database
-    await database.close()
 
 
 async def test_add_is_idempotent_and_numbered_per_chat(db: Database) -> None:

@@ -1,23 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from storage import Database, connect
+from storage import Database
 from storage.errors import NotFound
 from storage.subscriptions import DigestLog, SubscriptionRepository
 
 T0 = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await connect(tmp_path / "z.db")
-    yield database
-    await database.close()
 
 
 async def test_ensure_defaults_and_settings(db: Database) -> None:
