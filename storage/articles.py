@@ -10,6 +10,7 @@ once. Ranking is in :mod:`storage.related`; index forms in :mod:`storage.indexin
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -138,7 +139,8 @@ class ArticleRepository:
         Term vectors of a batch are weighted with the document frequencies as of the
         batch's start, and the frequencies are updated once per batch.
         """
-        prepared = [self._prepare(a) for a in analyses]
+        # segmenting and hashing take milliseconds per article: keep them off the event loop
+        prepared = await asyncio.to_thread(lambda: [self._prepare(a) for a in analyses])
         all_terms = sorted({t for p in prepared for t in p.segmented.term_ids})
         async with self.db.transaction() as conn:
             batch = _Batch(*await _document_frequencies(conn, all_terms))
