@@ -1,8 +1,9 @@
 """Chat handlers: links, pasted articles, files, and the everyday commands.
 
 Thin by design: parse the update, call ``NewsService``, render, reply. Cross-cutting
-work runs in earlier groups: group -3 records users and chats, group -2 is the per-user
-rate limit (group -1 is the admin feature's ban gate).
+work runs in earlier groups: the admin feature's ban gate (-4) drops banned users first,
+group -3 records users and chats, group -2 is the per-user rate limit, and the admin
+feature's quota gate (-1) runs last, just before an article is read.
 """
 
 from __future__ import annotations
