@@ -212,3 +212,12 @@ def filter_lines(lines: Sequence[str]) -> list[str]:
         if s and classify(s) is None:
             out.append(s)
     return out
+
+
+MIN_LETTER_SHARE = 0.5  # less than this share of letters: binary junk, not prose
+
+
+def unreadable(text: str) -> bool:
+    """Binary junk or wrongly decoded bytes: too few letters, or runs of U+FFFD."""
+    letters = sum(ch.isalpha() for ch in text)
+    return letters < MIN_LETTER_SHARE * len(text) or "\ufffd" * 3 in text

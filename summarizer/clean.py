@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from summarizer.boilerplate import classify, filter_lines, related_runs, tail_start
+from summarizer.boilerplate import classify, filter_lines, related_runs, tail_start, unreadable
 from summarizer.errors import EmptyText, NotAnArticle
 from summarizer.extraction.body import prose_blocks
 from summarizer.extraction.byline import (
@@ -161,6 +161,8 @@ def clean_text(text: str) -> Article:
     body = [x for x in filter_lines(kept[start:end]) if title is None or _key(x) != _key(title)]
     if not body:
         raise NotAnArticle("no article text")
+    if unreadable("".join(body)):
+        raise NotAnArticle("unreadable text (binary or wrongly encoded)")
     if title is None or (start == 0 and title == body[0]):
         title = _fallback_title(body)
     author = (info.author if info else None) or byline_author(body[-1]) or dateline_author(body[0])

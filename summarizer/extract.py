@@ -19,7 +19,7 @@ from datetime import datetime
 
 from lxml import html as lhtml
 
-from summarizer.boilerplate import filter_lines
+from summarizer.boilerplate import filter_lines, unreadable
 from summarizer.charset import decode_html
 from summarizer.dates import date_from_url
 from summarizer.errors import EmptyText, NotAnArticle
@@ -38,7 +38,6 @@ MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index
 BASELINE_OVERRIDE_RATIO = 2.0  # the baseline replaces readability when this much larger
 MIN_SHARED_SHARE = 0.8  # ... and holds this share of readability's text
 MAX_LOGIN_CHARS = 400  # a page with a password field and less text is a login page
-MIN_LETTER_SHARE = 0.5  # less than this share of letters: binary junk, not prose
 MAX_KICKER_LINES = 3  # short lines above the headline inside the container
 MAX_DECK_CHARS = 60  # deck and info lines under the headline are shorter than this
 INFO_WINDOW_LINES = 8  # info lines are searched this far around the headline / body start
@@ -189,9 +188,7 @@ def _strip_head(lines: list[str], title: str) -> list[str]:
 
 
 def _check_article(root: lhtml.HtmlElement, body: Sequence[str]) -> None:
-    text = "".join(body)
-    letters = sum(ch.isalpha() for ch in text)
-    if letters < MIN_LETTER_SHARE * len(text) or "\ufffd" * 3 in text:
+    if unreadable("".join(body)):
         raise NotAnArticle("unreadable text (binary or wrongly encoded)")
     if root.xpath('//input[@type="password"]') and sum(len(x) for x in body) < MAX_LOGIN_CHARS:
         raise NotAnArticle("login form")
