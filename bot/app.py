@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 HANDLER_MODULES: tuple[str, ...] = ("chat", "digest", "feeds", "admin")
 # RetryAfter: the limiter waits and retries this often before giving up on a request.
 RATE_LIMIT_RETRIES = 5
+# PTB's 5 s read timeout is short for a busy 2-core host loading models beside the loop
+TELEGRAM_TIMEOUT = 20.0
 # Commands a group needs (the rest are for private chats).
 GROUP_COMMANDS = ("help", "search", "related", "auto", "lang")
 
@@ -97,6 +99,9 @@ def build_application(settings: Settings) -> BotApp:
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .read_timeout(TELEGRAM_TIMEOUT)
+        .write_timeout(TELEGRAM_TIMEOUT)
+        .get_updates_read_timeout(TELEGRAM_TIMEOUT)
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(True)  # one slow page must not hold up other chats
         .post_init(post_init)
