@@ -1,6 +1,7 @@
 """Related-story and near-duplicate quality, through Zhaiyao's own storage.
 
     python bench/related.py --data ../shared/data/related [--json OUT] [--no-anchors]
+        [--db PATH [--reuse]]
 
 Both protocols of ``../shared/data/related/README.md``, each on a fresh SQLite file:
 
@@ -8,7 +9,9 @@ Both protocols of ``../shared/data/related/README.md``, each on a fresh SQLite f
   date order), ``reindex()`` refreshes the term vectors with the final IDF (what
   ``zhaiyao reindex`` does after a bulk import), then each query's ranking is what a card
   shows: the query's own republished copies ("also reported by"), then ``related()``
-  with each result followed by its copies (``duplicates()``).
+  with each result followed by its copies (``duplicates()``). ``--db PATH`` keeps this
+  store; ``--reuse`` then skips the ingest when PATH exists (only ``reindex()`` and the
+  queries run: what a ranking change needs, since reindex rebuilds every term vector).
 * near-duplicates: the store is the corpus minus the ambiguous real copies of the
   originals; each variant is ``save()``d, flagged when ``SaveResult.duplicate_of`` is set,
   correct when that is its original, then purged again.
@@ -137,13 +140,25 @@ def metrics(ranked: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> d
 
 
 # ------------------------------------------------------------------ protocols
+async def stored_ids(repo: ArticleRepository, docs: list[Doc]) -> dict[str, int]:
+    """Corpus id -> article id of a kept store (matched on title and text)."""
+    key = {(d.get("title") or "", d["text"]): d["id"] for d in docs}
+    rows = await repo.db.fetchall("SELECT id, title, text FROM articles")
+    return {key[(r["title"], r["text"])]: r["id"] for r in rows}
+
+
 async def related_protocol(
-    docs: list[Doc], queries: list[Doc], workdir: Path, segment: CachedSegmenter
+    docs: list[Doc], queries: list[Doc], path: Path, segment: CachedSegmenter, reuse: bool = False
 ) -> tuple[dict[str, list[str]], float]:
-    db = await connect(workdir / "related.db")
+    kept = reuse and path.exists()
+    db = await connect(path)
     try:
         repo = ArticleRepository(db, segment=segment)
-        ids = await ingest(repo, by_date(docs), "related: ingest")
+        if kept:
+            ids = await stored_ids(repo, docs)
+            print(f"related: reusing {path} ({len(ids)} articles)", file=sys.stderr)
+        else:
+            ids = await ingest(repo, by_date(docs), "related: ingest")
         start = time.perf_counter()
         await repo.reindex()
         print(f"related: reindex ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
@@ -232,11 +247,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-anchors", action="store_true")
+    parser.add_argument("--db", type=Path, help="keep the related-stories store at this path")
+    parser.add_argument("--reuse", action="store_true", help="with --db: skip the ingest")
     args = parser.parse_args(argv)
     docs, queries, qrels, originals, variants = load(args.data)
     segment = CachedSegmenter()
     with tempfile.TemporaryDirectory(prefix="zhaiyao-related-") as tmp:
-        ranked, p50 = asyncio.run(related_protocol(docs, queries, Path(tmp), segment))
+        path = args.db or Path(tmp) / "related.db"
+        if args.db and not args.reuse:
+            path.unlink(missing_ok=True)
+        ranked, p50 = asyncio.run(related_protocol(docs, queries, path, segment, args.reuse))
         ours = metrics(ranked, qrels)
         dedup = asyncio.run(dedup_protocol(docs, originals, variants, Path(tmp), segment))
     rows = [(f"zhaiyao storage (related p50 {p50:.1f} ms)", ours)]

@@ -27,7 +27,7 @@ Vector = tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]
 TERMS_PER_ARTICLE = 80  # vector length kept per article (heaviest TF-IDF terms)
 QUERY_POOL = 32  # heaviest words stored as text, to build the candidate query from
 QUERY_TERMS = 20  # FTS5 OR-query size for candidates
-TITLE_WEIGHT = 6.0  # a title word counts as this many body occurrences
+TITLE_WEIGHT = 8.0  # a title word counts as this many body occurrences
 DATE_FLOOR = 0.6  # date prior: FLOOR + (1 - FLOOR) * exp(-|days apart| / DATE_SCALE_DAYS)
 DATE_SCALE_DAYS = 15.0
 UNDATED_DAYS = 365.0  # treated as this far apart when a date is missing
@@ -44,8 +44,10 @@ def idf(df: int, docs: int) -> float:
 
 
 def _is_term(word: str) -> bool:
-    # single CJK characters and lone letters/digits carry little topic signal
-    return len(word) > 1 and any(ch.isalnum() for ch in word)
+    # lone ASCII letters/digits and punctuation carry little topic signal; a single CJK
+    # character often does (jieba leaves nouns such as 猪, 枪, 矿 and unknown names' parts
+    # as one character), and IDF weighs down the common ones (的, 了): kept
+    return any(ch.isalnum() for ch in word) and (len(word) > 1 or not word.isascii())
 
 
 @dataclass(frozen=True, slots=True)
