@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from pathlib import Path
 
 from telegram import (
     BotCommand,
@@ -177,17 +178,18 @@ async def reindex(update: Update, context: Context) -> None:
 
 
 async def export(update: Update, context: Context) -> None:
-    assert update.effective_message is not None
     path = await admin_service(context.application).export(_admin_id(update))
-    try:
-        await update.effective_message.reply_document(path, filename=path.name)
-    finally:
-        path.unlink(missing_ok=True)
+    await _send_and_delete(update, path)
 
 
 async def backup(update: Update, context: Context) -> None:
-    assert update.effective_message is not None
     path = await admin_service(context.application).backup(_admin_id(update))
+    await _send_and_delete(update, path)
+
+
+async def _send_and_delete(update: Update, path: Path) -> None:
+    """Send a temporary file (export, backup) as a document, then remove it."""
+    assert update.effective_message is not None
     try:
         await update.effective_message.reply_document(path, filename=path.name)
     finally:
