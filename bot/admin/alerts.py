@@ -61,8 +61,8 @@ class ErrorAlerts:
             lines.append(
                 f"（此前 {suppressed} 条同类错误未发送 / {suppressed} similar suppressed）"
             )
-        if len(tb) > TRACEBACK_CHARS:  # keep the innermost frames, from a line start
-            tb = "…" + tb[-TRACEBACK_CHARS:].split("\n", 1)[-1]
+        if len(tb) > TRACEBACK_CHARS:
+            tb = "…\n" + _innermost_frames(tb, TRACEBACK_CHARS)
         lines.append(f"<pre>{html.escape(tb)}</pre>")
         return "\n".join(lines)
 
@@ -85,3 +85,10 @@ class ErrorAlerts:
             log.warning("could not send the error alert to the admin chat", exc_info=True)
             return False
         return True
+
+
+def _innermost_frames(tb: str, limit: int) -> str:
+    """The tail of a traceback within `limit` chars, cut where a frame ("  File …") starts."""
+    tail = tb[-limit:]
+    frame = tail.find("\n  File ")
+    return tail[frame + 1 :] if frame >= 0 else tail.split("\n", 1)[-1]

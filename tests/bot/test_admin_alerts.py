@@ -67,7 +67,7 @@ async def test_handler_error_goes_to_the_admin_chat_once(running_bot: FakeBotAPI
     await running_bot.settle(quiet=0.5)
     sent = alerts()
     assert len(sent) == 1 and "Message is too weird" in sent[0].text
-    assert "\n…  File " in sent[0].text  # a long traceback is cut at a line start
+    assert "\n…\n  File " in sent[0].text  # a long traceback is cut where a frame starts
     running_bot.send_text(ADMIN_ID, "/health")
     health = await running_bot.wait_for(
         lambda: [m for m in running_bot.sent(ADMIN_ID) if "uptime" in m.text]
