@@ -5,14 +5,14 @@ crash mid-write leaves either all of them or none. Republished copies (same cano
 URL, or a MinHash-LSH candidate whose exact character-shingle overlap confirms it) join
 the family of the first copy: they are stored, linked by ``duplicate_of`` to that first
 copy, and left out of the full-text index, so search and related stories show a story
-once. Ranking is in :mod:`storage.related`; index forms in :mod:`storage.indexing`.
+once. Copy detection is in :mod:`storage.dedup`, index writes in :mod:`storage.fulltext`,
+ranking in :mod:`storage.related`, index forms in :mod:`storage.indexing`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,40 +20,17 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from storage.db import Database
+from storage.dedup import family_outlets, find_first_copy, parse_signature, signature_blob
 from storage.errors import NotFound
-from storage.indexing import (
-    Segmented,
-    Segmenter,
-    TermVector,
-    fts_phrase,
-    segment_article,
-    term_vector,
-)
+from storage.fulltext import IndexBatch, current_vector, index_root, unindex_root
+from storage.indexing import Segmented, Segmenter, fts_phrase, segment_article
 from storage.related import RelatedStory, rank_related
 from storage.urls import canonical_url
-from summarizer.fingerprint import (
-    NUM_PERM,
-    band_keys,
-    containment,
-    jaccard,
-    jaccard_estimate,
-    minhash_signature,
-    shingles,
-)
+from summarizer.fingerprint import NUM_PERM, band_keys, minhash_signature
 from summarizer.model import Analysis, Article, EntityCount
 from summarizer.tokenize import segment_for_index
 
 __all__ = ["ArticleRepository", "RelatedStory", "SaveResult", "StoredArticle"]
-
-# A candidate is the same piece when the exact 5-gram sets agree this much. Republished
-# copies (header/footer/dateline changes, a trimmed ending, a few edited characters) sit
-# far above; distinct reports of the same event rarely reach either rule.
-DUP_JACCARD = 0.5
-DUP_CONTAINMENT = 0.8  # of the shorter text in the longer ...
-DUP_MIN_LENGTH_RATIO = 0.3  # ... when the shorter is not a mere fragment of the longer
-# Below this MinHash estimate no pair can pass either rule above (J >= .8 x .3 = .24 at the
-# least, and the estimate's error at 128 minima is about .04), so the text is not read.
-PREFILTER_JACCARD = 0.15
 
 _COLUMNS = (
     "id, duplicate_of, title, url, source, author, published_at, lang, summary, entities,"
@@ -108,16 +85,6 @@ def _to_stored(row: aiosqlite.Row) -> StoredArticle:
     )
 
 
-def is_same_piece(a: set[str], b: set[str]) -> bool:
-    """Exact verification of an LSH candidate on character 5-gram sets."""
-    if not a or not b:
-        return False
-    if jaccard(a, b) >= DUP_JACCARD:
-        return True
-    ratio = min(len(a), len(b)) / max(len(a), len(b))
-    return ratio >= DUP_MIN_LENGTH_RATIO and containment(a, b) >= DUP_CONTAINMENT
-
-
 class ArticleRepository:
     """Articles with URL/fingerprint de-duplication, full-text search and related stories.
 
@@ -143,7 +110,7 @@ class ArticleRepository:
         prepared = await asyncio.to_thread(lambda: [self._prepare(a) for a in analyses])
         all_terms = sorted({t for p in prepared for t in p.segmented.term_ids})
         async with self.db.transaction() as conn:
-            batch = _Batch(*await _document_frequencies(conn, all_terms))
+            batch = await IndexBatch.load(conn, all_terms)
             results = [await self._save_in(conn, p, batch) for p in prepared]
             await batch.flush(conn)
             return results
@@ -162,7 +129,7 @@ class ArticleRepository:
         )
 
     async def _save_in(
-        self, conn: aiosqlite.Connection, prepared: _Prepared, batch: _Batch
+        self, conn: aiosqlite.Connection, prepared: _Prepared, batch: IndexBatch
     ) -> SaveResult:
         analysis, article = prepared.analysis, prepared.analysis.article
         if prepared.canonical is not None:
@@ -174,11 +141,14 @@ class ArticleRepository:
             if same_url is not None:
                 root = same_url["duplicate_of"] or same_url["id"]
                 return SaveResult(
-                    same_url["id"], False, same_url["duplicate_of"], await _outlets(conn, root)
+                    same_url["id"],
+                    False,
+                    same_url["duplicate_of"],
+                    await family_outlets(conn, root),
                 )
         keys = band_keys(prepared.signature)
-        root = await _find_first_copy(conn, keys, prepared.signature, article.text)
-        vector = term_vector(prepared.segmented, batch.df, batch.docs)
+        root = await find_first_copy(conn, keys, prepared.signature, article.text)
+        vector = batch.vector(prepared.segmented)
         now = datetime.now(UTC)
         cur = await conn.execute(
             "INSERT INTO articles (duplicate_of, story_day, title, url, canonical_url,"
@@ -201,7 +171,7 @@ class ArticleRepository:
                 article.lang,
                 _json([s.text for s in analysis.summary]),
                 _json(list(analysis.keywords)),
-                _signature_blob(prepared.signature),
+                signature_blob(prepared.signature),
                 _stamp(now),
                 article.text,
             ),
@@ -213,13 +183,9 @@ class ArticleRepository:
             [(k, article_id) for k in keys],
         )
         if root is None:
-            await conn.execute(
-                "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-                (article_id, prepared.segmented.fts_title, prepared.segmented.fts_body),
-            )
-            batch.indexed(prepared.segmented.term_ids)
+            await batch.index(conn, article_id, prepared.segmented)
             return SaveResult(article_id, True, None, 1)
-        return SaveResult(article_id, True, root, await _outlets(conn, root))
+        return SaveResult(article_id, True, root, await family_outlets(conn, root))
 
     async def purge(self, article_id: int) -> None:
         """Delete an article and its index entries; its oldest copy becomes the new root."""
@@ -231,14 +197,14 @@ class ArticleRepository:
                 row = await cur.fetchone()
             if row is None:
                 raise NotFound("article", article_id)
-            keys = band_keys(_signature(row["fingerprint"]))
+            keys = band_keys(parse_signature(row["fingerprint"]))
             await conn.executemany(
                 "DELETE FROM article_bands WHERE key = ? AND article_id = ?",
                 [(k, article_id) for k in keys],
             )
             if row["duplicate_of"] is None:
                 seg = segment_article(row["title"], row["text"], self._segment)
-                await _unindex(conn, article_id, seg)
+                await unindex_root(conn, article_id, seg)
                 await self._promote_oldest_copy(conn, article_id)
             await conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
@@ -254,7 +220,9 @@ class ArticleRepository:
         await conn.execute(
             "UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?", (heir["id"], root)
         )
-        await _index(conn, heir["id"], segment_article(heir["title"], heir["text"], self._segment))
+        await index_root(
+            conn, heir["id"], segment_article(heir["title"], heir["text"], self._segment)
+        )
 
     async def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the full-text index, LSH bands, document frequencies and term vectors.
@@ -276,7 +244,7 @@ class ArticleRepository:
                 signature = minhash_signature(row["text"])
                 await conn.execute(
                     "UPDATE articles SET fingerprint = ? WHERE id = ?",
-                    (_signature_blob(signature), row["id"]),
+                    (signature_blob(signature), row["id"]),
                 )
                 await conn.executemany(
                     "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
@@ -284,13 +252,13 @@ class ArticleRepository:
                 )
                 if row["duplicate_of"] is None:
                     seg = segment_article(row["title"], row["text"], self._segment)
-                    await _index(conn, row["id"], seg)
+                    await index_root(conn, row["id"], seg)
                 done += 1
                 if progress is not None and done % 100 == 0:
                     progress(done, 2 * total)
             async for row in _batches(conn, "id, title, text"):
                 seg = segment_article(row["title"], row["text"], self._segment)
-                vector = await _vector(conn, seg)
+                vector = await current_vector(conn, seg)
                 await conn.execute(
                     "UPDATE articles SET terms = ?, term_norm = ?, query_terms = ? WHERE id = ?",
                     (vector.blob(), vector.norm, _json(vector.words), row["id"]),
@@ -379,123 +347,6 @@ class _Prepared:
     segmented: Segmented
 
 
-class _Batch:
-    """Document frequencies for one write transaction, and the increments it makes."""
-
-    def __init__(self, df: dict[int, int], docs: int) -> None:
-        self.df, self.docs = df, docs
-        self.added: Counter[int] = Counter()
-        self.added_docs = 0
-
-    def indexed(self, term_ids: Sequence[int]) -> None:
-        self.added.update(term_ids)
-        self.added_docs += 1
-
-    async def flush(self, conn: aiosqlite.Connection) -> None:
-        if not self.added_docs:
-            return
-        await conn.executemany(
-            "INSERT INTO term_df (id, df) VALUES (?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET df = df + excluded.df",
-            sorted(self.added.items()),
-        )
-        await conn.execute(
-            "UPDATE index_stats SET value = value + ? WHERE name = 'indexed_docs'",
-            (self.added_docs,),
-        )
-
-
-async def _find_first_copy(
-    conn: aiosqlite.Connection, keys: Sequence[int], signature: Sequence[int], text: str
-) -> int | None:
-    """The family root of the oldest stored copy of ``text``: LSH band candidates, a MinHash
-    estimate to drop the plainly different cheaply, then the exact shingle check."""
-    marks = ",".join("?" * len(keys))
-    async with conn.execute(
-        "SELECT id, duplicate_of, fingerprint FROM articles WHERE id IN"
-        f" (SELECT article_id FROM article_bands WHERE key IN ({marks})) ORDER BY id",
-        tuple(keys),
-    ) as cur:
-        rows = list(await cur.fetchall())
-    estimates: dict[bytes, bool] = {}  # identical fingerprints are judged once
-    for row in rows:
-        fp = row["fingerprint"]
-        if fp not in estimates:
-            estimates[fp] = jaccard_estimate(signature, _signature(fp)) >= PREFILTER_JACCARD
-    candidates = [row for row in rows if estimates[row["fingerprint"]]]
-    if not candidates:
-        return None
-    firsts = {row["fingerprint"]: row["id"] for row in reversed(candidates)}
-    texts = await _texts(conn, sorted(set(firsts.values())))
-    mine = shingles(text)
-    same = {fp: is_same_piece(mine, shingles(texts[i])) for fp, i in firsts.items()}
-    roots = [row["duplicate_of"] or row["id"] for row in candidates if same[row["fingerprint"]]]
-    return min(roots) if roots else None
-
-
-async def _texts(conn: aiosqlite.Connection, ids: Sequence[int]) -> dict[int, str]:
-    async with conn.execute(
-        f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(ids))})", tuple(ids)
-    ) as cur:
-        return {r[0]: r[1] for r in await cur.fetchall()}
-
-
-async def _outlets(conn: aiosqlite.Connection, root: int) -> int:
-    async with conn.execute(
-        "SELECT count(DISTINCT coalesce(lower(source), '#' || id)) FROM articles"
-        " WHERE id = ? OR duplicate_of = ?",
-        (root, root),
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 1
-
-
-async def _document_frequencies(
-    conn: aiosqlite.Connection, ids: Sequence[int]
-) -> tuple[dict[int, int], int]:
-    df: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        async with conn.execute(
-            f"SELECT id, df FROM term_df WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        ) as cur:
-            df.update((r[0], r[1]) for r in await cur.fetchall())
-    async with conn.execute("SELECT value FROM index_stats WHERE name = 'indexed_docs'") as cur:
-        row = await cur.fetchone()
-    return df, int(row[0]) if row else 0
-
-
-async def _vector(conn: aiosqlite.Connection, seg: Segmented) -> TermVector:
-    df, docs = await _document_frequencies(conn, seg.term_ids)
-    return term_vector(seg, df, docs)
-
-
-async def _index(conn: aiosqlite.Connection, article_id: int, seg: Segmented) -> None:
-    """Add a family root to the full-text index and the document frequencies."""
-    await conn.execute(
-        "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-        (article_id, seg.fts_title, seg.fts_body),
-    )
-    await conn.executemany(
-        "INSERT INTO term_df (id, df) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET df = df + 1",
-        [(i,) for i in seg.term_ids],
-    )
-    await conn.execute("UPDATE index_stats SET value = value + 1 WHERE name = 'indexed_docs'")
-
-
-async def _unindex(conn: aiosqlite.Connection, article_id: int, seg: Segmented) -> None:
-    # contentless FTS5 deletes by re-sending the indexed text (the segmenter is deterministic)
-    await conn.execute(
-        "INSERT INTO article_fts (article_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-        (article_id, seg.fts_title, seg.fts_body),
-    )
-    await conn.executemany(
-        "UPDATE term_df SET df = df - 1 WHERE id = ?", [(i,) for i in seg.term_ids]
-    )
-    await conn.execute("DELETE FROM term_df WHERE df <= 0")
-    await conn.execute("UPDATE index_stats SET value = value - 1 WHERE name = 'indexed_docs'")
-
-
 async def _batches(conn: aiosqlite.Connection, columns: str) -> AsyncIterator[aiosqlite.Row]:
     last = 0
     while True:
@@ -520,11 +371,3 @@ def _stamp(moment: datetime) -> str:
 
 def _searchable(word: str) -> bool:
     return any(ch.isalnum() for ch in word)
-
-
-def _signature_blob(signature: Sequence[int]) -> bytes:
-    return b"".join(int(v).to_bytes(4, "little") for v in signature)
-
-
-def _signature(blob: bytes) -> tuple[int, ...]:
-    return tuple(int.from_bytes(blob[i : i + 4], "little") for i in range(0, len(blob), 4))

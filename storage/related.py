@@ -22,6 +22,7 @@ import numpy as np
 
 from storage.db import Database
 from storage.errors import NotFound
+from storage.fulltext import document_frequencies
 from storage.indexing import (
     batch_cosine,
     date_prior,
@@ -85,7 +86,7 @@ async def rank_related(db: Database, article_id: int, limit: int) -> list[Relate
     if limit <= 0:
         return []
     vec = parse_vector(row["terms"])
-    df, docs = await _frequencies(db, [int(i) for i in vec[0]])
+    df, docs = await document_frequencies(db.conn, [int(i) for i in vec[0]])
     query_vec = weighted_query(vec, df, docs)
     pool: list[str] = json.loads(row["query_terms"])
     weight = dict(zip((int(i) for i in vec[0]), (float(w) for w in vec[1]), strict=True))
@@ -108,7 +109,7 @@ async def rank_related(db: Database, article_id: int, limit: int) -> list[Relate
         feedback = [(vectors[i], float(norms[i])) for i in best]
         extra = {int(t) for v, _ in feedback for t in v[0]} - set(df)
         if extra:
-            more, _ = await _frequencies(db, sorted(extra))
+            more, _ = await document_frequencies(db.conn, sorted(extra))
             df = {**df, **more}
         expanded = feedback_query(vec, feedback, df, docs, FEEDBACK_WEIGHT)
         cosines = batch_cosine(expanded, vectors) / norms
@@ -157,11 +158,3 @@ async def _candidates(db: Database, heaviest: list[tuple[float, str]], root: int
         " a.term_norm, a.entities FROM best JOIN articles AS a ON a.id = best.rid"
     )
     return await db.fetchall(sql, [*params, CANDIDATES])
-
-
-async def _frequencies(db: Database, ids: list[int]) -> tuple[dict[int, int], int]:
-    rows = await db.fetchall(
-        f"SELECT id, df FROM term_df WHERE id IN ({','.join('?' * len(ids))})", ids
-    )
-    docs = await db.scalar("SELECT value FROM index_stats WHERE name = 'indexed_docs'")
-    return {r[0]: r[1] for r in rows}, int(docs or 0)
