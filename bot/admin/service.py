@@ -20,6 +20,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.admin.alerts import ErrorAlerts
+from bot.admin.files import UPLOAD_LIMIT, AdminFile, fit_for_upload
 from bot.admin.text import UserReport, audit_text, human_bytes, stats_text, user_text
 from bot.context import BotData
 from storage import Database
@@ -47,6 +48,8 @@ class AdminService:
         admin_ids: frozenset[int],
         alerts: ErrorAlerts,
         max_links_per_message: int = 3,
+        upload_limit: int = UPLOAD_LIMIT,
+        keep_dir: Path | None = None,
     ) -> None:
         self.db = db
         self.admin_ids = admin_ids
@@ -58,6 +61,9 @@ class AdminService:
         self.started = time.monotonic()
         self.started_at = datetime.now(UTC)
         self.workdir = Path(tempfile.gettempdir())
+        # exports/backups too large for Telegram stay here (out of the temporary directory)
+        self.upload_limit = upload_limit
+        self.keep_dir = keep_dir or self.workdir / "zhaiyao-admin-files"
 
     # gate -------------------------------------------------------------------------------
     async def may_use(self, user_id: int) -> bool:
@@ -156,16 +162,21 @@ class AdminService:
         await self.audit.record(admin_id, "reindex", {"articles": done})
         return done
 
-    async def export(self, admin_id: int) -> Path:
+    async def export(self, admin_id: int) -> AdminFile:
+        """A gzip JSONL export, ready to send unless over :attr:`upload_limit`."""
         out = self.workdir / f"zhaiyao-export-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.jsonl.gz"
         result = await export_jsonl(self.db, out)
         await self.audit.record(admin_id, "export", {"rows": result.rows})
-        return result.path
+        return await self._fit(result.path)
 
-    async def backup(self, admin_id: int) -> Path:
+    async def backup(self, admin_id: int) -> AdminFile:
+        """A SQLite backup, gzipped when only that brings it under :attr:`upload_limit`."""
         out = self.workdir / f"zhaiyao-backup-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.db"
         await self.audit.record(admin_id, "backup", {})  # recorded first: it is in the copy
-        return await backup(self.db, out)
+        return await self._fit(await backup(self.db, out))
+
+    async def _fit(self, path: Path) -> AdminFile:
+        return await fit_for_upload(path, limit=self.upload_limit, keep_dir=self.keep_dir)
 
     # broadcasts -------------------------------------------------------------------------
     async def recipients(self, audience: Audience) -> list[int]:
@@ -250,6 +261,7 @@ def start_admin_service(app: AnyBotApp) -> AdminService:
         admin_ids=frozenset(settings.admin_ids),
         alerts=alerts,
         max_links_per_message=settings.max_links_per_message,
+        keep_dir=settings.db.resolve().parent / "exports",  # beside the data, which persists
     )
     app.bot_data.add(service)
     app.bot_data.add(alerts)

@@ -6,6 +6,7 @@ import html as html_lib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.admin.files import AdminFile
 from storage.admin import AuditEntry, DeliveryCounts
 from storage.admin.moderation import Ban, QuotaState
 from storage.admin.stats import BotStats
@@ -20,13 +21,26 @@ def _esc(text: object, html: bool) -> str:
     return html_lib.escape(str(text)) if html else str(text)
 
 
-def human_bytes(n: int) -> str:
+def human_bytes(n: int, *, decimal: bool = False) -> str:
+    """Binary units by default; ``decimal`` as Telegram states its limits (50 MB = 50e6 B)."""
+    step, units = (1000, ("B", "kB", "MB", "GB")) if decimal else (1024, ("B", "KB", "MB", "GB"))
     size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
+    for unit in units:
+        if size < step or unit == "GB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
+        size /= step
     raise AssertionError("unreachable")
+
+
+def too_large_text(file: AdminFile, *, html: bool = True) -> str:
+    """The reply when an export or backup cannot be sent: where it is on the server."""
+    size, limit = human_bytes(file.size, decimal=True), human_bytes(file.limit, decimal=True)
+    where = f"<code>{html_lib.escape(str(file.path))}</code>" if html else str(file.path)
+    return (
+        f"⚠️ 文件太大（{size}，Telegram 上限 {limit}），无法发送，已保存在服务器上：\n"
+        f"The file is too large to send through Telegram ({size}, limit {limit});"
+        f" it is kept on the server at:\n{where}"
+    )
 
 
 def _ms(value: float | None) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-from pathlib import Path
 
 from telegram import (
     BotCommand,
@@ -25,9 +24,10 @@ from telegram import (
 from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filters
 
 from bot.admin import broadcasting
+from bot.admin.files import AdminFile
 from bot.admin.gate import BAN_GROUP, QUOTA_GROUP, ban_gate, quota_gate
 from bot.admin.service import AnyBotApp, admin_service, start_admin_service
-from bot.admin.text import feeds_text
+from bot.admin.text import feeds_text, too_large_text
 from bot.context import Context
 from storage.errors import NotFound
 
@@ -178,22 +178,25 @@ async def reindex(update: Update, context: Context) -> None:
 
 
 async def export(update: Update, context: Context) -> None:
-    path = await admin_service(context.application).export(_admin_id(update))
-    await _send_and_delete(update, path)
+    file = await admin_service(context.application).export(_admin_id(update))
+    await _send_or_keep(update, file)
 
 
 async def backup(update: Update, context: Context) -> None:
-    path = await admin_service(context.application).backup(_admin_id(update))
-    await _send_and_delete(update, path)
+    file = await admin_service(context.application).backup(_admin_id(update))
+    await _send_or_keep(update, file)
 
 
-async def _send_and_delete(update: Update, path: Path) -> None:
-    """Send a temporary file (export, backup) as a document, then remove it."""
+async def _send_or_keep(update: Update, file: AdminFile) -> None:
+    """Send an export or backup as a document, then remove it; one too large for
+    Telegram stays on the server, and the reply says where."""
     assert update.effective_message is not None
+    if not file.sendable:
+        return await _reply(update, too_large_text(file))
     try:
-        await update.effective_message.reply_document(path, filename=path.name)
+        await update.effective_message.reply_document(file.path, filename=file.path.name)
     finally:
-        path.unlink(missing_ok=True)
+        file.path.unlink(missing_ok=True)
 
 
 async def feeds(update: Update, context: Context) -> None:

@@ -10,6 +10,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+from bot.admin.service import admin_service
 from bot.app import build_application
 from bot.handlers import admin as admin_handlers
 from bot.handlers.admin import ADMIN_COMMANDS
@@ -183,6 +184,42 @@ async def test_backup_and_export_documents(
     lines = gzip.decompress(fake_bot_api.document_bytes(export)).decode().splitlines()
     titles = sorted(json.loads(x)["row"]["title"] for x in lines if '"articles"' in x)
     assert titles == ["新闻0", "新闻1", "新闻2"]
+
+
+async def test_backup_and_export_over_the_upload_limit(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> None:
+    db = await connect(bot_settings.db)
+    try:
+        repo = ArticleRepository(db)
+        for i in range(3):
+            await repo.save(make_analysis(f"新闻{i}", f"第{i}篇报道的正文内容各不相同。"))
+        pages = await db.scalar("PRAGMA page_count") * await db.scalar("PRAGMA page_size")
+    finally:
+        await db.close()
+    exports = bot_settings.db.resolve().parent / "exports"
+    async with fake_bot_api.polling(build_application(bot_settings)) as app:
+        service = admin_service(app)
+        assert service.upload_limit == 50_000_000 and service.keep_dir == exports
+        # a backup is at least the pages above; gzipped, the mostly empty pages shrink
+        service.upload_limit = pages - 1
+        packed = await command(fake_bot_api, "/backup")
+        service.upload_limit = 100
+        kept_backup = await command(fake_bot_api, "/backup")
+        kept_export = await command(fake_bot_api, "/export")
+    assert packed.document is not None and packed.document["file_name"].endswith(".db.gz")
+    copy = bot_settings.db.parent / "copy.db"
+    copy.write_bytes(gzip.decompress(fake_bot_api.document_bytes(packed)))
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    kept = sorted(exports.iterdir())
+    assert [p.suffixes[-2:] for p in kept] == [[".db", ".gz"], [".jsonl", ".gz"]]
+    for reply, path in ((kept_backup, kept[0]), (kept_export, kept[1])):
+        assert reply.document is None
+        assert "文件太大" in reply.text and "too large to send through Telegram" in reply.text
+        assert str(path) in reply.text and "100 B" in reply.text
+    lines = gzip.decompress(kept[1].read_bytes()).decode().splitlines()
+    assert sum('"articles"' in x for x in lines) == 3
 
 
 async def test_purge_reindex_and_feeds(fake_bot_api: FakeBotAPI, bot_settings: Settings) -> None:
