@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import importlib.util
 import json
 import statistics
 import sys
@@ -25,23 +24,17 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.official import TOOLS, load_official  # noqa: E402
+
 SHARED = ROOT.parent / "shared"
 DEFAULT_DATA = SHARED / "data" / "extraction" / "dev"
-SCORER = SHARED / "tools" / "score_extraction.py"
+SCORER = TOOLS / "score_extraction.py"
 GROUPS = {"zh": "zh-all", "zh-news": "zh-news", "en": "en"}
 
 
-def load_scorer(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_extraction", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load scorer {path}")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def zhaiyao(html: str, url: str | None) -> dict[str, Any]:
-    sys.path.insert(0, str(ROOT))
     from summarizer.extract import extract_article
 
     a = extract_article(html, url)
@@ -50,7 +43,6 @@ def zhaiyao(html: str, url: str | None) -> dict[str, Any]:
 
 def zhaiyao_dump(html: str, url: str | None) -> dict[str, Any]:
     """clean_text on the page's visible text, as if a user pasted the whole page."""
-    sys.path.insert(0, str(ROOT))
     from summarizer.clean import clean_text
     from summarizer.extraction.html import parse, prune, text_lines
 
@@ -79,7 +71,7 @@ def main() -> None:
     ap.add_argument("--pred-dir", type=Path, help="write per-page predictions (JSONL) here")
     args = ap.parse_args()
 
-    sc = load_scorer(args.scorer)
+    sc = load_official("score_extraction", args.scorer)
     cases = sc.load_cases(args.data)
     contestants: list[tuple[str, Any, str]] = [("zhaiyao", zhaiyao, "this repo")]
     if args.dumps:
