@@ -161,16 +161,22 @@ async def test_health_shows_versions_and_queue(running_bot: FakeBotAPI) -> None:
     assert "python-telegram-bot 22." in text and "update queue: " in text and "uptime" in text
 
 
-async def test_backup_and_export_documents(
-    fake_bot_api: FakeBotAPI, bot_settings: Settings, tmp_path: Path
-) -> None:
-    db = await connect(bot_settings.db)
+async def store_three_articles(path: Path) -> int:
+    """Three distinct articles, titled 新闻0..2; returns the database's size in bytes."""
+    db = await connect(path)
     try:
         repo = ArticleRepository(db)
         for i in range(3):
             await repo.save(make_analysis(f"新闻{i}", f"第{i}篇报道的正文内容各不相同。"))
+        return int(await db.scalar("PRAGMA page_count") * await db.scalar("PRAGMA page_size"))
     finally:
         await db.close()
+
+
+async def test_backup_and_export_documents(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings, tmp_path: Path
+) -> None:
+    await store_three_articles(bot_settings.db)
     async with fake_bot_api.polling(build_application(bot_settings)):
         backup = await command(fake_bot_api, "/backup")
         export = await command(fake_bot_api, "/export")
@@ -189,20 +195,13 @@ async def test_backup_and_export_documents(
 async def test_backup_and_export_over_the_upload_limit(
     fake_bot_api: FakeBotAPI, bot_settings: Settings
 ) -> None:
-    db = await connect(bot_settings.db)
-    try:
-        repo = ArticleRepository(db)
-        for i in range(3):
-            await repo.save(make_analysis(f"新闻{i}", f"第{i}篇报道的正文内容各不相同。"))
-        pages = await db.scalar("PRAGMA page_count") * await db.scalar("PRAGMA page_size")
-    finally:
-        await db.close()
+    size = await store_three_articles(bot_settings.db)
     exports = bot_settings.db.resolve().parent / "exports"
     async with fake_bot_api.polling(build_application(bot_settings)) as app:
         service = admin_service(app)
         assert service.upload_limit == 50_000_000 and service.keep_dir == exports
-        # a backup is at least the pages above; gzipped, the mostly empty pages shrink
-        service.upload_limit = pages - 1
+        # a backup is at least that size; gzipped, its mostly empty pages shrink under it
+        service.upload_limit = size - 1
         packed = await command(fake_bot_api, "/backup")
         service.upload_limit = 100
         kept_backup = await command(fake_bot_api, "/backup")
