@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, utc_stamp
 from storage.dedup import family_outlets, find_first_copy, parse_signature, signature_blob
 from storage.errors import NotFound
 from storage.fulltext import IndexBatch, current_vector, index_root, unindex_root
@@ -172,7 +172,7 @@ class ArticleRepository:
                 _json([s.text for s in analysis.summary]),
                 _json(list(analysis.keywords)),
                 signature_blob(prepared.signature),
-                _stamp(now),
+                utc_stamp(now),
                 article.text,
             ),
         )
@@ -286,10 +286,8 @@ class ArticleRepository:
         sql = f"SELECT {_COLUMNS} FROM articles WHERE duplicate_of IS NULL"
         params: list[object] = []
         if since is not None:
-            if since.tzinfo is None:
-                since = since.replace(tzinfo=UTC)
             sql += " AND created_at >= ?"
-            params.append(_stamp(since))
+            params.append(utc_stamp(since))
         sql += " ORDER BY id DESC LIMIT ?"
         params.append(limit)
         return [_to_stored(r) for r in await self.db.fetchall(sql, params)]
@@ -363,10 +361,6 @@ async def _batches(conn: aiosqlite.Connection, columns: str) -> AsyncIterator[ai
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _searchable(word: str) -> bool:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, utc_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +37,6 @@ class RequestStats:
     users: int
     latency_p50_ms: float | None
     latency_p95_ms: float | None
-
-
-def _stamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _to_request(row: aiosqlite.Row) -> LoggedRequest:
@@ -96,7 +90,7 @@ class RequestLog:
                     error,
                     float(latency_ms),
                     article_id,
-                    _stamp(datetime.now(UTC)),
+                    utc_stamp(datetime.now(UTC)),
                 ),
             )
             assert cur.lastrowid is not None
@@ -119,12 +113,12 @@ class RequestLog:
         """Requests since ``since`` (all users, or one: what a rate limiter needs)."""
         if user_id is None:
             value = await self.db.scalar(
-                "SELECT count(*) FROM requests WHERE created_at >= ?", (_stamp(since),)
+                "SELECT count(*) FROM requests WHERE created_at >= ?", (utc_stamp(since),)
             )
         else:
             value = await self.db.scalar(
                 "SELECT count(*) FROM requests WHERE user_id = ? AND created_at >= ?",
-                (user_id, _stamp(since)),
+                (user_id, utc_stamp(since)),
             )
         return int(value)
 
@@ -133,12 +127,12 @@ class RequestLog:
         rows = await self.db.fetchall(
             "SELECT * FROM requests WHERE created_at >= ? AND outcome != 'ok'"
             " ORDER BY id DESC LIMIT ?",
-            (_stamp(since), limit),
+            (utc_stamp(since), limit),
         )
         return [_to_request(r) for r in rows]
 
     async def stats(self, since: datetime, kind: str | None = None) -> RequestStats:
-        where, params = "created_at >= ?", [_stamp(since)]
+        where, params = "created_at >= ?", [utc_stamp(since)]
         if kind is not None:
             where += " AND kind = ?"
             params.append(kind)
