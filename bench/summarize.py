@@ -1,6 +1,6 @@
 """Benchmark (and fit) Zhaiyao's summarizer on the shared summarization dev files.
 
-Scoring is the official harness (``/work/shared/tools/score_summaries.py``, imported
+Scoring is the official harness (``../shared/tools/score_summaries.py``, imported
 by path): char-level ROUGE-1/2/L F1 with rouge-chinese, every system given the same
 budget (the reference's length), in the same run as Lead-by-budget, Lead-1, TextRank
 over jieba words, sumy LexRank, snownlp and the greedy oracle. For our summarizer the
@@ -15,7 +15,6 @@ contestant, the output is cut to the reference's ROUGE-token length.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -34,14 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
 
+from bench.official import load_official  # noqa: E402
 from summarizer.summarize import summarize  # noqa: E402
 from summarizer.summarizers import prepare  # noqa: E402
 from summarizer.summarizers.features import FEATURES, feature_matrix  # noqa: E402
 from summarizer.summarizers.zhaiyao import ZhaiyaoSummarizer, model_for  # noqa: E402
 from summarizer.tokenize import load_jieba  # noqa: E402
 
-SCORER = Path("/work/shared/tools/score_summaries.py")
-DATA = Path("/work/shared/data/summarization")
+DATA = ROOT.parent / "shared" / "data" / "summarization"
 FILES = ("dev.jsonl", "long_dev.jsonl")
 OUT = ROOT / "bench" / "results" / "summary.md"
 NOTES = "### Reading these numbers"  # OUT from this heading on is prose, kept on rerun
@@ -59,11 +58,7 @@ TARGETS = {"short": "precision", "report": "relative", "news": "precision"}
 
 
 def official() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_summaries", SCORER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_official("score_summaries")
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -371,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         "Command: `python bench/summarize.py` (machine: shared 2-core CPU). Budget for every "
         "system: the reference's length (`max_chars` = its characters; output cut to its "
         "ROUGE-token length by the official harness). Metric: char-level ROUGE F1, "
-        "rouge-chinese, `exclusive=False` (/work/shared/tools/score_summaries.py)."
+        "rouge-chinese, `exclusive=False` (../shared/tools/score_summaries.py)."
     )
     body = "\n\n".join([header, evaluate(ss, scorer), cross_validate(ss, scorer), speed()])
     print(body)
