@@ -160,7 +160,7 @@ async def test_channel_configured_from_a_private_chat(
 ) -> None:
     clock, api = Clock(), fake_bot_api
     channel, owner, stranger, other = -100900, 801, 802, 803
-    api.set_chat(channel, type="channel", title="早报频道")
+    api.set_chat(channel, type="channel", title="早报频道", username="zaobao_news")
     api.set_chat_member(channel, BOT_ID, "administrator")
     api.set_chat_member(channel, owner, "creator")
     api.set_chat_member(channel, other, "administrator")
@@ -171,8 +171,13 @@ async def test_channel_configured_from_a_private_chat(
         assert "只有频道管理员" in refused.text
         assert await runtime.subscriptions.find(channel) is None
 
-        api.send_text(owner, f"/channel add {channel} every 6h")
-        accepted = await api.wait_for_message(owner)
+        api.send_text(owner, "/channel add @no_such_channel")
+        unknown = await api.wait_for_message(owner)
+        assert "找不到这个频道" in unknown.text
+        assert await runtime.subscriptions.find(channel) is None
+
+        api.send_text(owner, "/channel add @zaobao_news every 6h")
+        accepted = (await api.wait_for_messages(owner, 2))[-1]
         assert "早报频道" in accepted.text and "every 6h" in accepted.text
         sub = await runtime.subscriptions.get(channel)
         assert (sub.kind, sub.schedule, sub.configured_by) == ("channel", "every 6h", owner)

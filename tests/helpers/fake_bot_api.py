@@ -388,6 +388,11 @@ class FakeBotAPI(UpdateFactory):
         raw = params.get("chat_id")
         if raw is None or raw == "":
             raise BotAPIError(400, "Bad Request: chat_id is empty")
+        if isinstance(raw, str) and raw.startswith("@"):  # a public chat's username
+            for chat_id, fields in self.chats.items():
+                if fields.get("username", "").lower() == raw[1:].lower():
+                    return chat_id
+            raise BotAPIError(400, "Bad Request: chat not found")
         try:
             return int(raw)
         except ValueError:
