@@ -12,14 +12,17 @@ Ma et al. 2020, *Simplify the Usage of Lexicon in Chinese NER*):
   coarse part-of-speech tag from jieba's dictionary (``new`` for HMM-found words);
 * ``lexicon``: a 12-bit mask: for words of jieba's dictionary in four classes (any,
   person, place, organisation) that cover the character, whether it begins, continues
-  or ends one of them.
+  or ends one of them; models trained with a :class:`Gazetteer` get 9 more bits, the
+  same for the PER/LOC/ORG names of the training set.
 """
 
 from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 PAD, UNK = "<pad>", "<unk>"
@@ -32,12 +35,17 @@ LEXICON_CLASSES: tuple[str, ...] = ("any", "nr", "ns", "nt")
 LEXICON_BITS = 3 * len(LEXICON_CLASSES)
 MAX_LEXICON_WORD = 6
 N_WORD_FEATURES = 1 + len(WORD_POSITIONS) * len(POS_TAGS)
+GAZETTEER_TYPES: tuple[str, ...] = ("PER", "LOC", "ORG")
+GAZETTEER_BITS = 3 * len(GAZETTEER_TYPES)
+MAX_GAZETTEER_WORD = 16
 
 _lock = threading.Lock()
 _lexicon: dict[str, int] | None = None
+_lexicon_prefixes: frozenset[str] | None = None
 _word_tags: dict[str, str] | None = None
 
 
+@lru_cache(maxsize=65536)
 def normalize_char(ch: str) -> str:
     """Fold one character to its vocabulary form (always exactly one character)."""
     folded = unicodedata.normalize("NFKC", ch)
@@ -60,7 +68,7 @@ def _coarse_tag(tag: str) -> str:
 
 def _load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
     """jieba's dictionary as word -> class bitmask and word -> coarse tag (loaded once)."""
-    global _lexicon, _word_tags
+    global _lexicon, _lexicon_prefixes, _word_tags
     if _lexicon is None or _word_tags is None:
         with _lock:
             if _lexicon is None or _word_tags is None:
@@ -79,8 +87,46 @@ def _load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
                     if tag in LEXICON_CLASSES:
                         mask |= 1 << LEXICON_CLASSES.index(tag)
                     lexicon[word] = mask
+                _lexicon_prefixes = _prefixes(lexicon)
                 _word_tags, _lexicon = tags, lexicon
     return _lexicon, _word_tags
+
+
+def _prefixes(words: Iterable[str]) -> frozenset[str]:
+    """Every proper prefix of at least two characters (to stop a scan early)."""
+    return frozenset(w[:k] for w in words for k in range(2, len(w)))
+
+
+def _match_masks(
+    text: str,
+    table: dict[str, int],
+    prefixes: frozenset[str],
+    max_len: int,
+    n_classes: int,
+    shift: int = 0,
+    masks: list[int] | None = None,
+) -> list[int]:
+    """For each dictionary word (2..max_len chars) found in ``text`` with class bits
+    ``table[word]``: bit ``shift + 3*k + {0,1,2}`` of a character = it begins/is
+    inside/ends a class-k word. A prefix set stops the scan at the first substring
+    that starts no word, so the result equals the plain all-lengths scan."""
+    n = len(text)
+    out = [0] * n if masks is None else masks
+    for i in range(n - 1):
+        for j in range(i + 2, min(n, i + max_len) + 1):
+            piece = text[i:j]
+            cls = table.get(piece)
+            if cls is not None:
+                for k in range(n_classes):
+                    if cls >> k & 1:
+                        base = shift + 3 * k
+                        out[i] |= 1 << base
+                        for m in range(i + 1, j - 1):
+                            out[m] |= 2 << base
+                        out[j - 1] |= 4 << base
+            if piece not in prefixes:
+                break
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,20 +167,42 @@ def word_features(text: str) -> list[int]:
 def lexicon_features(text: str) -> list[int]:
     """Bitmask per character: bit 3*k+{0,1,2} = begins/inside/ends a class-k dictionary word."""
     lexicon, _ = _load_lexicon()
-    n = len(text)
-    masks = [0] * n
-    for i in range(n - 1):
-        for j in range(i + 2, min(n, i + MAX_LEXICON_WORD) + 1):
-            cls = lexicon.get(text[i:j])
-            if cls is None:
-                continue
-            for k in range(len(LEXICON_CLASSES)):
-                if cls >> k & 1:
-                    masks[i] |= 1 << (3 * k)
-                    for m in range(i + 1, j - 1):
-                        masks[m] |= 1 << (3 * k + 1)
-                    masks[j - 1] |= 1 << (3 * k + 2)
-    return masks
+    assert _lexicon_prefixes is not None
+    return _match_masks(text, lexicon, _lexicon_prefixes, MAX_LEXICON_WORD, len(LEXICON_CLASSES))
+
+
+class Gazetteer:
+    """PER/LOC/ORG names seen in training data, matched like the jieba lexicon.
+
+    ``entries`` maps a name (2..16 characters) to a bitmask over
+    :data:`GAZETTEER_TYPES`. Built by ``summarizer.ner.train`` from the training set
+    (for training records, from the other folds only, so that the model learns how far
+    a match can be trusted on text whose names it has not seen) and shipped with the
+    model as ``gazetteer.json``.
+    """
+
+    def __init__(self, entries: dict[str, int]) -> None:
+        self.entries = entries
+        self._prefixes = _prefixes(entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"types": list(GAZETTEER_TYPES), "entries": dict(sorted(self.entries.items()))}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Gazetteer:
+        if list(data.get("types", [])) != list(GAZETTEER_TYPES):
+            raise ValueError("gazetteer was built with different entity types")
+        return cls({str(k): int(v) for k, v in data["entries"].items()})
+
+    def add_to(self, text: str, masks: list[int]) -> list[int]:
+        """OR this gazetteer's bits (above the jieba lexicon's) into ``masks``."""
+        return _match_masks(
+            text, self.entries, self._prefixes, MAX_GAZETTEER_WORD, len(GAZETTEER_TYPES),
+            shift=LEXICON_BITS, masks=masks,
+        )  # fmt: skip
 
 
 class Vocab:
@@ -155,9 +223,13 @@ class Vocab:
             raise ValueError("vocabulary was built with a different POS tag set")
         return cls(list(data["chars"]), list(data["bigrams"]))
 
-    def featurize(self, text: str) -> CharFeatures:
-        norm = "".join(normalize_char(c) for c in text)
-        chars = [self._char_ids.get(c, 1) for c in norm]
-        bigrams = [self._bigram_ids.get(norm[i : i + 2], 1) for i in range(len(norm) - 1)]
-        bigrams.append(self._bigram_ids.get(norm[-1:] + "</s>", 1) if norm else 1)
-        return CharFeatures(chars, bigrams, word_features(text), lexicon_features(text))
+    def featurize(self, text: str, gazetteer: Gazetteer | None = None) -> CharFeatures:
+        norm = "".join(map(normalize_char, text))
+        char_ids, bigram_ids = self._char_ids, self._bigram_ids
+        chars = [char_ids.get(c, 1) for c in norm]
+        bigrams = [bigram_ids.get(norm[i : i + 2], 1) for i in range(len(norm) - 1)]
+        bigrams.append(bigram_ids.get(norm[-1:] + "</s>", 1) if norm else 1)
+        lexicon = lexicon_features(text)
+        if gazetteer is not None:
+            gazetteer.add_to(text, lexicon)
+        return CharFeatures(chars, bigrams, word_features(text), lexicon)

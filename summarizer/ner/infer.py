@@ -7,9 +7,13 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from summarizer.errors import SummarizerError
-from summarizer.ner.features import CharFeatures, Vocab
+from summarizer.ner.features import CharFeatures, Gazetteer, Vocab
+
+if TYPE_CHECKING:
+    from summarizer.ner.model import ZhNerModel
 
 MSRA_DOMAIN = 0  # newswire guidelines; the model was trained with domain ids per source
 BATCH_SIZE = 64
@@ -57,10 +61,28 @@ def _squeeze_space(chunk: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
+def _quantized(model: ZhNerModel) -> ZhNerModel:
+    """The LSTM with int8 weights (dynamic quantization: activations stay float and are
+    quantized per call): ~1.5x faster on CPU, and the weights on disk stay float32."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notice
+        quantized: ZhNerModel = quantize_dynamic(  # type: ignore[no-untyped-call]
+            model, {torch.nn.LSTM}, dtype=torch.qint8
+        )
+    return quantized
+
+
 class NerTagger:
     """Loads the model once from a local directory (never the network) and tags chunks."""
 
-    def __init__(self, path: Path | None = None, *, threads: int | None = None) -> None:
+    def __init__(
+        self, path: Path | None = None, *, threads: int | None = None, quantize: bool = True
+    ) -> None:
         self.path = Path(path) if path is not None else packaged_model_path()
         if not has_model(self.path):
             raise ModelNotFound(f"no NER model in {self.path} (need {', '.join(MODEL_FILES)})")
@@ -72,9 +94,18 @@ class NerTagger:
             torch.set_num_threads(threads)
         self._torch = torch
         self.vocab = Vocab.from_json(json.loads((self.path / "vocab.json").read_text("utf-8")))
-        self.model = ZhNerModel.from_pretrained(self.path, local_files_only=True)
-        self.model.eval()  # type: ignore[no-untyped-call]
+        model = ZhNerModel.from_pretrained(self.path, local_files_only=True)
+        model.eval()  # type: ignore[no-untyped-call]
+        if quantize:
+            model = _quantized(model)
+        self.model = model
         self.labels = label_names(self.model.config)
+        self.gazetteer: Gazetteer | None = None
+        if getattr(self.model.config, "gazetteer_bits", 0):
+            gaz_path = self.path / "gazetteer.json"
+            if not gaz_path.is_file():
+                raise ModelNotFound(f"{self.path} was trained with a gazetteer: no gazetteer.json")
+            self.gazetteer = Gazetteer.from_json(json.loads(gaz_path.read_text("utf-8")))
         # The LSTM and CRF keep no per-call state, but one lock keeps torch's intra-op
         # pool from being oversubscribed by concurrent bot handlers.
         self._lock = threading.Lock()
@@ -84,7 +115,7 @@ class NerTagger:
         from summarizer.ner.tensors import collate, decode_bio
 
         squeezed = [_squeeze_space(c) for c in chunks]
-        feats: list[CharFeatures] = [self.vocab.featurize(t) for t, _ in squeezed]
+        feats: list[CharFeatures] = [self.vocab.featurize(t, self.gazetteer) for t, _ in squeezed]
         out: list[list[Span]] = [[] for _ in chunks]
         order = sorted((i for i, c in enumerate(chunks) if c), key=lambda i: len(chunks[i]))
         torch = self._torch

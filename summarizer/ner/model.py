@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from transformers import PretrainedConfig, PreTrainedModel
 
 from summarizer.ner.features import LEXICON_BITS, N_WORD_FEATURES
@@ -34,6 +35,7 @@ class ZhNerConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         domain_count: int = 2,
         hidden_size: int = 160,
         dropout: float = 0.3,
+        gazetteer_bits: int = 0,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("id2label", dict(enumerate(LABELS)))
@@ -46,6 +48,9 @@ class ZhNerConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
         self.domain_count = domain_count
         self.hidden_size = hidden_size
         self.dropout = dropout
+        # 0: no training-set gazetteer (older models); else GAZETTEER_BITS extra
+        # dictionary-match bits above the jieba ones, from gazetteer.json.
+        self.gazetteer_bits = gazetteer_bits
         super().__init__(**kwargs)
 
 
@@ -78,7 +83,8 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         self.bigram_emb = nn.Embedding(config.bigram_vocab_size, config.bigram_dim, padding_idx=0)
         self.word_emb = nn.Embedding(N_WORD_FEATURES, config.word_dim, padding_idx=0)
         self.domain_emb = nn.Embedding(config.domain_count, config.word_dim)
-        self.lexicon_proj = nn.Linear(LEXICON_BITS, config.lexicon_dim)
+        self.lexicon_bits = LEXICON_BITS + config.gazetteer_bits
+        self.lexicon_proj = nn.Linear(self.lexicon_bits, config.lexicon_dim)
         in_dim = config.char_dim + 2 * config.bigram_dim + 2 * config.word_dim
         in_dim += config.lexicon_dim
         self.lstm = nn.LSTM(in_dim, config.hidden_size, batch_first=True, bidirectional=True)
@@ -110,7 +116,7 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         """Per-character label scores, shape (batch, length, labels)."""
         # The bigram ending at i is the one starting at i-1.
         left = torch.nn.functional.pad(bigrams[:, :-1], (1, 0))
-        bits = torch.arange(LEXICON_BITS, device=lexicon.device)
+        bits = torch.arange(self.lexicon_bits, device=lexicon.device)
         lex = ((lexicon.unsqueeze(-1) >> bits) & 1).float()
         dom = self.domain_emb(domain).unsqueeze(1).expand(-1, chars.shape[1], -1)
         x = torch.cat(
@@ -124,7 +130,11 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
             ],
             dim=-1,
         )
-        h, _ = self.lstm(self.drop(x))
+        # Packed, so that the backward direction of a short sequence starts at its own
+        # last character, not at the batch's padding (and no work is spent on padding).
+        lengths = (chars != 0).sum(1).cpu()
+        packed = pack_padded_sequence(self.drop(x), lengths, batch_first=True, enforce_sorted=False)
+        h, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=x.shape[1])
         scores: torch.Tensor = self.emit(self.drop(h))
         return scores
 

@@ -173,6 +173,22 @@ def test_junk_is_filtered_and_titles_cut_from_names() -> None:
     assert got == [("李强", "PER", 1), ("沪", "LOC", 9), ("美", "LOC", 17)]
 
 
+def test_province_abbreviations_give_way_to_their_full_names() -> None:
+    text = "深化沪滇合作，上海援滇干部与中美两国的美国专家。"
+    raw = [RawSpan(2, 3, "LOC"), RawSpan(3, 4, "LOC"), RawSpan(7, 9, "LOC"),
+           RawSpan(10, 11, "LOC"), RawSpan(14, 15, "LOC"), RawSpan(15, 16, "LOC"),
+           RawSpan(19, 21, "LOC")]  # fmt: skip
+    got = [e.text for e in clean_spans(text, raw)]
+    # 沪 repeats 上海 (named here); 滇 stands alone (no 云南); countries always stay.
+    assert got == ["滇", "上海", "滇", "中", "美", "美国"]
+
+
+def test_seed_card_lists_no_abbreviation_beside_the_full_name(model_backend: NerBackend) -> None:
+    places = {e.text for e in model_backend.find(SEED) if e.type == "LOC"}
+    assert {"上海", "云南"} <= places
+    assert not places & {"沪", "滇"}
+
+
 def test_overlapping_spans_keep_the_longer() -> None:
     text = "北京市海淀区人民政府"
     raw = [RawSpan(0, 3, "LOC"), RawSpan(0, 10, "ORG"), RawSpan(3, 6, "LOC")]
