@@ -31,7 +31,7 @@ import math
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,10 +141,13 @@ def metrics(ranked: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> d
 
 # ------------------------------------------------------------------ protocols
 async def stored_ids(repo: ArticleRepository, docs: list[Doc]) -> dict[str, int]:
-    """Corpus id -> article id of a kept store (matched on title and text)."""
-    key = {(d.get("title") or "", d["text"]): d["id"] for d in docs}
-    rows = await repo.db.fetchall("SELECT id, title, text FROM articles")
-    return {key[(r["title"], r["text"])]: r["id"] for r in rows}
+    """Corpus id -> article id of a kept store (matched on title and text; identical
+    copies in the order they were ingested, which is :func:`by_date` order)."""
+    waiting: dict[tuple[str, str], deque[str]] = defaultdict(deque)
+    for d in by_date(docs):
+        waiting[(d.get("title") or "", d["text"])].append(d["id"])
+    rows = await repo.db.fetchall("SELECT id, title, text FROM articles ORDER BY id")
+    return {waiting[(r["title"], r["text"])].popleft(): r["id"] for r in rows}
 
 
 async def related_protocol(
