@@ -63,11 +63,11 @@ class JiebaBackend:
     name = "jieba"
 
     def __init__(self) -> None:
-        from jieba import posseg
-
         from summarizer.tokenize import load_jieba
 
-        load_jieba()
+        load_jieba()  # first: it imports jieba with its import-time noise silenced
+        from jieba import posseg
+
         self._posseg = posseg.dt
 
     def find(self, text: str) -> list[Entity]:

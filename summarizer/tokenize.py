@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from typing import Any
 
 _lock = threading.Lock()
@@ -20,7 +21,10 @@ def load_jieba() -> Any:
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                import jieba
+                with warnings.catch_warnings():
+                    # jieba imports pkg_resources; its deprecation notice is not ours to show
+                    warnings.filterwarnings("ignore", message=".*pkg_resources.*")
+                    import jieba
 
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()
