@@ -136,11 +136,10 @@ def _strip_roles(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _lone_abbreviation(text: str, ch: str, typ: str) -> bool:
-    """A known one-character place, unless a domestic one whose full name the text uses."""
-    if typ != "LOC" or ch not in SINGLE_CHAR_PLACES:
-        return False
-    return ch not in DOMESTIC_ABBREVIATIONS or DOMESTIC_ABBREVIATIONS[ch] not in text
+def _repeats_full_names(text: str, start: int, end: int) -> bool:
+    """沪 or 沪滇: only province abbreviations, and the text names each of them in full."""
+    abbrevs = DOMESTIC_ABBREVIATIONS
+    return end > start and all(c in abbrevs and abbrevs[c] in text for c in text[start:end])
 
 
 def clean_spans(text: str, raw: list[RawSpan]) -> list[Entity]:
@@ -152,7 +151,9 @@ def clean_spans(text: str, raw: list[RawSpan]) -> list[Entity]:
             start, end = _strip_roles(text, start, end)
             if any(text.startswith(r, start, end) for r in ROLE_WORDS) and end - start <= 3:
                 continue  # a bare title such as 书记 or 主任 is no name
-        if end - start == 1 and not _lone_abbreviation(text, text[start], span.type):
+        if span.type == "LOC" and _repeats_full_names(text, start, end):
+            continue
+        if end - start == 1 and not (span.type == "LOC" and text[start] in SINGLE_CHAR_PLACES):
             continue
         if end <= start or not any(ch.isalpha() for ch in text[start:end]):
             continue

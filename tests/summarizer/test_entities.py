@@ -174,13 +174,16 @@ def test_junk_is_filtered_and_titles_cut_from_names() -> None:
 
 
 def test_province_abbreviations_give_way_to_their_full_names() -> None:
-    text = "深化沪滇合作，上海援滇干部与中美两国的美国专家。"
+    text = "深化沪滇合作，上海援滇干部与中美两国的美国专家。京津冀，北京天津河北。"
     raw = [RawSpan(2, 3, "LOC"), RawSpan(3, 4, "LOC"), RawSpan(7, 9, "LOC"),
            RawSpan(10, 11, "LOC"), RawSpan(14, 15, "LOC"), RawSpan(15, 16, "LOC"),
-           RawSpan(19, 21, "LOC")]  # fmt: skip
+           RawSpan(19, 21, "LOC"), RawSpan(24, 27, "LOC"), RawSpan(28, 30, "LOC")]  # fmt: skip
     got = [e.text for e in clean_spans(text, raw)]
-    # 沪 repeats 上海 (named here); 滇 stands alone (no 云南); countries always stay.
-    assert got == ["滇", "上海", "滇", "中", "美", "美国"]
+    # 沪 repeats 上海 (named here); 滇 stands alone (no 云南); countries always stay;
+    # 京津冀 repeats 北京, 天津 and 河北.
+    assert got == ["滇", "上海", "滇", "中", "美", "美国", "北京"]
+    assert [e.text for e in clean_spans(text, [RawSpan(2, 4, "LOC")])] == ["沪滇"]
+    assert [e.text for e in clean_spans("沪滇合作：上海和云南", [RawSpan(0, 2, "LOC")])] == []
 
 
 def test_seed_card_lists_no_abbreviation_beside_the_full_name(model_backend: NerBackend) -> None:
