@@ -6,7 +6,8 @@ records reported separately. Every backend goes through the same public path
 (``backend.find(record_text)``, junk filtering included), so the anchors (jieba.posseg)
 and the shipped model are measured in the same run. Speed: median wall time of
 ``find`` on a 2,000-character article made of consecutive MSRA dev records, with
-torch limited to ``--threads`` threads.
+torch limited to ``--threads`` intra-op threads (1, as ``NerTagger`` sets them: the
+model is too small to split one article across cores).
 
     python bench/ner.py                       # -> bench/results/ner.md
     python bench/ner.py --backends model --limit 500
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backends", nargs="+", default=["model", "jieba"], choices=sorted(BACKENDS))
     ap.add_argument("--model", default=None, help="model directory (default: the shipped one)")
-    ap.add_argument("--threads", type=int, default=2, help="torch threads for the speed run")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads for the speed run (1: what NerTagger sets)")  # fmt: skip
     ap.add_argument("--limit", type=int, default=0, help="score only the first N records")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)

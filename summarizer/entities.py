@@ -38,7 +38,7 @@ class ModelBackend:
 
     name = "model"
 
-    def __init__(self, model_path: str | Path | None = None, threads: int | None = None) -> None:
+    def __init__(self, model_path: str | Path | None = None, threads: int | None = 1) -> None:
         from summarizer.ner.infer import NerTagger
 
         self._tagger = NerTagger(Path(model_path) if model_path else None, threads=threads)
