@@ -72,11 +72,11 @@ def _load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
     if _lexicon is None or _word_tags is None:
         with _lock:
             if _lexicon is None or _word_tags is None:
-                from jieba import posseg
-
                 from summarizer.tokenize import load_jieba
 
-                load_jieba()
+                load_jieba()  # first: it imports jieba with its import-time noise silenced
+                from jieba import posseg
+
                 table: dict[str, str] = posseg.dt.word_tag_tab
                 tags = {w: _coarse_tag(t) for w, t in table.items()}
                 lexicon: dict[str, int] = {}
