@@ -16,7 +16,6 @@ model is too small to split one article across cores).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import platform
 import statistics
@@ -35,10 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
 
+from bench.official import load_official  # noqa: E402
 from summarizer.entities import BACKENDS, NerBackend  # noqa: E402
 from summarizer.ner.infer import packaged_model_path  # noqa: E402
 
-SCORER = Path("/work/shared/tools/score_ner.py")
 DEV = Path("/work/shared/data/ner/dev.jsonl")
 OUT = ROOT / "bench" / "results" / "ner.md"
 ARTICLE_CHARS = 2000
@@ -46,11 +45,7 @@ SPEED_RUNS = 15
 
 
 def official() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_ner", SCORER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_official("score_ner")
 
 
 def article_from(records: list[dict[str, Any]]) -> str:
