@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
+from storage import Database, connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -15,3 +18,13 @@ pytest_plugins = ["tests.helpers.pages"]
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh SQLite store (all migrations applied) in the test's own directory."""
+    database = await connect(tmp_path / "zhaiyao.db")
+    try:
+        yield database
+    finally:
+        await database.close()

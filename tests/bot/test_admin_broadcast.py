@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from telegram import Bot
 
 from bot.admin.broadcast import BroadcastRunner
-from storage import Database, connect
+from storage import Database
 from storage.admin import BroadcastStore
 from storage.admin.broadcasts import Broadcast, DeliveryCounts
 from tests.helpers.fake_bot_api import FakeBotAPI
@@ -23,13 +22,6 @@ def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
     # PTB 22.8 warns inside RetryAfter.__init__ unless opted in to timedelta values;
     # with warnings as errors that warning would replace the RetryAfter itself.
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await connect(tmp_path / "z.db")
-    yield database
-    await database.close()
 
 
 @pytest.fixture

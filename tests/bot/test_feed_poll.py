@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.feeds import FeedFormatError, FeedItem, FeedPoller, backoff, parse_opml
-from storage import Database, connect
+from storage import Database
 from storage.feeds import Feed, FeedRepository
 from storage.subscriptions import SubscriptionRepository
 from summarizer.errors import NotAnArticle
@@ -35,13 +34,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await connect(tmp_path / "z.db")
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from storage import Database, connect
+from storage import Database
 from storage.articles import ArticleRepository
 from summarizer.fingerprint import minhash_signature
 from summarizer.model import Analysis, Article, Entity, Sentence
@@ -39,15 +37,6 @@ def make_analysis(
         keywords=(title[:4],),
         fingerprint=minhash_signature(text),
     )
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await connect(tmp_path / "zhaiyao.db")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture
