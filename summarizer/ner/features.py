@@ -18,9 +18,13 @@ Ma et al. 2020, *Simplify the Usage of Lexicon in Chinese NER*):
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import struct
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -99,22 +103,24 @@ def _prefixes(words: Iterable[str]) -> frozenset[str]:
 
 def _match_masks(
     text: str,
-    table: dict[str, int],
-    prefixes: frozenset[str],
+    table: Mapping[Any, int],
+    prefixes: AbstractSet[Any],
     max_len: int,
     n_classes: int,
     shift: int = 0,
     masks: list[int] | None = None,
+    key: Callable[[str], Any] | None = None,
 ) -> list[int]:
     """For each dictionary word (2..max_len chars) found in ``text`` with class bits
     ``table[word]``: bit ``shift + 3*k + {0,1,2}`` of a character = it begins/is
     inside/ends a class-k word. A prefix set stops the scan at the first substring
-    that starts no word, so the result equals the plain all-lengths scan."""
+    that starts no word, so the result equals the plain all-lengths scan. ``key`` maps
+    a substring to the form ``table`` and ``prefixes`` are keyed by (default: itself)."""
     n = len(text)
     out = [0] * n if masks is None else masks
     for i in range(n - 1):
         for j in range(i + 2, min(n, i + max_len) + 1):
-            piece = text[i:j]
+            piece: Any = text[i:j] if key is None else key(text[i:j])
             cls = table.get(piece)
             if cls is not None:
                 for k in range(n_classes):
@@ -171,6 +177,11 @@ def lexicon_features(text: str) -> list[int]:
     return _match_masks(text, lexicon, _lexicon_prefixes, MAX_LEXICON_WORD, len(LEXICON_CLASSES))
 
 
+def name_key(name: str) -> int:
+    """The 64-bit key a gazetteer stores for a name (BLAKE2b of its UTF-8 bytes)."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")
+
+
 class Gazetteer:
     """PER/LOC/ORG names seen in training data, matched like the jieba lexicon.
 
@@ -178,31 +189,66 @@ class Gazetteer:
     :data:`GAZETTEER_TYPES`. Built by ``summarizer.ner.train`` from the training set
     (for training records, from the other folds only, so that the model learns how far
     a match can be trusted on text whose names it has not seen) and shipped with the
-    model as ``gazetteer.json``.
+    model as ``gazetteer.json``. Names are kept and shipped only as 64-bit keys
+    (:func:`name_key`): the file answers "is this string a known name?" without being a
+    readable copy of the training annotations, which may not be redistributed.
     """
 
     def __init__(self, entries: dict[str, int]) -> None:
         self.entries = entries
-        self._prefixes = _prefixes(entries)
+        self._table = {name_key(w): bits for w, bits in entries.items()}
+        self._prefixes = frozenset(name_key(p) for p in _prefixes(entries))
+
+    @classmethod
+    def _from_keys(cls, table: dict[int, int], prefixes: frozenset[int]) -> Gazetteer:
+        gaz = cls({})
+        gaz._table, gaz._prefixes = table, prefixes
+        return gaz
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._table)
+
+    def __contains__(self, name: str) -> bool:
+        return name_key(name) in self._table
 
     def to_json(self) -> dict[str, Any]:
-        return {"types": list(GAZETTEER_TYPES), "entries": dict(sorted(self.entries.items()))}
+        keys = sorted(self._table)
+        return {
+            "types": list(GAZETTEER_TYPES),
+            "key": "blake2b-64-le",
+            "names": _pack(keys),
+            "bits": base64.b64encode(bytes(self._table[k] for k in keys)).decode("ascii"),
+            "prefixes": _pack(sorted(self._prefixes)),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Gazetteer:
         if list(data.get("types", [])) != list(GAZETTEER_TYPES):
             raise ValueError("gazetteer was built with different entity types")
-        return cls({str(k): int(v) for k, v in data["entries"].items()})
+        if data.get("key") != "blake2b-64-le":
+            raise ValueError("gazetteer keys are of an unknown form")
+        keys, bits = _unpack(data["names"]), base64.b64decode(data["bits"])
+        if len(keys) != len(bits):
+            raise ValueError("gazetteer names and bits differ in length")
+        return cls._from_keys(
+            dict(zip(keys, bits, strict=True)), frozenset(_unpack(data["prefixes"]))
+        )
 
     def add_to(self, text: str, masks: list[int]) -> list[int]:
         """OR this gazetteer's bits (above the jieba lexicon's) into ``masks``."""
         return _match_masks(
-            text, self.entries, self._prefixes, MAX_GAZETTEER_WORD, len(GAZETTEER_TYPES),
-            shift=LEXICON_BITS, masks=masks,
+            text, self._table, self._prefixes, MAX_GAZETTEER_WORD, len(GAZETTEER_TYPES),
+            shift=LEXICON_BITS, masks=masks, key=name_key,
         )  # fmt: skip
+
+
+def _pack(keys: list[int]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(keys)}Q", *keys)).decode("ascii")
+
+
+def _unpack(packed: str) -> list[int]:
+    raw = base64.b64decode(packed)
+    return list(struct.unpack(f"<{len(raw) // 8}Q", raw))
 
 
 class Vocab:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -65,9 +66,18 @@ def test_gazetteer_bits_sit_above_the_lexicon_bits() -> None:
 
 def test_gazetteer_json_round_trip_and_type_check() -> None:
     gaz = Gazetteer(dict(NAMES))
-    assert Gazetteer.from_json(gaz.to_json()).entries == NAMES
+    shipped = gaz.to_json()
+    loaded = Gazetteer.from_json(json.loads(json.dumps(shipped)))
+    text = "上海市委李强会见云南省委书记"
+    assert loaded.add_to(text, [0] * len(text)) == gaz.add_to(text, [0] * len(text))
+    assert len(loaded) == len(NAMES) and all(name in loaded for name in NAMES)
+    assert "李小强" not in loaded
+    # only keys are shipped: no name of the training annotations is readable in the file
+    assert not any(name in json.dumps(shipped, ensure_ascii=False) for name in NAMES)
     with pytest.raises(ValueError):
-        Gazetteer.from_json({"types": ["PER"], "entries": {}})
+        Gazetteer.from_json({**shipped, "types": ["PER"]})
+    with pytest.raises(ValueError):
+        Gazetteer.from_json({**shipped, "key": "crc32"})
 
 
 def _record(i: int, text: str, ents: list[tuple[int, int, str]]) -> dict[str, Any]:
