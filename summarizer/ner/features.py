@@ -186,11 +186,13 @@ class Gazetteer:
     """PER/LOC/ORG names seen in training data, matched like the jieba lexicon.
 
     ``entries`` maps a name (2..16 characters) to a bitmask over
-    :data:`GAZETTEER_TYPES`. Built by ``summarizer.ner.train`` from the training set
-    (for training records, from the other folds only, so that the model learns how far
-    a match can be trusted on text whose names it has not seen) and shipped with the
-    model as ``gazetteer.json``. Names are kept and shipped only as 64-bit keys
-    (:func:`name_key`): the file answers "is this string a known name?" without being a
+    :data:`GAZETTEER_TYPES`; it is filled only when the gazetteer is built from names
+    (training) and empty when loaded from the shipped keys. Built by
+    ``summarizer.ner.train`` from the training set (for training records, from the other
+    folds only, so that the model learns how far a match can be trusted on text whose
+    names it has not seen) and shipped with the model as ``gazetteer.json``. Names are
+    kept and shipped only as 64-bit keys (:func:`name_key`): the file answers "is this
+    string a known name?" without being a
     readable copy of the training annotations, which may not be redistributed.
     """
 
