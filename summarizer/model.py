@@ -62,14 +62,56 @@ class EntityCount:
     count: int
 
 
+# 上海 and 上海市 are one place on a card; the bare form is how most text names it.
+PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "省", "市", "县", "区")
+NAME_SEPARATORS = "·•‧・."
+
+
+def _variant_of(key: tuple[str, str], keys: set[tuple[str, str]]) -> tuple[str, str] | None:
+    """The entity ``key`` is another way of naming, if there is exactly one: a place
+    without its 省/市/县 suffix, an organisation named by its tail (市委 for 上海市委),
+    a foreign name by its last part (克林顿 for 比尔·克林顿)."""
+    text, type_ = key
+    if type_ == "LOC":
+        for suffix in PLACE_SUFFIXES:
+            base = text.removesuffix(suffix)
+            if base != text and len(base) >= 2 and (base, type_) in keys:
+                return (base, type_)
+        return None
+    longer = [
+        other
+        for other, t in keys
+        if t == type_
+        and len(other) > len(text)
+        and other.endswith(text)
+        and (type_ == "ORG" or other[-len(text) - 1] in NAME_SEPARATORS)
+    ]
+    return (longer[0], type_) if len(longer) == 1 else None
+
+
 def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityCount, ...]:
-    """Distinct (text, type) pairs, most mentioned first, ties in order of first mention."""
+    """Distinct entities, most mentioned first, ties in order of first mention.
+
+    Variants of one name are counted together (see ``_variant_of``): a place under
+    its most mentioned form, a person or organisation under its full name.
+    """
     counts = Counter((e.text, e.type) for e in entities)
     first: dict[tuple[str, str], int] = {}
     for i, e in enumerate(entities):
         first.setdefault((e.text, e.type), i)
-    ordered = sorted(counts, key=lambda k: (-counts[k], first[k]))
-    return tuple(EntityCount(text, type_, counts[(text, type_)]) for text, type_ in ordered)
+    keys = set(counts)
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {k: [k] for k in keys}
+    for key in sorted(keys, key=first.__getitem__):
+        target = _variant_of(key, keys)
+        if target is not None and target in groups and key in groups:
+            groups[target].extend(groups.pop(key))
+    merged: list[tuple[tuple[str, str], int, int]] = []
+    for head, members in groups.items():
+        if head[1] == "LOC":
+            head = min(members, key=lambda k: (-counts[k], first[k]))
+        merged.append((head, sum(counts[k] for k in members), min(first[k] for k in members)))
+    merged.sort(key=lambda m: (-m[1], m[2]))
+    return tuple(EntityCount(text, type_, n) for (text, type_), n, _ in merged)
 
 
 @dataclass(frozen=True, slots=True)
