@@ -80,7 +80,9 @@ async def _with_services(settings: Any, work: Callable[[Any], Awaitable[int]]) -
     from bot.app import close_services, load_models, open_services
 
     services = await open_services(settings)
-    await asyncio.to_thread(load_models, settings)  # honour ZHAIYAO_NER_BACKEND / _MODEL
+    # Loading torch, transformers and the tagger takes seconds: say so on a terminal.
+    with Console(stderr=True).status("正在加载模型 / loading models…"):
+        await asyncio.to_thread(load_models, settings)  # honour ZHAIYAO_NER_BACKEND / _MODEL
     try:
         return await work(services)
     finally:
