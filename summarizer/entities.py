@@ -16,6 +16,7 @@ mapped back to article offsets and cleaned by :mod:`summarizer.ner.spans`.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -33,8 +34,16 @@ class NerBackend(Protocol):
     def find(self, text: str) -> list[Entity]: ...
 
 
+# The shipped model read Chinese newswire only; on English it tags capitalised words at
+# random (has, record), so chunks without a Han character are left untagged.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 class ModelBackend:
-    """The shipped BiLSTM-CRF (or another directory trained by ``summarizer.ner.train``)."""
+    """The shipped BiLSTM-CRF (or another directory trained by ``summarizer.ner.train``).
+
+    Tags Chinese chunks only: an English article gets no entities from it (a Hugging
+    Face model named in ``ZHAIYAO_NER_MODEL`` may read other languages)."""
 
     name = "model"
 
@@ -44,7 +53,7 @@ class ModelBackend:
         self._tagger = NerTagger(Path(model_path) if model_path else None, threads=threads)
 
     def find(self, text: str) -> list[Entity]:
-        chunks = chunk_text(text)
+        chunks = [(off, chunk) for off, chunk in chunk_text(text) if _HAN.search(chunk)]
         tagged = self._tagger.tag([c for _, c in chunks])
         raw = [
             RawSpan(off + s.start, off + s.end, s.type)

@@ -114,6 +114,18 @@ def test_seed_page_entities_all_found(name: str) -> None:
         assert not missing, f"{name} missed {typ} {sorted(missing)}"
 
 
+def test_the_chinese_model_leaves_english_paragraphs_untagged(model_backend: NerBackend) -> None:
+    english = (
+        "Chelsea have this morning paid the record fee to secure the signing of Athletic "
+        "Bilbao keeper Kepa Arrizabalaga, who has agreed a seven-year contract in London."
+    )
+    assert model_backend.find(english) == []
+    mixed = english + "\n" + ARTICLE
+    found = model_backend.find(mixed)
+    assert ("李克强", "PER") in {(e.text, e.type) for e in found}
+    assert all(e.start > len(english) and mixed[e.start : e.end] == e.text for e in found)
+
+
 def test_offsets_point_into_a_multi_paragraph_article(model_backend: NerBackend) -> None:
     found = model_backend.find(SEED)
     assert len(found) > 40
