@@ -9,8 +9,9 @@ store and load safetensors + ``config.json`` from a local directory with no netw
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -168,26 +169,27 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
 
     @torch.no_grad()
     def viterbi(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
-        """Best BIO-consistent label ids per sequence (lengths from mask)."""
-        trans, start = self._masked_transitions()
-        score = start + emissions[:, 0]
-        back: list[torch.Tensor] = []
-        for t in range(1, emissions.shape[1]):
-            cand = score.unsqueeze(2) + trans
-            best, idx = cand.max(dim=1)
-            nxt = best + emissions[:, t]
-            m = mask[:, t].unsqueeze(1)
-            score = torch.where(m, nxt, score)
-            back.append(torch.where(m, idx, torch.arange(idx.shape[1]).expand_as(idx)))
-        score = score + self.end_transitions
-        lengths = mask.sum(1).tolist()
-        best_last = score.argmax(1).tolist()
-        # One conversion to Python lists: indexing tensors per step is ~100x slower.
-        pointers: list[list[list[int]]] = torch.stack(back, 1).tolist() if back else []
+        """Best BIO-consistent label ids per sequence (lengths from mask).
+
+        In numpy: a step is a few operations on a (batch, labels, labels) array, where
+        each torch call would cost more in dispatch than in arithmetic."""
+        trans, start = (t.detach().float().cpu().numpy() for t in self._masked_transitions())
+        end = self.end_transitions.detach().float().cpu().numpy()
+        em = emissions.detach().float().cpu().numpy()
+        live = mask.cpu().numpy().astype(bool)
+        lengths = live.sum(1).tolist()
+        score = start + em[:, 0]
+        back = np.zeros(em.shape, dtype=np.int32)  # back[b, t, j]: best label at t-1 before j
+        for t in range(1, em.shape[1]):
+            cand = score[:, :, None] + trans
+            back[:, t] = cand.argmax(1)
+            score = np.where(live[:, t, None], cand.max(1) + em[:, t], score)
+        best_last = (score + end).argmax(1).tolist()
+        pointers = cast(list[list[list[int]]], back.tolist())
         paths: list[list[int]] = []
         for b, n in enumerate(lengths):
             path = [best_last[b]]
-            for t in range(n - 2, -1, -1):
+            for t in range(n - 1, 0, -1):
                 path.append(pointers[b][t][path[-1]])
             paths.append(path[::-1])
         return paths
