@@ -70,7 +70,7 @@ NAME_SEPARATORS = "·•‧・."
 def _variant_of(key: tuple[str, str], keys: set[tuple[str, str]]) -> tuple[str, str] | None:
     """The entity ``key`` is another way of naming, if there is exactly one: a place
     without its 省/市/县 suffix, an organisation named by its tail (市委 for 上海市委),
-    a foreign name by its last part (克林顿 for 比尔·克林顿)."""
+    a foreign name by its first or last part (克林顿 or 比尔 for 比尔·克林顿)."""
     text, type_ = key
     if type_ == "LOC":
         for suffix in PLACE_SUFFIXES:
@@ -78,22 +78,26 @@ def _variant_of(key: tuple[str, str], keys: set[tuple[str, str]]) -> tuple[str, 
             if base != text and len(base) >= 2 and (base, type_) in keys:
                 return (base, type_)
         return None
-    longer = [
-        other
-        for other, t in keys
-        if t == type_
-        and len(other) > len(text)
-        and other.endswith(text)
-        and (type_ == "ORG" or other[-len(text) - 1] in NAME_SEPARATORS)
-    ]
+    longer = [other for other, t in keys if t == type_ and _names_part(text, other, type_)]
     return (longer[0], type_) if len(longer) == 1 else None
+
+
+def _names_part(part: str, whole: str, type_: str) -> bool:
+    if len(whole) <= len(part):
+        return False
+    if type_ == "ORG":
+        return whole.endswith(part)
+    return (whole.endswith(part) and whole[-len(part) - 1] in NAME_SEPARATORS) or (
+        whole.startswith(part) and whole[len(part)] in NAME_SEPARATORS
+    )
 
 
 def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityCount, ...]:
     """Distinct entities, most mentioned first, ties in order of first mention.
 
     Variants of one name are counted together (see ``_variant_of``): a place under
-    its most mentioned form, a person or organisation under its full name.
+    its most mentioned form, a person or organisation under its full name. A part
+    shared by several full names (洛克菲勒 of 约翰·洛克菲勒 and 大卫·洛克菲勒) stays apart.
     """
     counts = Counter((e.text, e.type) for e in entities)
     first: dict[tuple[str, str], int] = {}

@@ -40,6 +40,24 @@ def test_an_ambiguous_tail_stays_apart() -> None:
     assert EntityCount("市委", "ORG", 1) in got and len(got) == 3
 
 
+def test_a_foreign_given_name_joins_its_one_full_name() -> None:
+    got = count_entities(
+        mentions(
+            "劳伦斯·洛克菲勒/PER",
+            "劳伦斯/PER",
+            "劳伦斯/PER",
+            "约翰·洛克菲勒/PER",
+            "洛克菲勒/PER",
+            "洛克菲勒/PER",
+        )
+    )
+    assert got == (
+        EntityCount("劳伦斯·洛克菲勒", "PER", 3),
+        EntityCount("洛克菲勒", "PER", 2),
+        EntityCount("约翰·洛克菲勒", "PER", 1),
+    )
+
+
 def test_a_foreign_surname_joins_the_full_name_but_a_chinese_one_does_not() -> None:
     got = count_entities(mentions("比尔·克林顿/PER", "克林顿/PER", "王小强/PER", "小强/PER"))
     assert got == (
