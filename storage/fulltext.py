@@ -3,19 +3,52 @@
 Only family roots are indexed, so search and related stories show a story once.
 ``term_df`` counts the indexed articles holding each term and ``index_stats`` counts the
 indexed articles, so a term vector is weighted with the store's own IDF when it is
-written. The index forms themselves are in :mod:`storage.indexing`.
+written. A young store's counts say little (in a store of three articles 的 looks as
+rare as 殡仪馆, and any two stories look related), so below ``PRIOR_DOCS`` articles the
+missing ones are made up from jieba's IDF table: ``PRIOR_DOCS - docs`` pseudo-articles,
+in which a word occurs as often as that table says (a Bayesian prior on document
+frequency that fades out as the store fills; from ``PRIOR_DOCS`` on, the IDF is the
+store's own). The index forms themselves are in :mod:`storage.indexing`.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 from collections import Counter
 from collections.abc import Sequence
 
 import aiosqlite
+import numpy as np
+import numpy.typing as npt
 
-from storage.indexing import Segmented, TermVector, term_vector
+from storage.indexing import Segmented, TermVector, term_id, term_vector
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+PRIOR_DOCS = 2000  # pseudo-articles from jieba's IDF table while the store is smaller
+
+_prior_lock = threading.Lock()
+_prior: tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64], float] | None = None
+
+
+def background_shares(ids: Sequence[int]) -> npt.NDArray[np.float64]:
+    """Share of documents holding each term in jieba's IDF table (``exp(-idf)``; a word
+    the table lacks counts as one of median IDF, i.e. rare)."""
+    global _prior
+    if _prior is None:
+        with _prior_lock:
+            if _prior is None:
+                from summarizer.keywords import load_idf
+
+                table, median = load_idf()
+                by_id = {term_id(w): math.exp(-v) for w, v in table.items()}
+                keys = np.array(sorted(by_id), dtype=np.uint32)
+                shares = np.array([by_id[int(k)] for k in keys], dtype=np.float64)
+                _prior = (keys, shares, math.exp(-median))
+    keys, shares, unknown = _prior
+    wanted = np.asarray(ids, dtype=np.uint32)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[at] == wanted, shares[at], unknown)
 
 
 class IndexBatch:
@@ -25,7 +58,7 @@ class IndexBatch:
     writes its increments once.
     """
 
-    def __init__(self, df: dict[int, int], docs: int) -> None:
+    def __init__(self, df: dict[int, float], docs: float) -> None:
         self.df, self.docs = df, docs
         self.added: Counter[int] = Counter()
         self.added_docs = 0
@@ -64,9 +97,11 @@ class IndexBatch:
 
 async def document_frequencies(
     conn: aiosqlite.Connection, ids: Sequence[int]
-) -> tuple[dict[int, int], int]:
-    """``term_df`` for ``ids`` (absent terms left out) and the number of indexed articles."""
-    df: dict[int, int] = {}
+) -> tuple[dict[int, float], float]:
+    """Document frequencies of ``ids`` and the number of articles they are out of: the
+    store's ``term_df`` (absent terms left out) and indexed count, plus the prior's
+    pseudo-articles while the store holds fewer than ``PRIOR_DOCS``."""
+    df: dict[int, float] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = tuple(ids[start : start + _CHUNK])
         async with conn.execute(
@@ -75,7 +110,12 @@ async def document_frequencies(
             df.update((r[0], r[1]) for r in await cur.fetchall())
     async with conn.execute("SELECT value FROM index_stats WHERE name = 'indexed_docs'") as cur:
         row = await cur.fetchone()
-    return df, int(row[0]) if row else 0
+    docs = int(row[0]) if row else 0
+    pseudo = PRIOR_DOCS - docs
+    if pseudo <= 0 or not ids:
+        return df, docs
+    prior = pseudo * background_shares(ids)
+    return {i: df.get(i, 0) + float(p) for i, p in zip(ids, prior, strict=True)}, docs + pseudo
 
 
 async def current_vector(conn: aiosqlite.Connection, seg: Segmented) -> TermVector:

@@ -38,7 +38,7 @@ def term_id(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
 
 
-def idf(df: int, docs: int) -> float:
+def idf(df: float, docs: float) -> float:
     """Smoothed inverse document frequency (scikit-learn's ``smooth_idf`` form)."""
     return math.log((docs + 1) / (df + 1)) + 1.0
 
@@ -86,7 +86,7 @@ class TermVector:
         return self.ids.tobytes() + self.tf.tobytes()
 
 
-def term_vector(seg: Segmented, df: Mapping[int, int], docs: int) -> TermVector:
+def term_vector(seg: Segmented, df: Mapping[int, float], docs: float) -> TermVector:
     word_ids = seg.ids
     weighted = sorted(
         ((tf * idf(df.get(word_ids[w], 0), docs), w) for w, tf in seg.tf.items()), reverse=True
@@ -106,7 +106,7 @@ def parse_vector(blob: bytes) -> Vector:
     return np.frombuffer(blob[:half], np.uint32), np.frombuffer(blob[half:], np.float32)
 
 
-def weighted_query(vec: Vector, df: Mapping[int, int], docs: int) -> Vector:
+def weighted_query(vec: Vector, df: Mapping[int, float], docs: float) -> Vector:
     """The query's TF-IDF² weights (one idf for each side of the dot product), unit norm."""
     ids, tf = vec
     w = np.array([idf(df.get(int(i), 0), docs) for i in ids], dtype=np.float64)
@@ -124,8 +124,8 @@ def cosine(query: Vector, candidate: Vector, candidate_norm: float) -> float:
 def feedback_query(
     vec: Vector,
     feedback: list[tuple[Vector, float]],
-    df: Mapping[int, int],
-    docs: int,
+    df: Mapping[int, float],
+    docs: float,
     weight: float,
 ) -> Vector:
     """Rocchio pseudo-relevance feedback (Rocchio 1971; Manning et al., IR book ch. 9):

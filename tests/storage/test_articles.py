@@ -7,6 +7,9 @@ import pytest
 from storage import Database
 from storage.articles import ArticleRepository
 from storage.errors import NotFound
+from storage.fulltext import PRIOR_DOCS, document_frequencies
+from storage.indexing import idf, term_id
+from storage.related import MIN_SIMILARITY
 from tests.storage.conftest import make_analysis
 from tests.storage.corpus import (
     FLOOD,
@@ -354,3 +357,34 @@ async def test_document_frequencies_stay_exact_under_purge(
     assert incremental[1] == 2
     await repo.reindex()
     assert await snapshot() == incremental
+
+
+async def test_a_young_store_lists_no_unrelated_story(repo: ArticleRepository) -> None:
+    """Three stories: with only the store's own counts every shared 的 and 了 looked
+    informative and each story listed the others; the IDF prior and the similarity
+    floor leave only the follow-up of the same flood."""
+    flood = await repo.save(make_analysis("郑州遭遇特大暴雨", FLOOD, published_at=DAY))
+    followup = await repo.save(
+        make_analysis("郑州积水消退", FLOOD_FOLLOWUP, published_at=DAY + timedelta(days=2))
+    )
+    launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH, published_at=DAY))
+    assert [r.article_id for r in await repo.related(flood.article_id)] == [followup.article_id]
+    assert await repo.related(launch.article_id) == []
+    related = await repo.related(followup.article_id)
+    assert [r.article_id for r in related] == [flood.article_id]
+    assert related[0].similarity >= MIN_SIMILARITY
+
+
+async def test_the_idf_prior_fades_out_as_the_store_fills(db: Database) -> None:
+    common, rare = term_id("的"), term_id("殡仪馆")
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO term_df (id, df) VALUES (?, 1), (?, 1)", (common, rare))
+        await conn.execute("UPDATE index_stats SET value = 2 WHERE name = 'indexed_docs'")
+    df, docs = await document_frequencies(db.conn, [common, rare])
+    assert docs == PRIOR_DOCS
+    assert idf(df[common], docs) < idf(df[rare], docs) - 3  # 的 is common, 殡仪馆 is not
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE index_stats SET value = ? WHERE name = 'indexed_docs'",
+                           (PRIOR_DOCS,))  # fmt: skip
+    df, docs = await document_frequencies(db.conn, [common, rare])
+    assert (df, docs) == ({common: 1, rare: 1}, PRIOR_DOCS)  # the store's own counts only
