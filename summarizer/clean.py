@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from summarizer.boilerplate import classify, filter_lines, related_runs, tail_start, unreadable
 from summarizer.errors import EmptyText, NotAnArticle
-from summarizer.extraction.body import prose_blocks
+from summarizer.extraction.body import join_broken_lines, prose_blocks
 from summarizer.extraction.byline import (
     InfoLine,
     byline_author,
@@ -168,7 +168,7 @@ def clean_text(text: str) -> Article:
     author = (info.author if info else None) or byline_author(body[-1]) or dateline_author(body[0])
     return Article(
         title=title,
-        text="\n".join(body),
+        text="\n".join(join_broken_lines(body)),
         source=info.source if info else None,
         author=author,
         published_at=info.published_at if info else None,

@@ -226,7 +226,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     source = next((i.source for i in infos if i.source), None) or meta.source
     author = next((i.author for i in infos if i.author), None) or meta.author
     author = author or byline_author(lines[-1])
-    body_text = "\n".join(lines)
+    body_text = "\n".join(bodies.join_broken_lines(lines))
     return Article(
         title=meta.title or lines[0][:60],
         text=body_text,

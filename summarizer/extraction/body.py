@@ -27,6 +27,7 @@ _CAPTION_CLASS = re.compile(
 )
 _CLAUSE_MARK = re.compile(r"[，。；、！？,;]")
 _SENTENCE_END = re.compile(r"[。！？!?.…”」』\"）)]$")
+_CONTINUES = re.compile(r"[，、,；;]$")
 
 
 class _PreParsed(Document):  # type: ignore[misc]
@@ -152,3 +153,17 @@ def trim_sparse(lines: list[str]) -> list[str]:
         return lines
     start, end = densest_block(lines)
     return lines[start:end] if end > start else lines
+
+
+def join_broken_lines(lines: Sequence[str]) -> list[str]:
+    """Each line that ends inside a sentence (after ，、；) joined to the next. Some sites
+    break the line after every clause (下周一，⏎京沪高速施工就将进入第二阶段，⏎也是…),
+    and downstream a line is a paragraph: its clauses would be summarised alone."""
+    out: list[str] = []
+    for line in lines:
+        if out and _CONTINUES.search(out[-1]):
+            latin = out[-1][-1].isascii() and line[:1].isascii()
+            out[-1] += (" " if latin else "") + line
+        else:
+            out.append(line)
+    return out

@@ -9,6 +9,7 @@ import pytest
 
 from summarizer.boilerplate import Family, classify, filter_lines, related_runs, tail_start
 from summarizer.dates import date_from_url, find_dates, is_timestamp_line, parse_date
+from summarizer.extraction.body import join_broken_lines
 from summarizer.extraction.byline import byline_author, dateline_author, parse_info_line
 from summarizer.extraction.metadata import strip_site_name
 
@@ -220,3 +221,20 @@ def test_author_fields() -> None:
     assert byline_author("……过程吗？”（姚峰 上海报道）") == "姚峰"
     info = parse_info_line("2004年7月16日08:19 [ 黄宇 ] 来源：[ 国际金融报 ]")
     assert info is not None and info.source == "国际金融报"
+
+
+def test_lines_broken_inside_a_sentence_are_one_paragraph() -> None:
+    lines = [
+        "下周一，",
+        "京沪高速施工就将进入第二阶段，",
+        "也是影响最大的一段。",
+        "什么？",
+        "Hello,",
+        "world.",
+    ]
+    assert join_broken_lines(lines) == [
+        "下周一，京沪高速施工就将进入第二阶段，也是影响最大的一段。",
+        "什么？",
+        "Hello, world.",
+    ]
+    assert join_broken_lines(["第一段。", "第二段："]) == ["第一段。", "第二段："]
