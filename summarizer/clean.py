@@ -164,7 +164,10 @@ def clean_text(text: str) -> Article:
     if unreadable("".join(body)):
         raise NotAnArticle("unreadable text (binary or wrongly encoded)")
     if title is None or (start == 0 and title == body[0]):
-        title = _fallback_title(body)
+        if len(body) > 1 and _is_title_like(body[0]):  # a paste that starts with its headline
+            title, body = body[0], body[1:]
+        else:
+            title = _fallback_title(body)
     author = (info.author if info else None) or byline_author(body[-1]) or dateline_author(body[0])
     return Article(
         title=title,

@@ -70,16 +70,19 @@ NAME_SEPARATORS = "·•‧・."
 def _variant_of(key: tuple[str, str], keys: set[tuple[str, str]]) -> tuple[str, str] | None:
     """The entity ``key`` is another way of naming, if there is exactly one: a place
     without its 省/市/县 suffix, an organisation named by its tail (市委 for 上海市委),
-    a foreign name by its first or last part (克林顿 or 比尔 for 比尔·克林顿)."""
+    a person by any part of the name (克林顿 for 比尔·克林顿, 岸田 for 岸田文雄, and the
+    tagger's fragments of it, such as 田文雄)."""
     text, type_ = key
     if type_ == "LOC":
         for suffix in PLACE_SUFFIXES:
             base = text.removesuffix(suffix)
-            if base != text and len(base) >= 2 and (base, type_) in keys:
+            if base != text and (base, type_) in keys:
                 return (base, type_)
         return None
     longer = [other for other, t in keys if t == type_ and _names_part(text, other, type_)]
-    return (longer[0], type_) if len(longer) == 1 else None
+    # 松野 is part of 松野博 and 松野博一: the name it stands for is the longest of them.
+    fullest = [a for a in longer if not any(_names_part(a, b, type_) for b in longer)]
+    return (fullest[0], type_) if len(fullest) == 1 else None
 
 
 def _names_part(part: str, whole: str, type_: str) -> bool:
@@ -87,9 +90,7 @@ def _names_part(part: str, whole: str, type_: str) -> bool:
         return False
     if type_ == "ORG":
         return whole.endswith(part)
-    return (whole.endswith(part) and whole[-len(part) - 1] in NAME_SEPARATORS) or (
-        whole.startswith(part) and whole[len(part)] in NAME_SEPARATORS
-    )
+    return part in whole
 
 
 def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityCount, ...]:
@@ -98,7 +99,10 @@ def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityC
     Variants of one name are counted together (see ``_variant_of``): a place under
     its most mentioned form, a person or organisation under its full name. A part
     shared by several full names (洛克菲勒 of 约翰·洛克菲勒 and 大卫·洛克菲勒) stays apart.
+    One-character names are left out: an abbreviation (美 of 中美) says little in a
+    list of names, and a tagger's slip (法 of 法医 as a place) says something wrong.
     """
+    entities = [e for e in entities if len(e.text) > 1]
     counts = Counter((e.text, e.type) for e in entities)
     first: dict[tuple[str, str], int] = {}
     for i, e in enumerate(entities):

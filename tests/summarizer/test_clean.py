@@ -139,6 +139,15 @@ def test_article_without_furniture_keeps_every_paragraph() -> None:
     assert a.published_at is None
 
 
+def test_a_headline_with_an_exclamation_stays_whole_and_leaves_the_body() -> None:
+    a = clean_text(
+        "绝不姑息！联赛打假球，俱乐部老总回应，篮协介入调查\n"
+        "上海队以4分优势战胜对手晋级八强，但比赛末段出现离奇失误。篮协迅速宣布展开调查。"
+    )
+    assert a.title == "绝不姑息！联赛打假球，俱乐部老总回应，篮协介入调查"
+    assert a.text.startswith("上海队以4分优势")
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"

@@ -58,15 +58,33 @@ def test_a_foreign_given_name_joins_its_one_full_name() -> None:
     )
 
 
-def test_a_foreign_surname_joins_the_full_name_but_a_chinese_one_does_not() -> None:
-    got = count_entities(mentions("比尔·克林顿/PER", "克林顿/PER", "王小强/PER", "小强/PER"))
+def test_a_part_of_a_persons_name_joins_the_one_full_name_containing_it() -> None:
+    # 松野 / 松野博 / 田文雄: a surname alone and the tagger's fragments of two full names.
+    got = count_entities(
+        mentions(
+            "比尔·克林顿/PER",
+            "克林顿/PER",
+            "岸田文雄/PER",
+            "松野博一/PER",
+            "松野博/PER",
+            "田文雄/PER",
+            "松野/PER",
+            "王小强/PER",
+        )
+    )
     assert got == (
+        EntityCount("松野博一", "PER", 3),
         EntityCount("比尔·克林顿", "PER", 2),
+        EntityCount("岸田文雄", "PER", 2),
         EntityCount("王小强", "PER", 1),
-        EntityCount("小强", "PER", 1),
     )
 
 
-def test_types_never_mix_and_one_character_stems_are_not_places() -> None:
-    got = count_entities(mentions("上海/LOC", "上海市/ORG", "沪市/LOC", "沪/LOC"))
+def test_types_never_mix() -> None:
+    got = count_entities(mentions("上海/LOC", "上海市/ORG", "李强/PER", "李强/LOC"))
     assert len(got) == 4
+
+
+def test_one_character_names_are_left_out() -> None:
+    got = count_entities(mentions("法/LOC", "法国/LOC", "沪市/LOC", "沪/LOC", "王/PER"))
+    assert got == (EntityCount("法国", "LOC", 1), EntityCount("沪市", "LOC", 1))
