@@ -1,9 +1,10 @@
 """Related-story and near-duplicate quality, through Zhaiyao's own storage.
 
     python bench/related.py --data ../shared/data/related [--json OUT] [--no-anchors]
-        [--db PATH [--reuse]]
+        [--db PATH [--reuse]] [--protocols related dedup young] [--young-trials N]
 
-Both protocols of ``../shared/data/related/README.md``, each on a fresh SQLite file:
+The two protocols of ``../shared/data/related/README.md``, each on a fresh SQLite
+file, and a third of our own (``young``, a new bot's store):
 
 * related stories: every document is saved through ``ArticleRepository.save_many`` (in
   date order), ``reindex()`` refreshes the term vectors with the final IDF (what
@@ -15,6 +16,12 @@ Both protocols of ``../shared/data/related/README.md``, each on a fresh SQLite f
 * near-duplicates: the store is the corpus minus the ambiguous real copies of the
   originals; each variant is ``save()``d, flagged when ``SaveResult.duplicate_of`` is set,
   correct when that is its original, then purged again.
+* young store: ``YOUNG_STORIES`` random stories, two articles each, saved one by one
+  into an empty store (``--young-trials`` times, seeded). Each article's whole related
+  list is checked against the story labels: precision = listed stories from the same
+  story / all listed; recall = articles whose one same-story partner is listed. A
+  big store says little about this case: every article there has dozens of same-story
+  neighbours to crowd out the unrelated ones.
 
 Analyses are built directly from the given text (no NER: entities only feed the
 human-readable reason, never the ranking). Anchors (bench/related_anchors.py) are measured in
@@ -28,6 +35,7 @@ import asyncio
 import gzip
 import json
 import math
+import random
 import sys
 import tempfile
 import time
@@ -236,6 +244,41 @@ async def dedup_protocol(
         await db.close()
 
 
+PROTOCOLS = ("related", "dedup", "young")
+YOUNG_STORIES = 10  # stories in a young store, two articles each
+
+
+async def young_store_protocol(docs: list[Doc], trials: int, segment: Any) -> dict[str, float]:
+    by_story: dict[str, list[Doc]] = defaultdict(list)
+    for d in docs:
+        by_story[d["story"]].append(d)
+    stories = sorted(s for s, group in by_story.items() if len(group) >= 2)
+    rng = random.Random(0)
+    listed = same = partners = 0
+    for _ in range(trials):
+        picked = [d for s in rng.sample(stories, YOUNG_STORIES) for d in rng.sample(by_story[s], 2)]
+        with tempfile.TemporaryDirectory(prefix="zhaiyao-young-") as tmp:
+            db = await connect(Path(tmp) / "young.db")
+            try:
+                repo = ArticleRepository(db, segment=segment)
+                story_of: dict[int, str] = {}
+                for d in picked:
+                    result = await repo.save(analysis_of(d))
+                    if result.duplicate_of is None:  # a copy is shown as a copy, not related
+                        story_of[result.article_id] = d["story"]
+                for article_id, story in story_of.items():
+                    partners += sum(s == story for s in story_of.values()) - 1
+                    for related in await repo.related(article_id, limit=len(picked)):
+                        listed += 1
+                        same += story_of.get(related.article_id) == story
+            finally:
+                await db.close()
+    return {
+        "precision": same / listed if listed else 1.0,
+        "recall": same / partners if partners else 0.0,
+    }
+
+
 def table(rows: list[tuple[str, dict[str, float]]], cols: list[str]) -> str:
     out = ["| method | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for name, m in rows:
@@ -252,16 +295,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--db", type=Path, help="keep the related-stories store at this path")
     parser.add_argument("--reuse", action="store_true", help="with --db: skip the ingest")
+    parser.add_argument(
+        "--protocols", nargs="+", choices=PROTOCOLS, default=list(PROTOCOLS), help="which to run"
+    )
+    parser.add_argument("--young-trials", type=int, default=20, help="young stores to build")
     args = parser.parse_args(argv)
     docs, queries, qrels, originals, variants = load(args.data)
     segment = CachedSegmenter()
+    report: dict[str, Any] = {}
+    if "young" in args.protocols:
+        young = asyncio.run(young_store_protocol(docs, args.young_trials, segment))
+        report["young"] = young
+        print(
+            f"| young store ({YOUNG_STORIES} stories × 2 articles, {args.young_trials} trials)"
+            " | precision | recall |\n|---|---|---|\n"
+            f"| zhaiyao related() | {young['precision']:.3f} | {young['recall']:.3f} |\n"
+        )
+    if "related" in args.protocols:
+        report["related"] = related_report(args, docs, queries, qrels, segment)
+    if "dedup" in args.protocols:
+        with tempfile.TemporaryDirectory(prefix="zhaiyao-dedup-") as tmp:
+            dedup = asyncio.run(dedup_protocol(docs, originals, variants, Path(tmp), segment))
+        report["dedup"] = dedup
+        print("| near-duplicates | precision | recall |\n|---|---|---|")
+        print(
+            f"| zhaiyao save() (MinHash-LSH + exact check) | {dedup['precision']:.3f} |"
+            f" {dedup['recall']:.3f} |"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+def related_report(
+    args: argparse.Namespace,
+    docs: list[Doc],
+    queries: list[Doc],
+    qrels: dict[str, dict[str, int]],
+    segment: CachedSegmenter,
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="zhaiyao-related-") as tmp:
         path = args.db or Path(tmp) / "related.db"
         if args.db and not args.reuse:
             path.unlink(missing_ok=True)
         ranked, p50 = asyncio.run(related_protocol(docs, queries, path, segment, args.reuse))
-        ours = metrics(ranked, qrels)
-        dedup = asyncio.run(dedup_protocol(docs, originals, variants, Path(tmp), segment))
+    ours = metrics(ranked, qrels)
     rows = [(f"zhaiyao storage (related p50 {p50:.1f} ms)", ours)]
     if not args.no_anchors:
         try:
@@ -275,17 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     cols = ["ndcg@10", "p@5_story", "p@5_event", "r@10_event", "mrr_event", "map@100_story"]
     print(table(rows, cols))
     print()
-    print("| near-duplicates | precision | recall |\n|---|---|---|")
-    print(
-        f"| zhaiyao save() (MinHash-LSH + exact check) | {dedup['precision']:.3f} |"
-        f" {dedup['recall']:.3f} |"
-    )
-    if args.json:
-        keep = ("ndcg@10", "p@5_story", "p@5_event", "mrr_event")
-        args.json.write_text(
-            json.dumps({"related": {k: ours[k] for k in keep}, "dedup": dedup}, indent=2)
-        )
-    return 0
+    keep = ("ndcg@10", "p@5_story", "p@5_event", "mrr_event")
+    return {k: ours[k] for k in keep}
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ earlier stage already understood.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -67,22 +67,40 @@ PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "省", "市", "�
 NAME_SEPARATORS = "·•‧・."
 
 
-def _variant_of(key: tuple[str, str], keys: set[tuple[str, str]]) -> tuple[str, str] | None:
+def _variant_of(key: tuple[str, str], counts: Counter[tuple[str, str]]) -> tuple[str, str] | None:
     """The entity ``key`` is another way of naming, if there is exactly one: a place
     without its 省/市/县 suffix, an organisation named by its tail (市委 for 上海市委),
     a person by any part of the name (克林顿 for 比尔·克林顿, 岸田 for 岸田文雄, and the
-    tagger's fragments of it, such as 田文雄)."""
+    tagger's fragments of it, such as 田文雄) or, the other way round, by a slip
+    (林惠于 of 林惠于泰国…, next to the more frequent 林惠)."""
     text, type_ = key
     if type_ == "LOC":
         for suffix in PLACE_SUFFIXES:
             base = text.removesuffix(suffix)
-            if base != text and (base, type_) in keys:
+            if base != text and (base, type_) in counts:
                 return (base, type_)
         return None
-    longer = [other for other, t in keys if t == type_ and _names_part(text, other, type_)]
+    if type_ == "PER" and _is_slip(key, (text[:-1], type_), counts):
+        return (text[:-1], type_)
+    longer = [
+        other
+        for other, t in counts
+        if t == type_ and _names_part(text, other, type_) and not _is_slip((other, t), key, counts)
+    ]
     # 松野 is part of 松野博 and 松野博一: the name it stands for is the longest of them.
     fullest = [a for a in longer if not any(_names_part(a, b, type_) for b in longer)]
     return (fullest[0], type_) if len(fullest) == 1 else None
+
+
+def _is_slip(
+    key: tuple[str, str], shorter: tuple[str, str], counts: Counter[tuple[str, str]]
+) -> bool:
+    """``key`` is ``shorter`` with one more character, and rarer: a boundary error."""
+    return (
+        key[0][:-1] == shorter[0]
+        and key[1] == shorter[1] == "PER"
+        and counts[shorter] > counts[key]
+    )
 
 
 def _names_part(part: str, whole: str, type_: str) -> bool:
@@ -107,12 +125,14 @@ def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityC
     first: dict[tuple[str, str], int] = {}
     for i, e in enumerate(entities):
         first.setdefault((e.text, e.type), i)
-    keys = set(counts)
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = {k: [k] for k in keys}
-    for key in sorted(keys, key=first.__getitem__):
-        target = _variant_of(key, keys)
-        if target is not None and target in groups and key in groups:
-            groups[target].extend(groups.pop(key))
+    target = {k: _variant_of(k, counts) for k in counts}
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for key in counts:
+        root, seen = key, {key}
+        while (parent := target[root]) is not None and parent not in seen:
+            root = parent
+            seen.add(root)
+        groups[root].append(key)
     merged: list[tuple[tuple[str, str], int, int]] = []
     for head, members in groups.items():
         if head[1] == "LOC":

@@ -39,3 +39,16 @@ def republish(text: str) -> str:
     """A republished copy: new header and footer lines, one character changed."""
     body = text.replace("，", ",", 1)
     return "来源：某某新闻网\n" + body + "\n责任编辑：王小明"
+
+
+# Two unrelated stories that share a place and everyday news words (上海, 宣布, 表示).
+BASKETBALL = (
+    "上海队以四分优势战胜苏州队晋级八强，但苏州队在比赛最后两分钟连续出现离奇失误。\n"
+    "中国篮协随后宣布介入调查，将调取比赛录像并约谈两队教练和相关球员。\n"
+    "苏州队总经理表示俱乐部将全力配合调查，上海的球迷则在社交媒体上要求公布真相。"
+)
+COOPERATION = (
+    "上海与云南扶贫协作联席会议在文山州召开，两地宣布新增十二个产业合作项目。\n"
+    "会议表示，上海将继续组织消费扶贫，帮助当地特色农产品进入长三角市场。\n"
+    "云南有关负责人介绍了今年脱贫攻坚的进展，以及对口帮扶资金的使用情况。"
+)

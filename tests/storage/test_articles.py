@@ -12,6 +12,8 @@ from storage.indexing import idf, term_id
 from storage.related import MIN_SIMILARITY
 from tests.storage.conftest import make_analysis
 from tests.storage.corpus import (
+    BASKETBALL,
+    COOPERATION,
     FLOOD,
     FLOOD_FOLLOWUP,
     LAUNCH,
@@ -373,6 +375,14 @@ async def test_a_young_store_lists_no_unrelated_story(repo: ArticleRepository) -
     related = await repo.related(followup.article_id)
     assert [r.article_id for r in related] == [flood.article_id]
     assert related[0].similarity >= MIN_SIMILARITY
+
+
+async def test_stories_sharing_only_a_place_and_common_words_are_not_related(
+    repo: ArticleRepository,
+) -> None:
+    game = await repo.save(make_analysis("篮协介入调查", BASKETBALL, published_at=DAY))
+    await repo.save(make_analysis("沪滇扶贫协作", COOPERATION, published_at=DAY))
+    assert await repo.related(game.article_id) == []
 
 
 async def test_the_idf_prior_fades_out_as_the_store_fills(db: Database) -> None:

@@ -78,6 +78,14 @@ def test_a_part_of_a_persons_name_joins_the_one_full_name_containing_it() -> Non
         EntityCount("岸田文雄", "PER", 2),
         EntityCount("王小强", "PER", 1),
     )
+    reverse = count_entities(mentions("松野/PER", "松野博/PER", "松野博一/PER"))
+    assert reverse == (EntityCount("松野博一", "PER", 3),)
+
+
+def test_a_rarer_name_one_character_longer_is_a_slip_of_the_name() -> None:
+    # 林惠于泰国…: the tagger took the preposition into the name once.
+    got = count_entities(mentions("林惠/PER", "林惠于/PER", "林惠/PER", "林惠生/PER", "林惠/PER"))
+    assert got == (EntityCount("林惠", "PER", 5),)
 
 
 def test_types_never_mix() -> None:
