@@ -35,10 +35,14 @@ INFO_SPREAD = 2  # date, 来源 and 作者 may each sit on their own line this c
 TITLE_ABOVE_INFO = 2  # the headline sits at most this many lines above the info line
 _BULLET = re.compile(r"^[\s•·●▪◦■□◆◇▶►\-*>]+")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
+# Three or more straight quotes in a row are never prose: a scraper's or a program's
+# string delimiters ("""全文…""") copied with the text.
+_QUOTE_RUN = re.compile(r"\"{3,}|'{3,}")
 
 
 def _lines(text: str) -> list[str]:
     out = []
+    text = _QUOTE_RUN.sub("", text)
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = collapse(_BULLET.sub("", raw)) if _BULLET.match(raw) else collapse(raw)
         if line:

@@ -7,6 +7,7 @@ earlier stage already understood.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,6 +66,8 @@ class EntityCount:
 # 上海 and 上海市 are one place on a card; the bare form is how most text names it.
 PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "省", "市", "县", "区")
 NAME_SEPARATORS = "·•‧・."
+# An organisation named by a common noun alone (公司, 公司董事会) names nothing on a card.
+GENERIC_ORG = re.compile(r"(?:本|该)?(?:公司|集团|董事会|监事会|股东大会|政府|委员会)+")
 
 
 def _variant_of(key: tuple[str, str], counts: Counter[tuple[str, str]]) -> tuple[str, str] | None:
@@ -118,9 +121,14 @@ def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityC
     its most mentioned form, a person or organisation under its full name. A part
     shared by several full names (洛克菲勒 of 约翰·洛克菲勒 and 大卫·洛克菲勒) stays apart.
     One-character names are left out: an abbreviation (美 of 中美) says little in a
-    list of names, and a tagger's slip (法 of 法医 as a place) says something wrong.
+    list of names, and a tagger's slip (法 of 法医 as a place) says something wrong. So
+    are organisations named by a common noun (``GENERIC_ORG``).
     """
-    entities = [e for e in entities if len(e.text) > 1]
+    entities = [
+        e
+        for e in entities
+        if len(e.text) > 1 and not (e.type == "ORG" and GENERIC_ORG.fullmatch(e.text))
+    ]
     counts = Counter((e.text, e.type) for e in entities)
     first: dict[tuple[str, str], int] = {}
     for i, e in enumerate(entities):

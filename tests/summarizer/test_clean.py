@@ -148,6 +148,11 @@ def test_a_headline_with_an_exclamation_stays_whole_and_leaves_the_body() -> Non
     assert a.text.startswith("上海队以4分优势")
 
 
+def test_runs_of_straight_quotes_around_a_scraped_text_are_dropped() -> None:
+    a = clean_text('解放军东部战区组织演训\n"""东部战区空军出动多型战机，执行联合侦察任务。"""')
+    assert a.text == "东部战区空军出动多型战机，执行联合侦察任务。"
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"

@@ -93,6 +93,11 @@ def test_types_never_mix() -> None:
     assert len(got) == 4
 
 
+def test_an_organisation_named_by_a_common_noun_is_left_out() -> None:
+    got = count_entities(mentions("公司/ORG", "公司董事会/ORG", "中炬高新董事会/ORG", "政府/ORG"))
+    assert got == (EntityCount("中炬高新董事会", "ORG", 1),)
+
+
 def test_one_character_names_are_left_out() -> None:
     got = count_entities(mentions("法/LOC", "法国/LOC", "沪市/LOC", "沪/LOC", "王/PER"))
     assert got == (EntityCount("法国", "LOC", 1), EntityCount("沪市", "LOC", 1))
