@@ -148,6 +148,21 @@ class ArticleRepository:
                 )
         keys = band_keys(prepared.signature)
         root = await find_first_copy(conn, keys, prepared.signature, article.text)
+        if root is not None and prepared.canonical is None:
+            # The same text pasted again (no URL): that article, not another outlet's copy.
+            async with conn.execute(
+                "SELECT id, duplicate_of FROM articles WHERE (id = ? OR duplicate_of = ?)"
+                " AND text = ? AND title = ? AND source IS ? ORDER BY id LIMIT 1",
+                (root, root, article.text, article.title, article.source),
+            ) as cur:
+                same_text = await cur.fetchone()
+            if same_text is not None:
+                return SaveResult(
+                    same_text["id"],
+                    False,
+                    same_text["duplicate_of"],
+                    await family_outlets(conn, root),
+                )
         vector = batch.vector(prepared.segmented)
         now = datetime.now(UTC)
         cur = await conn.execute(
