@@ -26,22 +26,37 @@ from storage.indexing import Segmented, TermVector, term_id, term_vector
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 PRIOR_DOCS = 2000  # pseudo-articles from jieba's IDF table while the store is smaller
+# jieba's table has no English: its function words (jusText's English stoplist) count as
+# common as 是 and 了 there, or two English stories would look alike through the, and, you.
+ENGLISH_FUNCTION_SHARE = 0.2
+# ... and the conversational ones that list (drawn from Wikipedia) lacks: you-forms and
+# what the tokenizer leaves of contractions (don't -> don).
+ENGLISH_EXTRA = (
+    *("your", "yours", "yourself", "me", "my", "mine", "myself"),
+    *("don", "doesn", "didn", "isn", "aren", "wasn", "ll", "ve"),
+)
 
 _prior_lock = threading.Lock()
 _prior: tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64], float] | None = None
 
 
 def background_shares(ids: Sequence[int]) -> npt.NDArray[np.float64]:
-    """Share of documents holding each term in jieba's IDF table (``exp(-idf)``; a word
-    the table lacks counts as one of median IDF, i.e. rare)."""
+    """Share of documents holding each term in jieba's IDF table (``exp(-idf)``; an
+    English function word counts as ``ENGLISH_FUNCTION_SHARE``, any other word the table
+    lacks as one of median IDF, i.e. rare)."""
     global _prior
     if _prior is None:
         with _prior_lock:
             if _prior is None:
+                import justext
+
                 from summarizer.keywords import load_idf
 
                 table, median = load_idf()
                 by_id = {term_id(w): math.exp(-v) for w, v in table.items()}
+                for word in (*justext.get_stoplist("English"), *ENGLISH_EXTRA):
+                    for form in (word, word.capitalize()):
+                        by_id.setdefault(term_id(form), ENGLISH_FUNCTION_SHARE)
                 keys = np.array(sorted(by_id), dtype=np.uint32)
                 shares = np.array([by_id[int(k)] for k in keys], dtype=np.float64)
                 _prior = (keys, shares, math.exp(-median))

@@ -52,3 +52,19 @@ COOPERATION = (
     "会议表示，上海将继续组织消费扶贫，帮助当地特色农产品进入长三角市场。\n"
     "云南有关负责人介绍了今年脱贫攻坚的进展，以及对口帮扶资金的使用情况。"
 )
+
+# English: two reports of one storm and a recipe; they share only function words.
+STORM = (
+    "Storm Ciaran brought winds of more than 100 miles per hour to the coast of Cornwall, "
+    "and thousands of homes lost power overnight.\n"
+    "The Met Office issued a red warning, and you could see trees down across the county."
+)
+STORM_FOLLOWUP = (
+    "Engineers restored power to most homes in Cornwall after Storm Ciaran, the network "
+    "operator said.\n"
+    "The Met Office lifted its red warning, but you should still expect fallen trees."
+)
+RECIPE = (
+    "This pear jam is so easy that you will want to make an extra jar for yourself.\n"
+    "You can keep the jars in a cool cupboard, and they make a lovely gift for the holidays."
+)

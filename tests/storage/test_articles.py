@@ -20,6 +20,9 @@ from tests.storage.corpus import (
     LAUNCH_FOLLOWUP,
     LAUNCH_RETRO,
     MARKET,
+    RECIPE,
+    STORM,
+    STORM_FOLLOWUP,
     republish,
 )
 
@@ -84,6 +87,16 @@ async def test_same_url_with_tracking_is_one_article(repo: ArticleRepository) ->
     )
     assert not again.created and again.article_id == first.article_id
     assert await repo.count() == 1
+
+
+async def test_the_same_text_pasted_again_is_the_same_article(repo: ArticleRepository) -> None:
+    first = await repo.save(make_analysis("郑州暴雨", FLOOD))
+    again = await repo.save(make_analysis("郑州暴雨", FLOOD))
+    assert (again.article_id, again.created, again.outlets) == (first.article_id, False, 1)
+    # the same text from a named outlet is that outlet's copy
+    copy = await repo.save(make_analysis("郑州暴雨", FLOOD, source="乙网"))
+    assert copy.created and copy.duplicate_of == first.article_id and copy.outlets == 2
+    assert await repo.count() == 2
 
 
 async def test_republished_copy_links_to_first_copy(repo: ArticleRepository, db: Database) -> None:
@@ -383,6 +396,15 @@ async def test_stories_sharing_only_a_place_and_common_words_are_not_related(
     game = await repo.save(make_analysis("篮协介入调查", BASKETBALL, published_at=DAY))
     await repo.save(make_analysis("沪滇扶贫协作", COOPERATION, published_at=DAY))
     assert await repo.related(game.article_id) == []
+
+
+async def test_english_stories_are_not_related_through_function_words(
+    repo: ArticleRepository,
+) -> None:
+    storm = await repo.save(make_analysis("Storm Ciaran hits Cornwall", STORM, published_at=DAY))
+    after = await repo.save(make_analysis("Power back after Storm Ciaran", STORM_FOLLOWUP))
+    await repo.save(make_analysis("An easy pear jam for the holidays", RECIPE, published_at=DAY))
+    assert [r.article_id for r in await repo.related(storm.article_id)] == [after.article_id]
 
 
 async def test_the_idf_prior_fades_out_as_the_store_fills(db: Database) -> None:
