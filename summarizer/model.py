@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -114,6 +114,21 @@ def _names_part(part: str, whole: str, type_: str) -> bool:
     return part in whole
 
 
+def _one_type_per_name(entities: list[Entity]) -> list[Entity]:
+    """A name tagged with several types in one article takes the type with the most
+    support: its mentions of that type and those of longer names of that type containing
+    it (克里米亚: PER ×3, LOC ×2 and 克里米亚半岛 LOC ×3 → LOC; 马斯克: PER ×4, LOC ×3 → PER)."""
+    types: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in entities:
+        types[e.text][e.type] += 1
+    chosen: dict[str, str] = {}
+    for text, tagged in types.items():
+        if len(tagged) > 1:
+            support = {t: sum(c[t] for other, c in types.items() if text in other) for t in tagged}
+            chosen[text] = max(tagged, key=lambda t: (support[t], tagged[t]))
+    return [replace(e, type=chosen[e.text]) if e.text in chosen else e for e in entities]
+
+
 def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityCount, ...]:
     """Distinct entities, most mentioned first, ties in order of first mention.
 
@@ -122,13 +137,16 @@ def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityC
     shared by several full names (洛克菲勒 of 约翰·洛克菲勒 and 大卫·洛克菲勒) stays apart.
     One-character names are left out: an abbreviation (美 of 中美) says little in a
     list of names, and a tagger's slip (法 of 法医 as a place) says something wrong. So
-    are organisations named by a common noun (``GENERIC_ORG``).
+    are organisations named by a common noun (``GENERIC_ORG``). A name is listed under
+    one type (``_one_type_per_name``).
     """
-    entities = [
-        e
-        for e in entities
-        if len(e.text) > 1 and not (e.type == "ORG" and GENERIC_ORG.fullmatch(e.text))
-    ]
+    entities = _one_type_per_name(
+        [
+            e
+            for e in entities
+            if len(e.text) > 1 and not (e.type == "ORG" and GENERIC_ORG.fullmatch(e.text))
+        ]
+    )
     counts = Counter((e.text, e.type) for e in entities)
     first: dict[tuple[str, str], int] = {}
     for i, e in enumerate(entities):

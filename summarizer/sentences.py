@@ -32,6 +32,8 @@ _TRIGGERS = TERMINALS | ELLIPSIS | {"."}
 PAIRS = {"“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "《": "》", "〈": "〉"}
 # A quote or bracket open longer than this was never closed; stop honouring it.
 MAX_OPEN_SPAN = 240
+# Web text often closes “ with a straight quote (“台湾牌"“反华牌"成为…).
+ALSO_CLOSES = {"”": '"'}
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt vs etc inc ltd co corp gov gen col lt sgt rep sen jan feb
@@ -44,7 +46,7 @@ _ATTRIBUTION = re.compile(
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
-_INTERESTING = _TRIGGERS | set(PAIRS) | set(PAIRS.values())
+_INTERESTING = _TRIGGERS | set(PAIRS) | set(PAIRS.values()) | set(ALSO_CLOSES.values())
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -74,7 +76,7 @@ def _split_line(line: str) -> list[tuple[int, int]]:
             stack.append((PAIRS[ch], i))
             i += 1
             continue
-        if stack and ch == stack[-1][0]:
+        if stack and _closes(ch, stack[-1][0]):
             stack.pop()
             i += 1
             continue
@@ -84,7 +86,7 @@ def _split_line(line: str) -> list[tuple[int, int]]:
             continue
         # absorb closing quotes/brackets; they may close what is open
         while end < n and line[end] in CLOSERS:
-            if stack and line[end] == stack[-1][0]:
+            if stack and _closes(line[end], stack[-1][0]):
                 stack.pop()
             elif stack:
                 break
@@ -100,6 +102,10 @@ def _split_line(line: str) -> list[tuple[int, int]]:
         begin = i = end
     spans.append((begin, n))
     return [s for s in (_strip(line, a, b) for a, b in spans) if s[0] < s[1]]
+
+
+def _closes(ch: str, expected: str) -> bool:
+    return ch == expected or ALSO_CLOSES.get(expected) == ch
 
 
 def _terminal_end(line: str, i: int) -> int | None:

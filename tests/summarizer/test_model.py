@@ -88,8 +88,18 @@ def test_a_rarer_name_one_character_longer_is_a_slip_of_the_name() -> None:
     assert got == (EntityCount("林惠", "PER", 5),)
 
 
+def test_a_name_tagged_with_two_types_is_listed_under_the_better_supported_one() -> None:
+    crimea = ["克里米亚/PER"] * 3 + ["克里米亚/LOC"] * 2 + ["克里米亚半岛/LOC"] * 3
+    assert count_entities(mentions(*crimea)) == (
+        EntityCount("克里米亚", "LOC", 5),
+        EntityCount("克里米亚半岛", "LOC", 3),
+    )
+    musk = ["马斯克/LOC", "马斯克/PER", "马斯克/PER", "马斯克/LOC", "马斯克/PER", "马斯克/PER"]
+    assert count_entities(mentions(*musk)) == (EntityCount("马斯克", "PER", 6),)
+
+
 def test_types_never_mix() -> None:
-    got = count_entities(mentions("上海/LOC", "上海市/ORG", "李强/PER", "李强/LOC"))
+    got = count_entities(mentions("上海/LOC", "上海市/ORG", "克林顿/LOC", "比尔·克林顿/PER"))
     assert len(got) == 4
 
 

@@ -31,6 +31,9 @@ def texts(text: str) -> list[str]:
         ),
         ('He said "It works." Then he left.', ['He said "It works."', "Then he left."]),
         ("《人民的名义。续》热播。好", ["《人民的名义。续》热播。", "好"]),
+        # web text closing “ with a straight quote
+        ('“台湾牌"成为工具。去年以来团组增多。', ['“台湾牌"成为工具。', "去年以来团组增多。"]),
+        ('他说：“很成功。"随后散会。', ['他说：“很成功。"', "随后散会。"]),
     ],
 )
 def test_examples(text: str, expected: list[str]) -> None:
