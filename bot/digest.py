@@ -23,6 +23,9 @@ from summarizer.model import EntityCount
 MESSAGE_LIMIT = 4000  # below 4096, leaving room for Telegram's own counting quirks
 RELATED_MIN_JACCARD = 0.35
 RELATED_MIN_SHARED = 3
+# ... or whose words are this close (TF-IDF cosine of the stored stories, as the related
+# stories on a card): bench/digest_clusters.py
+RELATED_MIN_COSINE = 0.25
 TOP_ENTITIES = 3
 TITLE_CHARS = 120
 MAX_RELATED_LINKS = 3
@@ -86,11 +89,24 @@ class ComposedDigest:
     top_entities: tuple[EntityCount, ...]
 
 
-def collapse(stories: Sequence[DigestStory]) -> list[DigestEntry]:
-    """Duplicates → one story; related stories → one entry; ranked by sources, then recency."""
+Similarity = Sequence[Sequence[float]]
+
+
+def collapse(stories: Sequence[DigestStory], similarity: Similarity = ()) -> list[DigestEntry]:
+    """Duplicates → one story; related stories → one entry; ranked by sources, then recency.
+
+    ``similarity[i][j]``: TF-IDF cosine of the families of ``stories[i]`` and ``stories[j]``
+    (none given: keywords and entities alone decide)."""
     families: dict[int, list[DigestStory]] = {}
     for story in stories:
         families.setdefault(story.family, []).append(story)
+    scored = stories[: len(similarity)]
+    cosine = {
+        (a.family, b.family): similarity[i][j]
+        for i, a in enumerate(scored)
+        for j, b in enumerate(scored)
+        if a.family != b.family
+    }
     leads: list[tuple[DigestStory, int]] = []
     for copies in families.values():
         lead = min(copies, key=lambda s: (s.published_at is None, s.when, s.article_id))
@@ -98,7 +114,7 @@ def collapse(stories: Sequence[DigestStory]) -> list[DigestEntry]:
             max(s.outlets for s in copies), len({s.source or s.url or s.article_id for s in copies})
         )
         leads.append((lead, outlets))
-    groups = _cluster([lead for lead, _ in leads])
+    groups = _cluster([lead for lead, _ in leads], cosine)
     outlets_of = {lead.article_id: n for lead, n in leads}
     entries = []
     for group in groups:
@@ -119,8 +135,11 @@ def _signature(story: DigestStory) -> set[str]:
     return set(story.keywords[:10]) | {e.text for e in story.entities[:8]}
 
 
-def _cluster(stories: list[DigestStory]) -> list[list[DigestStory]]:
-    """Single-link clustering on keyword/entity overlap (union-find over all pairs)."""
+def _cluster(
+    stories: list[DigestStory], cosine: dict[tuple[int, int], float]
+) -> list[list[DigestStory]]:
+    """Single-link clustering on keyword/entity overlap or word cosine (union-find over
+    all pairs)."""
     parent = list(range(len(stories)))
 
     def root(i: int) -> int:
@@ -134,7 +153,9 @@ def _cluster(stories: list[DigestStory]) -> list[list[DigestStory]]:
         for j in range(i + 1, len(stories)):
             a, b = signatures[i], signatures[j]
             shared = len(a & b)
-            if shared >= RELATED_MIN_SHARED and shared / len(a | b) >= RELATED_MIN_JACCARD:
+            overlap = shared >= RELATED_MIN_SHARED and shared / len(a | b) >= RELATED_MIN_JACCARD
+            close = cosine.get((stories[i].family, stories[j].family), 0.0) >= RELATED_MIN_COSINE
+            if overlap or close:
                 parent[root(j)] = root(i)
     groups: dict[int, list[DigestStory]] = {}
     for i, story in enumerate(stories):
@@ -164,8 +185,9 @@ def compose(
     period_start: datetime | None,
     period_end: datetime,
     options: DigestOptions = DigestOptions(),
+    similarity: Similarity = (),
 ) -> ComposedDigest:
-    entries = collapse(stories)[: options.stories]
+    entries = collapse(stories, similarity)[: options.stories]
     entities = top_entities(entries) if options.entities else []
     zh = options.language != "en"
     header = _header(len(entries), period_start, period_end, options.tz, zh)

@@ -58,6 +58,7 @@ class StoredStory(Protocol):
 class ArticleSource(Protocol):
     async def get(self, article_id: int) -> StoredStory: ...
     async def duplicates(self, article_id: int) -> Sequence[StoredStory]: ...
+    async def similarities(self, article_ids: Sequence[int]) -> list[list[float]]: ...
 
 
 # (text, max_chars) -> one sentence; the bot wires summarizer.summarize(max_sentences=1).
@@ -146,7 +147,14 @@ class DigestService:
             if story is not None:
                 stories.append(story)
         options = DigestOptions(sub.language, sub.stories, sub.entities, sub.tz)
-        return compose(stories, period_start=sub.last_digest_at, period_end=until, options=options)
+        similarity = await self.articles.similarities([s.family for s in stories])
+        return compose(
+            stories,
+            period_start=sub.last_digest_at,
+            period_end=until,
+            options=options,
+            similarity=similarity,
+        )
 
     async def _story(self, article_id: int, seen: datetime, chars: int) -> DigestStory | None:
         try:

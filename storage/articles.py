@@ -24,7 +24,7 @@ from storage.dedup import family_outlets, find_first_copy, parse_signature, sign
 from storage.errors import NotFound
 from storage.fulltext import IndexBatch, current_vector, index_root, unindex_root
 from storage.indexing import Segmented, Segmenter, fts_phrase, segment_article
-from storage.related import RelatedStory, rank_related
+from storage.related import RelatedStory, pairwise_similarity, rank_related
 from storage.urls import canonical_url
 from summarizer.fingerprint import NUM_PERM, band_keys, minhash_signature
 from summarizer.model import Analysis, Article, EntityCount
@@ -350,6 +350,10 @@ class ArticleRepository:
         """Other stories about the same people, places or event: never the article itself
         or its copies, one entry per family, recent ones preferred."""
         return await rank_related(self.db, article_id, limit)
+
+    async def similarities(self, article_ids: Sequence[int]) -> list[list[float]]:
+        """TF-IDF cosine between every two of ``article_ids`` (a matrix in their order)."""
+        return await pairwise_similarity(self.db, article_ids)
 
 
 @dataclass(frozen=True, slots=True)

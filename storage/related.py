@@ -14,6 +14,7 @@ time) and explains each match from shared entities.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -149,6 +150,33 @@ async def rank_related(db: Database, article_id: int, limit: int) -> list[Relate
         )
         for score, cos, sim, cand in scored[:limit]
     ]
+
+
+async def pairwise_similarity(db: Database, article_ids: Sequence[int]) -> list[list[float]]:
+    """Plain TF-IDF cosine between every two of the given stored articles (the measure
+    ``MIN_SIMILARITY`` applies to), symmetric: a stored norm dates from its article's
+    save, so the two directions differ slightly and are averaged. 0 where an article is
+    missing."""
+    marks = ",".join("?" * len(article_ids))
+    rows = await db.fetchall(
+        f"SELECT id, terms, term_norm FROM articles WHERE id IN ({marks})", list(article_ids)
+    )
+    found = {r["id"]: (parse_vector(r["terms"]), float(r["term_norm"])) for r in rows}
+    n = len(article_ids)
+    out = [[0.0] * n for _ in range(n)]
+    present = [i for i, a in enumerate(article_ids) if a in found]
+    if len(present) < 2:
+        return out
+    vectors = [found[article_ids[i]][0] for i in present]
+    norms = np.array([found[article_ids[i]][1] for i in present])
+    df, docs = await document_frequencies(db.conn, sorted({int(t) for v in vectors for t in v[0]}))
+    for k, i in enumerate(present):
+        cosines = batch_cosine(weighted_query(vectors[k], df, docs), vectors) / norms
+        for m, j in enumerate(present):
+            if i != j:
+                out[i][j] += float(cosines[m]) / 2
+                out[j][i] += float(cosines[m]) / 2
+    return out
 
 
 async def _candidates(db: Database, heaviest: list[tuple[float, str]], root: int) -> list[Any]:

@@ -100,7 +100,7 @@ def feed_items(stop: int, start: int = 0) -> list[tuple[str, str, str]]:
             [
                 f"据{city}日报报道，{city}{TOPICS[k]}",
                 f"{city}市有关部门负责人在接受采访时介绍了第{i}号工作进展，相关情况还在持续更新。",
-                f"{TOPICS[(k + 7) % len(TOPICS)][:20]}的消息也引起{city}市民关注。",
+                f"这一消息引起{city}市民关注。",
             ]
         )
         found.append((f"item-{i}", f"{city}：{TOPICS[k][:14]}", body))

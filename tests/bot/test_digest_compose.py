@@ -72,6 +72,23 @@ def test_related_stories_cluster_under_one_headline() -> None:
     assert "↳ 相关：" in text and text.index("四川地震救援进展") < text.index("股市收盘")
 
 
+def test_stories_whose_words_are_close_cluster_without_shared_keywords() -> None:
+    stories = [
+        story(1, "白沙瓦清真寺爆炸", keywords=("清真寺", "爆炸", "死亡"), hours=1),
+        story(2, "巴基斯坦爆炸袭击", keywords=("巴基斯坦", "袭击", "伤亡"), hours=2),
+        story(3, "股市收盘", keywords=("股市", "收盘", "指数"), hours=3),
+    ]
+    assert len(collapse(stories)) == 3  # keywords alone do not join 1 and 2
+    similarity = [[0.0, 0.31, 0.02], [0.31, 0.0, 0.01], [0.02, 0.01, 0.0]]
+    entries = collapse(stories, similarity)
+    assert sorted(
+        sorted([e.lead.article_id, *(r.article_id for r in e.related)]) for e in entries
+    ) == [
+        [1, 2],
+        [3],
+    ]
+
+
 def test_ties_go_to_the_most_recent() -> None:
     entries = collapse([story(1, "旧闻", hours=1), story(2, "新闻", hours=9)])
     assert [e.lead.article_id for e in entries] == [2, 1]

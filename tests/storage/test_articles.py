@@ -407,6 +407,21 @@ async def test_english_stories_are_not_related_through_function_words(
     assert [r.article_id for r in await repo.related(storm.article_id)] == [after.article_id]
 
 
+async def test_similarities_are_the_related_cosines_in_a_symmetric_matrix(
+    repo: ArticleRepository,
+) -> None:
+    flood = await repo.save(make_analysis("郑州遭遇特大暴雨", FLOOD, published_at=DAY))
+    followup = await repo.save(make_analysis("郑州积水消退", FLOOD_FOLLOWUP, published_at=DAY))
+    launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH, published_at=DAY))
+    ids = [flood.article_id, followup.article_id, launch.article_id, 999]
+    matrix = await repo.similarities(ids)
+    (related,) = await repo.related(flood.article_id)
+    assert matrix[0][1] == pytest.approx(related.similarity, abs=0.01)
+    assert matrix[0][1] == matrix[1][0]
+    assert matrix[0][1] > 4 * max(matrix[0][2], matrix[1][2])
+    assert [matrix[i][i] for i in range(4)] == [0.0] * 4 and matrix[3] == [0.0] * 4
+
+
 async def test_the_idf_prior_fades_out_as_the_store_fills(db: Database) -> None:
     common, rare = term_id("的"), term_id("殡仪馆")
     async with db.transaction() as conn:
