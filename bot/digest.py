@@ -1,12 +1,13 @@
 """Compose a chat digest: the stories that reached a chat in a period, collapsed and ranked.
 
 Near-duplicates (one duplicate family in storage) collapse into one story that says how many
-outlets carried it; stories about the same event (overlapping keywords and named entities)
-cluster under the headline of the best-covered one; clusters are ranked by how many sources
-carried them, then by recency. Each story gets one summary sentence and its link; a line of
-the most-mentioned people, places and organisations closes the digest. Everything taken from
-articles is HTML-escaped; messages are packed story by story below Telegram's 4096 limit
-with a header (date range, count) on the first.
+outlets carried it; stories about the same event (overlapping keywords and named entities,
+or close words: the TF-IDF cosine behind related stories) cluster under the headline of the
+best-covered one; clusters are ranked by how many sources carried them, then by recency.
+Each story gets one summary sentence and its link; a line of the most-mentioned people,
+places and organisations closes the digest. Everything taken from articles is HTML-escaped;
+messages are packed story by story below Telegram's 4096 limit with a header (date range,
+count) on the first.
 """
 
 from __future__ import annotations
