@@ -13,13 +13,12 @@ count) on the first.
 from __future__ import annotations
 
 import html
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from summarizer.model import EntityCount
+from summarizer.model import EntityCount, merge_counts
 
 MESSAGE_LIMIT = 4000  # below 4096, leaving room for Telegram's own counting quirks
 RELATED_MIN_JACCARD = 0.35
@@ -165,18 +164,15 @@ def _cluster(
 
 
 def top_entities(entries: Sequence[DigestEntry], per_type: int = TOP_ENTITIES) -> list[EntityCount]:
-    totals: Counter[tuple[str, str]] = Counter()
-    for entry in entries:
-        for story in (entry.lead, *entry.related):
-            for entity in story.entities:
-                totals[(entity.text, entity.type)] += entity.count
+    merged = merge_counts(
+        entity
+        for entry in entries
+        for story in (entry.lead, *entry.related)
+        for entity in story.entities
+    )
     best: list[EntityCount] = []
     for type_ in ("PER", "LOC", "ORG"):
-        ranked = sorted(
-            ((text, n) for (text, t), n in totals.items() if t == type_),
-            key=lambda p: (-p[1], p[0]),
-        )
-        best.extend(EntityCount(text, type_, n) for text, n in ranked[:per_type])
+        best.extend([c for c in merged if c.type == type_][:per_type])
     return best
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -151,6 +152,23 @@ def count_entities(entities: tuple[Entity, ...] | list[Entity]) -> tuple[EntityC
     first: dict[tuple[str, str], int] = {}
     for i, e in enumerate(entities):
         first.setdefault((e.text, e.type), i)
+    return _folded(counts, first)
+
+
+def merge_counts(counts: Iterable[EntityCount]) -> tuple[EntityCount, ...]:
+    """The counts of several articles summed, variants of one name together as within
+    one article (佩洛 of one story under 佩洛西 of another)."""
+    totals: Counter[tuple[str, str]] = Counter()
+    first: dict[tuple[str, str], int] = {}
+    for i, c in enumerate(counts):
+        totals[(c.text, c.type)] += c.count
+        first.setdefault((c.text, c.type), i)
+    return _folded(totals, first)
+
+
+def _folded(
+    counts: Counter[tuple[str, str]], first: dict[tuple[str, str], int]
+) -> tuple[EntityCount, ...]:
     target = {k: _variant_of(k, counts) for k in counts}
     groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for key in counts:

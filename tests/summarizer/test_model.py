@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.model import Entity, EntityCount, count_entities
+from summarizer.model import Entity, EntityCount, count_entities, merge_counts
 
 
 def mentions(*names: str) -> list[Entity]:
@@ -111,3 +111,13 @@ def test_an_organisation_named_by_a_common_noun_is_left_out() -> None:
 def test_one_character_names_are_left_out() -> None:
     got = count_entities(mentions("法/LOC", "法国/LOC", "沪市/LOC", "沪/LOC", "王/PER"))
     assert got == (EntityCount("法国", "LOC", 1), EntityCount("沪市", "LOC", 1))
+
+
+def test_counts_of_several_articles_merge_with_their_variants() -> None:
+    one = count_entities(mentions("佩洛西/PER", "佩洛西/PER", "台湾/LOC"))
+    other = count_entities(mentions("佩洛/PER", "台湾/LOC", "台湾/LOC", "劳荣枝/PER"))
+    assert merge_counts((*one, *other)) == (
+        EntityCount("佩洛西", "PER", 3),
+        EntityCount("台湾", "LOC", 3),
+        EntityCount("劳荣枝", "PER", 1),
+    )
