@@ -29,6 +29,7 @@ from bot.digest import ComposedDigest, DigestOptions, DigestStory, compose
 from storage.errors import NotFound
 from storage.subscriptions import Digest, DigestLog, Subscription, SubscriptionRepository, utcnow
 from summarizer.model import Article, EntityCount
+from summarizer.summarize import char_budget
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,7 @@ class DigestService:
         except NotFound:
             return None  # purged since it was shared
         article = stored.article
+        chars = char_budget(chars, article.lang)
         sentence = await self.one_sentence(article.text, chars)
         if not sentence and stored.summary:
             sentence = stored.summary[0]

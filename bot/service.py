@@ -26,6 +26,7 @@ from storage.requests import RequestLog
 from summarizer.errors import BlockedAddress, InvalidURL, SummarizerError
 from summarizer.fetch import FetchPolicy, GuardedClient, fetch_page
 from summarizer.model import Analysis, Article
+from summarizer.summarize import char_budget
 
 T = TypeVar("T")
 URL_RE = re.compile(r"https?://[^\s<>\"'\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+", re.I)
@@ -202,7 +203,8 @@ class NewsService:
     def _analyze(self, article: Article, sentences: int) -> Analysis:
         from summarizer.analyze import analyze
 
-        return analyze(article, max_sentences=sentences, max_chars=self._max_chars(sentences))
+        budget = char_budget(self._max_chars(sentences), article.lang)
+        return analyze(article, max_sentences=sentences, max_chars=budget)
 
     async def analyze_and_store(self, article: Article, *, sentences: int = 3) -> Report:
         """An Article built elsewhere (bulk import): analyse in the pool, store, relate."""

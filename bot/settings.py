@@ -51,7 +51,12 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = Field(default=10, ge=1, description="Articles per user a minute.")
     max_links_per_message: int = Field(default=3, ge=1, description="Links read per message.")
-    summary_chars: int = Field(default=200, ge=40, description="Summary length on a card.")
+    summary_chars: int = Field(
+        default=200,
+        ge=40,
+        description="Summary length on a card, in Chinese characters"
+        " (Latin-script articles get three times as many).",
+    )
     feed_poll_minutes: int = Field(
         default=15,
         ge=1,

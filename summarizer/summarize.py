@@ -18,6 +18,17 @@ from collections.abc import Iterable, Sequence
 from summarizer.model import Entity, Sentence
 from summarizer.summarizers import DEFAULT, SUMMARIZERS, prepare
 
+# Budgets are counted in Chinese characters; Latin-script text takes about three
+# characters (a word and its space) for what one Han character says.
+LATIN_CHARS_PER_HAN = 3
+CJK_LANGS = frozenset({"zh", "ja", "ko"})
+
+
+def char_budget(max_chars: int, lang: str | None) -> int:
+    """A budget meant for Chinese text (a card's 200 characters), for an article in
+    ``lang``: an English card under 200 characters would hold one sentence."""
+    return max_chars if lang in CJK_LANGS or lang is None else max_chars * LATIN_CHARS_PER_HAN
+
 
 def select_summary(
     text: str,

@@ -7,7 +7,7 @@ import sys
 
 from summarizer.model import Entity
 from summarizer.sentences import split_sentences
-from summarizer.summarize import select_summary, summarize
+from summarizer.summarize import char_budget, select_summary, summarize
 from summarizer.summarizers.filters import candidates, trim_dateline
 
 NEWS = (
@@ -120,3 +120,9 @@ def test_walls_of_text_and_huge_inputs() -> None:
     huge = (NEWS + "\n") * 2000  # ~0.4 MB: only the first candidates are scored
     out = summarize(huge, max_chars=200)
     assert out and all(len(s) <= 200 for s in out)
+
+
+def test_a_budget_for_chinese_text_triples_for_latin_script() -> None:
+    assert char_budget(200, "zh") == 200 and char_budget(200, "ja") == 200
+    assert char_budget(200, None) == 200
+    assert char_budget(200, "en") == 600 and char_budget(120, "de") == 360
