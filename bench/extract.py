@@ -5,6 +5,7 @@ loading cases, timing and metrics, so the figures are comparable with the issue'
 
     python bench/extract.py                       # ours + trafilatura + readability (+ gne)
     python bench/extract.py --tools '' --worst 10 # ours only, list the worst pages
+                                                  # (with --dumps: of the paste cleaner too)
     python bench/extract.py --data DIR --out bench/results/extract.md
 
 gne (GPL) is a bench-only anchor: it is imported here when installed, never by the package.
@@ -108,7 +109,10 @@ def main() -> None:
     text = "\n".join(tables)
     print(text)
     if args.worst:
-        print_worst(sc, cases, preds_by_tool["zhaiyao"], args.worst)
+        for name in ("zhaiyao", "zhaiyao-clean (page dump)"):
+            if name in preds_by_tool:
+                print(f"\n{name}:")
+                print_worst(sc, cases, preds_by_tool[name], args.worst)
     if args.out:
         cmd = "python bench/extract.py " + " ".join(sys.argv[1:])
         header = (

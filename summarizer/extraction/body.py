@@ -27,6 +27,7 @@ _CAPTION_CLASS = re.compile(
 )
 _CLAUSE_MARK = re.compile(r"[，。；、！？,;]")
 _SENTENCE_END = re.compile(r"[。！？!?.…”」』\"）)]$")
+_SHORT_SENTENCE = re.compile(r"[\u4e00-\u9fff][。；！？]$")
 _CONTINUES = re.compile(r"[，、,；;]$")
 
 
@@ -102,7 +103,8 @@ def prose_blocks(lines: Sequence[str]) -> list[tuple[int, int, int]]:
     """Runs of prose lines as (score, start, end): score = characters of prose lines.
 
     Up to ``MAX_GAP_LINES`` other lines in a row may sit inside a run (subheadings,
-    short quotes); a run ends at its last prose line.
+    short quotes); short lines that end like a sentence or a list item (（一）涉及案情重大的；)
+    do not count against it. A run ends at its last prose line.
     """
     blocks: list[tuple[int, int, int]] = []
     start = -1
@@ -113,7 +115,7 @@ def prose_blocks(lines: Sequence[str]) -> list[tuple[int, int, int]]:
                 start, score = i, 0
             score += len(line)
             gap, end = 0, i + 1
-        elif start >= 0:
+        elif start >= 0 and not _SHORT_SENTENCE.search(line):
             gap += 1
             if gap > MAX_GAP_LINES:
                 blocks.append((score, start, end))

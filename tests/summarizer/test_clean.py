@@ -153,6 +153,19 @@ def test_runs_of_straight_quotes_around_a_scraped_text_are_dropped() -> None:
     assert a.text == "东部战区空军出动多型战机，执行联合侦察任务。"
 
 
+def test_a_list_of_short_items_inside_the_text_does_not_end_it() -> None:
+    first = "第二十二条 被调查人涉嫌严重职务违法或者职务犯罪，并有下列情形之一的，经依法审批，可以将其留置在特定场所："
+    later = "第二十三条 监察机关调查涉嫌严重职务违法或者职务犯罪，根据工作需要，可以依照规定查询、冻结涉案单位和个人的存款。"
+    items = [
+        "（一）涉及案情重大、复杂的；",
+        "（二）可能逃跑、自杀的；",
+        "（三）可能串供的；",
+        "（四）可能有其他妨碍调查行为的。",
+    ]
+    a = clean_text("\n".join(["中华人民共和国监察法", first, *items, later]))
+    assert first[:10] in a.text and later[-10:] in a.text
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"
