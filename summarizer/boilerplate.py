@@ -61,7 +61,8 @@ SHARE_RE = re.compile(
     r"关闭窗口|^[\s【\[]*(?:纠错|打印|收藏|点赞|评论|举报|返回顶部|返回首页)[\s】\]]*$|"
     r"^(?:微信|微博|QQ空间|QQ|朋友圈|豆瓣|人人网|Facebook|Twitter|LinkedIn|Email|"
     r"Share|Tweet|\s|[/|,，、·•])+$|^Advertisement$|^Story continues below|^Sign up (?:for|to)|"
-    r"^Subscribe (?:to|now)|^Follow (?:us|@)|^Click here",
+    r"^Subscribe (?:to|now)|^Follow (?:us|@)|^Follow \S+(?: \S+)? on$|^Click here|"
+    r"^Like this (?:story|article)\b|Share (?:it|this) with a friend",
     re.I,
 )
 _HEADING_PUNCT = re.compile(r"[\s·•|｜丨:：>»【】\[\]■◆▶►\-—_/]+")
@@ -93,6 +94,9 @@ CAPTION_RE = re.compile(
     r"[(（]\s*(?:图片来源|图源|摄影|资料图片?|视频截图|[^()（）]{0,16}\s*摄)\s*[:：]?[^()（）]*[)）]\s*$|"
     r"[\s。]\s*(?:[\u4e00-\u9fff]{2,4}\s*){1,3}[/／]?\s*摄\s*$"
 )
+# An English photo caption ends with its credit: "… November 19, 2019. © Reuters / D. Mercado".
+PHOTO_CREDIT_RE = re.compile(r"©\s*[A-Z][\w.&' -]{1,30}(?:\s*/\s*[\w.' -]{1,40})?\s*$")
+MAX_PHOTO_CAPTION_CHARS = 300
 # Byline in parentheses at the end of a paragraph: （云南日报记者 杨猛 张寅）.
 BYLINE_RE = re.compile(
     r"[(（]\s*(?P<by>[^()（）]{0,40}?(?:记者|通讯员|特约撰稿|撰稿|报道员)[^()（）]{0,60}?|"
@@ -134,6 +138,8 @@ def _classify_one(s: str) -> Family | None:
     if n <= MAX_WIDGET_CHARS and TOPIC_RE.search(s):
         return Family.TOPIC
     if n <= MAX_CAPTION_CHARS and CAPTION_RE.search(s) and not _is_sentence_paragraph(s):
+        return Family.CAPTION
+    if n <= MAX_PHOTO_CAPTION_CHARS and PHOTO_CREDIT_RE.search(s):
         return Family.CAPTION
     if is_timestamp_line(s):
         return Family.TIMESTAMP

@@ -28,6 +28,7 @@ from summarizer.model import Article
 
 MAX_TITLE_CHARS = 80  # a headline is one short line
 MIN_TITLE_CHARS = 4
+MIN_TITLE_WORDS = 3
 INFO_BONUS = 3.0  # weight of a prose run that starts just below an info line
 HEAD_LOOKBACK_LINES = 12  # how far above the body the headline and info line may sit
 MAX_SWALLOWED_HEAD = 4  # lines at the top of a prose run that may be headline + info
@@ -35,6 +36,7 @@ INFO_SPREAD = 2  # date, 来源 and 作者 may each sit on their own line this c
 TITLE_ABOVE_INFO = 2  # the headline sits at most this many lines above the info line
 _BULLET = re.compile(r"^[\s•·●▪◦■□◆◇▶►\-*>]+")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Three or more straight quotes in a row are never prose: a scraper's or a program's
 # string delimiters ("""全文…""") copied with the text.
 _QUOTE_RUN = re.compile(r"\"{3,}|'{3,}")
@@ -55,9 +57,11 @@ def _key(s: str) -> str:
 
 
 def _is_title_like(line: str) -> bool:
-    """A headline: one short line, no sentence break inside, not furniture or info."""
+    """A headline: one short line, no sentence break inside, not furniture or info; in
+    Latin script at least ``MIN_TITLE_WORDS`` words (Home, search and RT Shop are menus)."""
     return (
         MIN_TITLE_CHARS <= len(line) <= MAX_TITLE_CHARS
+        and (_HAN.search(line) is not None or len(line.split()) >= MIN_TITLE_WORDS)
         and "。" not in line
         and line.count(">") + line.count("›") < 2  # breadcrumbs
         and line.count("|") < 2

@@ -172,6 +172,16 @@ def test_a_list_of_short_items_inside_the_text_does_not_end_it() -> None:
     assert first[:10] in a.text and later[-10:] in a.text
 
 
+def test_one_or_two_english_words_are_a_menu_not_a_headline() -> None:
+    a = clean_text(
+        "Home\nsearch\nStorm Ciaran hits Cornwall\n"
+        "Storm Ciaran brought winds of more than 100 miles per hour to the coast of Cornwall, "
+        "and thousands of homes lost power overnight as trees fell across the lines.\n"
+        "Engineers from the regional network operator worked through the night to restore it."
+    )
+    assert a.title == "Storm Ciaran hits Cornwall"
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"

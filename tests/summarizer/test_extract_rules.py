@@ -193,6 +193,30 @@ def test_lines_made_of_widgets_are_boilerplate(line: str) -> None:
     assert classify(line) is not None
 
 
+@pytest.mark.parametrize(
+    ("line", "family"),
+    [
+        ("Like this story? Share it with a friend!", Family.SHARE),
+        ("Follow RT on", Family.SHARE),
+        (
+            "A cyclist rides next to a blocked petrol plant in the outskirts of La Paz, "
+            "Bolivia, November 19, 2019. © Reuters / David Mercado",
+            Family.CAPTION,
+        ),
+    ],
+)
+def test_english_widgets_and_photo_captions(line: str, family: Family) -> None:
+    assert classify(line) is family
+
+
+def test_english_prose_with_a_copyright_sign_inside_is_text() -> None:
+    line = (
+        "The company added the © sign to its logo in 1998 and, its spokesman said on "
+        "Tuesday, never thought about it again until the lawsuit arrived."
+    )
+    assert classify(line) is None
+
+
 def test_reporter_line_names_the_author() -> None:
     info = parse_info_line("本报记者 张三 李四")
     assert info is not None and info.author == "张三 李四"
