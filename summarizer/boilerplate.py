@@ -62,7 +62,8 @@ SHARE_RE = re.compile(
     r"^(?:微信|微博|QQ空间|QQ|朋友圈|豆瓣|人人网|Facebook|Twitter|LinkedIn|Email|"
     r"Share|Tweet|\s|[/|,，、·•])+$|^Advertisement$|^Story continues below|^Sign up (?:for|to)|"
     r"^Subscribe (?:to|now)|^Follow (?:us|@)|^Follow \S+(?: \S+)? on$|^Click here|"
-    r"^Like this (?:story|article)\b|Share (?:it|this) with a friend",
+    r"^Like this (?:story|article)\b|Share (?:it|this) with a friend|^Share this with\b|"
+    r"^Get short URL$|^Skip to (?:main )?(?:content|article)$|^Continue reading the main story$",
     re.I,
 )
 _HEADING_PUNCT = re.compile(r"[\s·•|｜丨:：>»【】\[\]■◆▶►\-—_/]+")

@@ -37,6 +37,12 @@ TITLE_ABOVE_INFO = 2  # the headline sits at most this many lines above the info
 _BULLET = re.compile(r"^[\s•·●▪◦■□◆◇▶►\-*>]+")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+HEAD_WINDOW = 8  # lines above a Latin-script body searched for its headline
+_DATE_OR_BYLINE = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b.{0,12}\d{4}|"
+    r"\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}|"
+    r"^By\s+[A-Z]|\b\d{1,2}:\d{2}\b"
+)
 # Three or more straight quotes in a row are never prose: a scraper's or a program's
 # string delimiters ("""全文…""") copied with the text.
 _QUOTE_RUN = re.compile(r"\"{3,}|'{3,}")
@@ -90,8 +96,17 @@ def _headline(lines: Sequence[str], body_start: int) -> tuple[str | None, InfoLi
             if _key(line) in seen:
                 return head[seen[_key(line)]], info
             seen[_key(line)] = i
+    if info is None and head and not _HAN.search("".join(head[-HEAD_WINDOW:])):
+        return _latin_headline(head[-HEAD_WINDOW:]), None
     first = next((x for x in head if _is_title_like(x)), None)
     return first, info
+
+
+def _latin_headline(near: Sequence[str]) -> str | None:
+    """A Latin-script page pasted whole: the longest title-like line just above the body
+    that is not a date or byline (site menus come first on such pages, the headline last)."""
+    found = [x for x in near if _is_title_like(x) and not _DATE_OR_BYLINE.search(x)]
+    return max(found, key=len, default=None)
 
 
 def _fallback_title(body: Sequence[str]) -> str:

@@ -182,6 +182,18 @@ def test_one_or_two_english_words_are_a_menu_not_a_headline() -> None:
     assert a.title == "Storm Ciaran hits Cornwall"
 
 
+def test_a_pasted_english_page_takes_the_headline_above_the_body() -> None:
+    a = clean_text(
+        "Skip to content\nWorld News Sport Business\nMost Read Stories This Week\n"
+        "Scientists spot water vapor on Jupiter's moon Europa\nWed, Nov 20, 2019 12:03\n"
+        "By Marcia Dunn\n"
+        "Scientists using a Hawaii telescope have found water vapor above the icy surface "
+        "of Europa, one of Jupiter's moons, for the first time.\n"
+        "The discovery adds to evidence of an ocean beneath the ice, researchers said."
+    )
+    assert a.title == "Scientists spot water vapor on Jupiter's moon Europa"
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"
