@@ -6,7 +6,8 @@ under the budgets, with redundancy discounted). Weights live in
 ``summarizer/data/summary_weights.json`` (written by ``bench/summarize.py --fit``),
 one vector per kind of text over
 ``features.FEATURES``: ``short`` posts (under ``SHORT_TEXT`` content characters,
-summarised in at most ``SHORT_BUDGET``),
+summarised in at most ``SHORT_BUDGET``; one sentence, so its vector is a conditional
+logit that ranks a post's sentences rather than a precision estimate),
 ``report`` for financial/company texts (sell-side research, earnings news: at least
 ``REPORT_DENSITY`` finance terms per 1,000 characters; they are not lead-heavy).
 Loaded on first use, not at import.
