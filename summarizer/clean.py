@@ -64,16 +64,21 @@ def _key(s: str) -> str:
 
 def _is_title_like(line: str) -> bool:
     """A headline: one short line, no sentence break inside, not furniture or info; in
-    Latin script at least ``MIN_TITLE_WORDS`` words (Home, search and RT Shop are menus)."""
+    Latin script at least ``MIN_TITLE_WORDS`` words (Home, search, RT Shop and the font
+    widget "T + -" are not headlines)."""
     return (
         MIN_TITLE_CHARS <= len(line) <= MAX_TITLE_CHARS
-        and (_HAN.search(line) is not None or len(line.split()) >= MIN_TITLE_WORDS)
+        and (_HAN.search(line) is not None or _words(line) >= MIN_TITLE_WORDS)
         and "。" not in line
         and line.count(">") + line.count("›") < 2  # breadcrumbs
         and line.count("|") < 2
         and classify(line) is None
         and parse_info_line(line) is None
     )
+
+
+def _words(line: str) -> int:
+    return sum(1 for token in line.split() if any(ch.isalnum() for ch in token))
 
 
 def _headline(lines: Sequence[str], body_start: int) -> tuple[str | None, InfoLine | None]:

@@ -194,6 +194,17 @@ def test_a_pasted_english_page_takes_the_headline_above_the_body() -> None:
     assert a.title == "Scientists spot water vapor on Jupiter's moon Europa"
 
 
+def test_a_font_size_widget_is_not_the_headline() -> None:
+    a = clean_text(
+        "女警打百个电话遭停机 运营商回应\n2019-09-07 16:28:35 来源: 新京报 举报\n分享到：\n"
+        "T + -\n女民警一天拨一百个电话，被电信停机 （来源：梨视频）\n"
+        "近日，一名女民警因为一天之内拨打了一百多个电话，手机号码被运营商当作疑似诈骗号码停机。"
+        "运营商表示，系统会根据拨打频次自动识别可疑号码，民警可以到营业厅申请恢复。"
+    )
+    assert a.title == "女警打百个电话遭停机 运营商回应"
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2019-09-07"
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"
