@@ -29,6 +29,7 @@ from summarizer.model import Article
 MAX_TITLE_CHARS = 80  # a headline is one short line
 MIN_TITLE_CHARS = 4
 MIN_TITLE_WORDS = 3
+MIN_MENU_ITEMS = 5  # a Chinese line of this many space-separated items is a menu
 INFO_BONUS = 3.0  # weight of a prose run that starts just below an info line
 HEAD_LOOKBACK_LINES = 12  # how far above the body the headline and info line may sit
 MAX_SWALLOWED_HEAD = 4  # lines at the top of a prose run that may be headline + info
@@ -68,7 +69,11 @@ def _is_title_like(line: str) -> bool:
     widget "T + -" are not headlines)."""
     return (
         MIN_TITLE_CHARS <= len(line) <= MAX_TITLE_CHARS
-        and (_HAN.search(line) is not None or _words(line) >= MIN_TITLE_WORDS)
+        and (
+            _words(line) >= MIN_TITLE_WORDS
+            if _HAN.search(line) is None
+            else len(line.split()) < MIN_MENU_ITEMS  # 首页 iPhone iPad Mac 应用游戏 …
+        )
         and "。" not in line
         and line.count(">") + line.count("›") < 2  # breadcrumbs
         and line.count("|") < 2

@@ -205,6 +205,16 @@ def test_a_font_size_widget_is_not_the_headline() -> None:
     assert a.published_at is not None and a.published_at.date().isoformat() == "2019-09-07"
 
 
+def test_a_menu_line_is_not_the_headline() -> None:
+    a = clean_text(
+        "首页 iPhone iPad Apple Watch Mac 实用技巧 应用游戏\n"
+        "苹果发布新iPhone 11：64GB售5499元\n2019-09-11 08:12 来源：新浪科技\n"
+        "苹果公司在秋季发布会上推出了新款iPhone 11，起售价为5499元，比上一代有所下调。"
+        "新机搭载双摄像头，续航时间比上一代延长一小时。"
+    )
+    assert a.title == "苹果发布新iPhone 11：64GB售5499元"
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"
