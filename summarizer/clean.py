@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from summarizer.boilerplate import classify, filter_lines, related_runs, tail_start, unreadable
+from summarizer.dates import english_date
 from summarizer.errors import EmptyText, NotAnArticle
 from summarizer.extraction.body import join_broken_lines, prose_blocks
 from summarizer.extraction.byline import (
@@ -44,6 +45,7 @@ _DATE_OR_BYLINE = re.compile(
     r"\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}|"
     r"^By\s+[A-Z]|\b\d{1,2}:\d{2}\b"
 )
+_BY = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]+(?:\s+(?:and\s+)?[A-Z][\w.'-]+){0,4})\s*$")
 # Three or more straight quotes in a row are never prose: a scraper's or a program's
 # string delimiters ("""全文…""") copied with the text.
 _QUOTE_RUN = re.compile(r"\"{3,}|'{3,}")
@@ -107,7 +109,7 @@ def _headline(lines: Sequence[str], body_start: int) -> tuple[str | None, InfoLi
                 return head[seen[_key(line)]], info
             seen[_key(line)] = i
     if info is None and head and not _HAN.search("".join(head[-HEAD_WINDOW:])):
-        return _latin_headline(head[-HEAD_WINDOW:]), None
+        return _latin_headline(head[-HEAD_WINDOW:]), _latin_info(head[-HEAD_WINDOW:])
     first = next((x for x in head if _is_title_like(x)), None)
     return first, info
 
@@ -117,6 +119,16 @@ def _latin_headline(near: Sequence[str]) -> str | None:
     that is not a date or byline (site menus come first on such pages, the headline last)."""
     found = [x for x in near if _is_title_like(x) and not _DATE_OR_BYLINE.search(x)]
     return max(found, key=len, default=None)
+
+
+def _latin_info(near: Sequence[str]) -> InfoLine | None:
+    """Date and byline among the lines just above a Latin-script body ("Nov 20, 2019 12:03",
+    "By Marcia Dunn"), or None."""
+    when = next((d for x in near if (d := english_date(x)) is not None), None)
+    author = next((m["name"] for x in near if (m := _BY.match(x))), None)
+    if when is None and author is None:
+        return None
+    return InfoLine(when, None, author, False, False)
 
 
 def _fallback_title(body: Sequence[str]) -> str:

@@ -2,7 +2,8 @@
 
 Understands ISO 8601 (``2020-07-17T09:45:57+08:00``), numeric dates with ``-``, ``/``
 or ``.`` (``2020-07-17 09:45``), Chinese dates (``2020年7月17日 09:45``,
-``2020年07月17日09时45分``) and dates in URLs (``/2020-07/17/``, ``t20200717_``,
+``2020年07月17日09时45分``), English month names (``english_date`` only) and dates
+in URLs (``/2020-07/17/``, ``t20200717_``,
 ``/20200717/``, ``/2020/0717/``). A time without a zone is Beijing time: China has
 kept one zone (UTC+8, no daylight saving) since 1991.
 """
@@ -32,6 +33,31 @@ _DATE_RE = re.compile(
 _DMY_RE = re.compile(
     r"(?<![\d/])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME
 )
+# English month names ("August 23, 2018", "Nov. 18, 2019 3:05 PM", "20 Nov, 2019 05:47"):
+# read only by ``english_date``, for the lines around a pasted English headline; in
+# ``find_dates`` they would make dated sidebar lines pull the choice of the body.
+_MONTH = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_ENGLISH_DATES = (
+    re.compile(
+        r"(?<![A-Za-z])" + _MONTH + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
+        r"(?P<y>(?:19|20)\d\d)(?!\d),?" + _TIME,
+        re.I,
+    ),
+    re.compile(
+        r"(?<![\d.])(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+"
+        r"(?P<y>(?:19|20)\d\d)(?!\d),?" + _TIME,
+        re.I,
+    ),
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 # Compact digits, as in URLs and file names: 20200717 (preceded by a non-digit).
 _COMPACT_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 _URL_SPLIT_RE = re.compile(
@@ -109,6 +135,17 @@ def parse_date(text: str | None) -> datetime | None:
         return found[0].value
     m = _COMPACT_RE.search(text)
     return _build(m["y"], m["m"], m["d"]) if m else None
+
+
+def english_date(text: str) -> datetime | None:
+    """The first date written with an English month name in ``text``."""
+    found = [m for pattern in _ENGLISH_DATES if (m := pattern.search(text))]
+    for m in sorted(found, key=lambda m: m.start()):
+        month = str(_MONTHS[m["mon"][:3].lower()])
+        value = _build(m["y"], month, m["d"], _hour(m), m["M"], m["S"])
+        if value is not None:
+            return value
+    return None
 
 
 def date_from_url(url: str | None) -> datetime | None:

@@ -192,6 +192,8 @@ def test_a_pasted_english_page_takes_the_headline_above_the_body() -> None:
         "The discovery adds to evidence of an ocean beneath the ice, researchers said."
     )
     assert a.title == "Scientists spot water vapor on Jupiter's moon Europa"
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2019-11-20"
+    assert a.author == "Marcia Dunn"
 
 
 def test_a_font_size_widget_is_not_the_headline() -> None:

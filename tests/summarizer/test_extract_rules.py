@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from summarizer.boilerplate import Family, classify, filter_lines, related_runs, tail_start
-from summarizer.dates import date_from_url, find_dates, is_timestamp_line, parse_date
+from summarizer.dates import date_from_url, english_date, find_dates, is_timestamp_line, parse_date
 from summarizer.extraction.body import join_broken_lines
 from summarizer.extraction.byline import byline_author, dateline_author, parse_info_line
 from summarizer.extraction.metadata import strip_site_name
@@ -262,3 +262,22 @@ def test_lines_broken_inside_a_sentence_are_one_paragraph() -> None:
         "Hello, world.",
     ]
     assert join_broken_lines(["第一段。", "第二段："]) == ["第一段。", "第二段："]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wed, Nov 20, 2019 12:03", "2019-11-20T12:03"),
+        ("August 23, 2018", "2018-08-23T00:00"),
+        ("20 Nov, 2019 05:47", "2019-11-20T05:47"),
+        ("Updated 3:05 PM, Nov. 18, 2019", "2019-11-18T00:00"),
+    ],
+)
+def test_english_month_name_dates(text: str, expected: str) -> None:
+    found = english_date(text)
+    assert found is not None and found.isoformat(timespec="minutes").startswith(expected)
+
+
+def test_english_dates_are_not_read_as_info_lines() -> None:
+    assert english_date("May 2019 was hot") is None
+    assert find_dates("August 23, 2018") == []  # sidebars must not steer the body choice
