@@ -40,12 +40,8 @@ _BULLET = re.compile(r"^[\s•·●▪◦■□◆◇▶►\-*>]+")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 HEAD_WINDOW = 8  # lines above a Latin-script body searched for its headline
-_DATE_OR_BYLINE = re.compile(
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b.{0,12}\d{4}|"
-    r"\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}|"
-    r"^By\s+[A-Z]|\b\d{1,2}:\d{2}\b"
-)
 _BY = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]+(?:\s+(?:and\s+)?[A-Z][\w.'-]+){0,4})\s*$")
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 # Three or more straight quotes in a row are never prose: a scraper's or a program's
 # string delimiters ("""全文…""") copied with the text.
 _QUOTE_RUN = re.compile(r"\"{3,}|'{3,}")
@@ -117,7 +113,11 @@ def _headline(lines: Sequence[str], body_start: int) -> tuple[str | None, InfoLi
 def _latin_headline(near: Sequence[str]) -> str | None:
     """A Latin-script page pasted whole: the longest title-like line just above the body
     that is not a date or byline (site menus come first on such pages, the headline last)."""
-    found = [x for x in near if _is_title_like(x) and not _DATE_OR_BYLINE.search(x)]
+    found = [
+        x
+        for x in near
+        if _is_title_like(x) and not (english_date(x) or x.startswith("By ") or _CLOCK.search(x))
+    ]
     return max(found, key=len, default=None)
 
 
