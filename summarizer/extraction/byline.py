@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from summarizer.boilerplate import BYLINE_RE, TRADITIONAL_MARKERS
-from summarizer.dates import find_dates
+from summarizer.dates import SHANGHAI, find_dates
 
 MAX_INFO_LINE_CHARS = 160
 MAX_FIELD_CHARS = 30
@@ -32,6 +32,9 @@ _REPORTER_RE = re.compile(
 )
 _NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 _BRACKETS = re.compile(r"[\[\]【】]")
+_SHORT_YEAR_RE = re.compile(
+    r"[:：]\s*(?P<y>\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\s*(?:(?P<H>[01]\d|2[0-3]):(?P<M>[0-5]\d))?"
+)
 _URL_RE = re.compile(r"(?:https?://|www\.)[\w./?=&%#-]+", re.I)
 _OUTLET_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,12}")
 _WEEKDAY_RE = re.compile(r"星期|周[一二三四五六日天]|礼拜")
@@ -111,7 +114,27 @@ def parse_info_line(line: str) -> InfoLine | None:
     if not labels:
         source = _trailing_name(s[dates[0].end :])
     when = dates[0].value if dates else None
+    if when is None and labelled:
+        when = _short_year_date(s)
     return InfoLine(when, source, author, labelled, bool(labels))
+
+
+def _short_year_date(line: str) -> datetime | None:
+    """A two-digit year after a date label, as 百家号 writes it: 发布时间：18-03-0823:16."""
+    m = _SHORT_YEAR_RE.search(line)
+    if m is None:
+        return None
+    try:
+        return datetime(
+            2000 + int(m["y"]),
+            int(m["m"]),
+            int(m["d"]),
+            int(m["H"] or 0),
+            int(m["M"] or 0),
+            tzinfo=SHANGHAI,
+        )
+    except ValueError:
+        return None
 
 
 def collapse_spaces(text: str) -> str:

@@ -281,3 +281,12 @@ def test_english_month_name_dates(text: str, expected: str) -> None:
 def test_english_dates_are_not_read_as_info_lines() -> None:
     assert english_date("May 2019 was hot") is None
     assert find_dates("August 23, 2018") == []  # sidebars must not steer the body choice
+
+
+def test_a_labelled_two_digit_year_is_read() -> None:
+    info = parse_info_line("发布时间：18-03-0823:16")  # 百家号
+    assert info is not None and info.published_at is not None
+    assert info.published_at.isoformat(timespec="minutes") == "2018-03-08T23:16+08:00"
+    no_year = parse_info_line("发布时间：10-0812:00优质原创作者")
+    assert no_year is not None and no_year.published_at is None
+    assert find_dates("编号18-03-08的批次") == []  # only after a date label
