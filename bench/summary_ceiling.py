@@ -35,6 +35,7 @@ from summarizer.tokenize import load_jieba  # noqa: E402
 
 POOL = 16
 MAX_SET = 6
+SYSTEMS = ("ceiling", "Lead-budget", "lead filled", "ours")
 
 
 def best_whole_sentences(ss: ModuleType, rec: dict[str, Any], btok: int, bchars: int) -> str:
@@ -94,8 +95,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"R-1 gain over Lead-budget needed for a 95 % interval above 0: ≈ {needed:.1f}\n")
     return 0
 
-
-SYSTEMS = ("ceiling", "Lead-budget", "lead filled", "ours")
 
 if __name__ == "__main__":
     sys.exit(main())
