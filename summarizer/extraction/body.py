@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 CHROME_TAGS = ("nav", "aside", "footer", "menu")
 MIN_PARAGRAPH_CHARS = 25  # baseline: a line this long (CJK chars) may be body text
+MIN_PROSE_WORDS = 20  # an English line this many words long is prose, punctuated or not
 MAX_GAP_LINES = 3  # baseline: short lines allowed inside the body block
 MAX_LINE_LINK_SHARE = 0.6  # a line mostly made of link text is navigation, not body
 MIN_PARAGRAPH_SHARE = 0.5  # below this share of paragraph text, trim to the densest block
@@ -27,6 +28,7 @@ _CAPTION_CLASS = re.compile(
 )
 _CLAUSE_MARK = re.compile(r"[，。；、！？,;]")
 _SENTENCE_END = re.compile(r"[。！？!?.…”」』\"）)]$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _SHORT_SENTENCE = re.compile(r"[\u4e00-\u9fff][。；！？]$")
 _CONTINUES = re.compile(r"[，、,；;]$")
 
@@ -96,7 +98,11 @@ def is_paragraph(line: str) -> bool:
     prose lines end mid-sentence but still carry commas)."""
     if len(line) < MIN_PARAGRAPH_CHARS:
         return False
-    return bool(_SENTENCE_END.search(line)) or len(_CLAUSE_MARK.findall(line)) >= 2
+    return (
+        bool(_SENTENCE_END.search(line))
+        or len(_CLAUSE_MARK.findall(line)) >= 2
+        or (len(line.split()) >= MIN_PROSE_WORDS and not _HAN.search(line))
+    )
 
 
 def prose_blocks(lines: Sequence[str]) -> list[tuple[int, int, int]]:

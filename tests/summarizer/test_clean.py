@@ -217,6 +217,21 @@ def test_a_menu_line_is_not_the_headline() -> None:
     assert a.title == "苹果发布新iPhone 11：64GB售5499元"
 
 
+def test_an_english_lead_without_a_full_stop_is_kept() -> None:
+    lead = (
+        "Chelsea have this morning paid the record fee to the Spanish league to secure the "
+        "signing of Athletic Bilbao goalkeeper Kepa Arrizabalaga"
+    )
+    a = clean_text(
+        "Home\nChelsea pay record fee for Kepa Arrizabalaga\n"
+        + lead
+        + "\nThe 23-year-old flew to London yesterday evening and will spend the day completing "
+        "the formalities of the deal, which Chelsea hope to announce later today.\n"
+        "He will become the most expensive goalkeeper in history when the move is confirmed."
+    )
+    assert a.text.startswith(lead)
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"
