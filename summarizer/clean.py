@@ -28,6 +28,7 @@ from summarizer.extraction.lang import detect_lang
 from summarizer.model import Article
 
 MAX_TITLE_CHARS = 80  # a headline is one short line
+MAX_LATIN_TITLE_CHARS = 150  # in Latin script a character says less
 MIN_TITLE_CHARS = 4
 MIN_TITLE_WORDS = 3
 MIN_MENU_ITEMS = 5  # a Chinese line of this many space-separated items is a menu
@@ -40,6 +41,7 @@ _BULLET = re.compile(r"^[\s•·●▪◦■□◆◇▶►\-*>]+")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 HEAD_WINDOW = 8  # lines above a Latin-script body searched for its headline
+MAX_LATIN_INFO_CHARS = 100  # an English date or byline line
 _BY = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]+(?:\s+(?:and\s+)?[A-Z][\w.'-]+){0,4})\s*$")
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 # Three or more straight quotes in a row are never prose: a scraper's or a program's
@@ -66,7 +68,9 @@ def _is_title_like(line: str) -> bool:
     Latin script at least ``MIN_TITLE_WORDS`` words (Home, search, RT Shop and the font
     widget "T + -" are not headlines)."""
     return (
-        MIN_TITLE_CHARS <= len(line) <= MAX_TITLE_CHARS
+        MIN_TITLE_CHARS
+        <= len(line)
+        <= (MAX_TITLE_CHARS if _HAN.search(line) else MAX_LATIN_TITLE_CHARS)
         and (
             _words(line) >= MIN_TITLE_WORDS
             if _HAN.search(line) is None
@@ -129,6 +133,15 @@ def _latin_info(near: Sequence[str]) -> InfoLine | None:
     if when is None and author is None:
         return None
     return InfoLine(when, None, author, False, False)
+
+
+def _is_latin_info(line: str) -> bool:
+    """A short English date or byline line ("20 Nov, 2019 05:47", "By HNN Staff")."""
+    return (
+        len(line) <= MAX_LATIN_INFO_CHARS
+        and not _HAN.search(line)
+        and (english_date(line) is not None or line.startswith("By "))
+    )
 
 
 def _fallback_title(body: Sequence[str]) -> str:
@@ -213,6 +226,9 @@ def clean_text(text: str) -> Article:
             title, body = body[0], body[1:]
         else:
             title = _fallback_title(body)
+    while len(body) > 1 and _is_latin_info(body[0]):  # Nov 20, 2019 05:47 / By Marcia Dunn
+        info = info or _latin_info(body[:1])
+        body = body[1:]
     author = (info.author if info else None) or byline_author(body[-1]) or dateline_author(body[0])
     return Article(
         title=title,

@@ -232,6 +232,21 @@ def test_an_english_lead_without_a_full_stop_is_kept() -> None:
     assert a.text.startswith(lead)
 
 
+def test_a_long_english_headline_and_its_date_line_leave_the_body() -> None:
+    headline = (
+        "‘He died in my hands’: three demonstrators killed in clashes with police and "
+        "soldiers near a barricaded fuel plant"
+    )
+    body = (
+        "Three people have died during protests against the interim government, after "
+        "violent clashes erupted between supporters of the former president and the army."
+    )
+    a = clean_text(f"Home\n{headline}\n20 Nov, 2019 05:47\n{body}\n{body}")
+    assert a.title == headline
+    assert a.text.startswith("Three people have died")
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2019-11-20"
+
+
 def test_single_paragraph_gets_a_title_from_its_first_sentence() -> None:
     a = clean_text(
         "今天上午，全市举行了防汛应急演练，三千多人参加。演练持续了两个小时，检验了各部门协同能力。"
