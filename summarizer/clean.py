@@ -67,15 +67,11 @@ def _is_title_like(line: str) -> bool:
     """A headline: one short line, no sentence break inside, not furniture or info; in
     Latin script at least ``MIN_TITLE_WORDS`` words (Home, search, RT Shop and the font
     widget "T + -" are not headlines)."""
+    han = _HAN.search(line) is not None
     return (
-        MIN_TITLE_CHARS
-        <= len(line)
-        <= (MAX_TITLE_CHARS if _HAN.search(line) else MAX_LATIN_TITLE_CHARS)
-        and (
-            _words(line) >= MIN_TITLE_WORDS
-            if _HAN.search(line) is None
-            else len(line.split()) < MIN_MENU_ITEMS  # 首页 iPhone iPad Mac 应用游戏 …
-        )
+        MIN_TITLE_CHARS <= len(line) <= (MAX_TITLE_CHARS if han else MAX_LATIN_TITLE_CHARS)
+        # a Chinese line of many space-separated items is a menu: 首页 iPhone iPad Mac 应用游戏
+        and (len(line.split()) < MIN_MENU_ITEMS if han else _words(line) >= MIN_TITLE_WORDS)
         and "。" not in line
         and line.count(">") + line.count("›") < 2  # breadcrumbs
         and line.count("|") < 2

@@ -2,10 +2,9 @@
 
 Understands ISO 8601 (``2020-07-17T09:45:57+08:00``), numeric dates with ``-``, ``/``
 or ``.`` (``2020-07-17 09:45``), Chinese dates (``2020年7月17日 09:45``,
-``2020年07月17日09时45分``), English month names (``english_date`` only) and dates
-in URLs (``/2020-07/17/``, ``t20200717_``,
-``/20200717/``, ``/2020/0717/``). A time without a zone is Beijing time: China has
-kept one zone (UTC+8, no daylight saving) since 1991.
+``2020年07月17日09时45分``), English month names (``english_date`` only) and dates in
+URLs (``/2020-07/17/``, ``t20200717_``, ``/20200717/``, ``/2020/0717/``). A time without
+a zone is Beijing time: China has kept one zone (UTC+8, no daylight saving) since 1991.
 """
 
 from __future__ import annotations
