@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.digest_delivery import DigestService
+from bot.digest_runtime import one_sentence
 from storage import connect
 from storage.articles import ArticleRepository
 from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow
@@ -97,10 +98,7 @@ async def one_trial(picked: list[dict[str, Any]]) -> tuple[int, int, int]:
                 label[saved.article_id] = f"{d['story']}/{d['event'] or d['id']}"
                 await subs.record_story(CHAT, saved.article_id, at=start + timedelta(minutes=i + 1))
 
-            async def first_sentence(text: str, chars: int) -> str:
-                return text[:chars]
-
-            service = DigestService(subs, DigestLog(db), articles, first_sentence)
+            service = DigestService(subs, DigestLog(db), articles, one_sentence)
             composed = await service.compose_for(await subs.get(CHAT), utcnow())
         finally:
             await db.close()
