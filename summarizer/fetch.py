@@ -278,7 +278,10 @@ async def _follow(
         visits[key] = visits.get(key, 0) + 1
         if visits[key] > _MAX_VISITS:
             raise TooManyRedirects(f"redirect loop at {key}")
-        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            response = await client.send(request, stream=True, follow_redirects=False)
+        except UnicodeError as exc:  # httpx decodes a redirect's punycode host (IDNAError)
+            raise InvalidURL(f"redirect from {key} to a malformed host: {exc}") from None
         try:
             if response.next_request is not None:
                 request = response.next_request
@@ -290,11 +293,18 @@ async def _follow(
 
 
 def _parse_url(url: str) -> httpx.URL:
+    """The URL as httpx will send it: the one parser whose reading is also what connects,
+    so what is checked cannot differ from what is fetched. Every refusal is typed."""
     try:
-        return httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError) as exc:
+        parsed = httpx.URL(url.strip())
+        _ = parsed.host  # decodes punycode, as building the request will: IDNAError here
+        return parsed
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
         # httpx rejects spellings such as 0177.0.0.1 that resolvers accept: say why.
-        host = urlsplit(url.strip()).hostname or ""
+        try:
+            host = urlsplit(url.strip()).hostname or ""
+        except ValueError:  # e.g. "[::ffff:127.1]": not an address by any reading
+            host = ""
         literal = netguard.literal_address(host) if host else None
         if literal is not None:
             netguard.check_address(literal, host)
@@ -302,14 +312,20 @@ def _parse_url(url: str) -> httpx.URL:
 
 
 async def _check_url(url: httpx.URL, policy: FetchPolicy, precheck_dns: bool) -> None:
-    """Refuse before sending: wrong scheme, no host, or a host that is internal."""
+    """Refuse before sending: wrong scheme, no host or port, or a host that is internal.
+
+    The host is judged in the ASCII form httpx puts on the wire (``raw_host``), never
+    decoded back from punycode: ``xn--localhost-`` is a malformed name, not an error.
+    """
     if url.scheme not in ("http", "https"):
         raise InvalidURL(f"scheme {url.scheme!r} in {url}")
-    host = url.host
-    if not host:
+    if not url.raw_host:
         raise InvalidURL(f"no host in {url}")
     if not _HOST_CHARS.fullmatch(url.raw_host):
-        raise InvalidURL(f"malformed host {host!r}")
+        raise InvalidURL(f"malformed host {url.raw_host!r}")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise InvalidURL(f"port {url.port} in {url}")
+    host = url.raw_host.decode("ascii")
     netguard.check_hostname(host)
     literal = netguard.literal_address(host)
     if literal is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -95,6 +96,10 @@ _LOCAL_NAT64 = _V6("64:ff9b:1::/48")
 _COMPAT = _V6("::/96")
 _GLOBAL_UNICAST = _V6("2000::/3")
 _MAPPED = _V6("::ffff:0:0/96")
+# One part of a dotted number as inet_aton reads it: hex, octal or decimal, unsigned.
+_INET_ATON_PART = re.compile(r"0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*")
+# Parts that look numeric (``-1``, ``09``, ``0x``): no DNS name ends in an all-number label.
+_NUMBER_LIKE = re.compile(r"[-+]?(0[xX][0-9a-fA-F]*|[0-9]+)")
 
 
 def blocked_reason(ip: IPAddress, allowed: Iterable[str] = ()) -> str | None:
@@ -147,7 +152,11 @@ def check_hostname(host: str) -> None:
 
 
 def literal_address(host: str) -> IPAddress | None:
-    """The address ``host`` spells, in any form ``inet_aton`` or IPv6 accepts, else None."""
+    """The address ``host`` spells, in any form ``inet_aton`` or IPv6 accepts, else None.
+
+    A host that is neither a name nor a valid number (``-1``, ``127.0.0.-1``, ``09``,
+    ``[::ffff:127.1]``) raises ``InvalidURL``: the resolver would refuse it too.
+    """
     name = host.strip("[]").rstrip(".")
     if ":" in name:
         try:
@@ -157,12 +166,13 @@ def literal_address(host: str) -> IPAddress | None:
     parts = name.split(".")
     if not 1 <= len(parts) <= 4 or not all(parts):
         return None
-    try:
-        numbers = [
-            int(p, 16) if p[:2].lower() == "0x" else int(p, 8 if p[0] == "0" else 10) for p in parts
-        ]
-    except ValueError:
+    if not all(_NUMBER_LIKE.fullmatch(p) for p in parts):
         return None  # a name, not a number
+    if not all(_INET_ATON_PART.fullmatch(p) for p in parts):
+        raise InvalidURL(f"malformed IPv4 address {host!r}")
+    numbers = [
+        int(p, 16) if p[:2].lower() == "0x" else int(p, 8 if p[0] == "0" else 10) for p in parts
+    ]
     # inet_aton: the last part fills all remaining bytes (127.1 == 127.0.0.1)
     *head, last = numbers
     if any(n > 255 for n in head) or last >= 256 ** (5 - len(parts)):

@@ -128,6 +128,28 @@ def test_literal_address_agrees_with_the_system_inet_aton(
     assert literal_address(spelled) == expected
 
 
+@given(st.lists(st.sampled_from([*"0123456789xXaf.-+_ "]), min_size=1, max_size=20).map("".join))
+def test_literal_address_never_misses_what_inet_aton_reads(host: str) -> None:
+    """The guard's direction of safety: whatever the C library would connect to as an
+    address, ``literal_address`` reads the same; anything else is a name or InvalidURL."""
+    try:
+        expected = ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        expected = None
+    try:
+        got = literal_address(host)
+    except InvalidURL:
+        got = None
+    if expected is not None and " " not in host:  # inet_aton ignores text after a space
+        assert got == expected
+
+
+@pytest.mark.parametrize("host", ["-1", "127.0.0.-1", "+1", "1.2.3.09", "0x", "[::ffff:127.1]"])
+def test_malformed_numbers_are_invalid(host: str) -> None:
+    with pytest.raises(InvalidURL):
+        literal_address(host)
+
+
 @pytest.mark.parametrize("host", ["163.com", "news.sina.com.cn", "1e100.net", "xn--fiqs8s"])
 def test_names_are_not_mistaken_for_addresses(host: str) -> None:
     assert literal_address(host) is None
