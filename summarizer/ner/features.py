@@ -178,8 +178,10 @@ def lexicon_features(text: str) -> list[int]:
 
 
 def name_key(name: str) -> int:
-    """The 64-bit key a gazetteer stores for a name (BLAKE2b of its UTF-8 bytes)."""
-    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")
+    """The 64-bit key a gazetteer stores for a name (BLAKE2b of its UTF-8 bytes; a lone
+    surrogate, which JSON input may carry, is hashed as is rather than raising)."""
+    data = name.encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
 class Gazetteer:
