@@ -102,7 +102,11 @@ def test_the_table_holds_every_trick_the_audit_tried() -> None:
     assert len(TRICKS) + len(NAMES) >= 209
 
 
-@pytest.mark.parametrize("target", TARGETS_V4 + TARGETS_V6)
+# What a hostile resolver may answer besides plain addresses: IPv4 inside IPv6, scopes.
+DNS_ONLY = ("::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a00:1", "fe80::1%eth0")
+
+
+@pytest.mark.parametrize("target", TARGETS_V4 + TARGETS_V6 + DNS_ONLY)
 async def test_a_name_that_resolves_to_an_internal_address_is_refused(target: str) -> None:
     asked: list[str] = []
 
