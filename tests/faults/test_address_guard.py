@@ -87,6 +87,8 @@ NAMES = [
     "metadata",
     "metadata.goog",
     "instance-data",
+    "127。0。0。1",  # ideographic full stops: IDNA maps them to dots
+    "169。254。169。254",
 ]
 SHORT = FetchPolicy(timeout=5.0)
 
@@ -159,6 +161,10 @@ ODD_URLS = [
     "http://\u2488/",
     "http://256.1/",
     "http://4294967296/",
+    "http://ｌｏｃａｌｈｏｓｔ/",  # fullwidth letters
+    "http://①②⑦.0.0.1/",
+    "http://localhost%2e/",
+    "http://0x7f.1%00/",
 ]
 
 
