@@ -5,7 +5,9 @@ header or ``<meta>``) that does not match their bytes. The rules, in order:
 
 1. a byte-order mark wins;
 2. bytes that are valid UTF-8 and not plain ASCII are UTF-8 (GBK/Big5 text almost never
-   forms valid UTF-8, so this is the strongest evidence there is);
+   forms valid UTF-8, so this is the strongest evidence there is), and so are bytes with
+   at most one invalid sequence per thousand characters (a truncated emoji): those few
+   are replaced, the page is read;
 3. a declared charset (HTTP first, then ``<meta>``/XML) is used if it decodes cleanly,
    except that a double-byte Chinese charset must also beat the other one on how Chinese
    the text reads (GBK bytes decode "cleanly" as Big5 gibberish and vice versa);
@@ -130,6 +132,9 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text, bad = _decode_counting(body, "utf-8")
+    if _acceptable(text, bad):  # a few broken bytes (a cut emoji) in a UTF-8 page
+        return text, "utf-8"
     cjk = _best_chinese(body, preferred=[c for c in candidates if c in _CJK_CODECS])
     for codec in candidates:
         if codec == "utf-8":

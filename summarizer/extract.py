@@ -25,7 +25,14 @@ from summarizer.dates import date_from_url
 from summarizer.errors import EmptyText, NotAnArticle
 from summarizer.extraction import body as bodies
 from summarizer.extraction.byline import InfoLine, byline_author, parse_info_line
-from summarizer.extraction.html import Line, lines_with_links, link_density, parse, prune
+from summarizer.extraction.html import (
+    Line,
+    lines_with_links,
+    link_density,
+    parse,
+    prune,
+    without_control_chars,
+)
 from summarizer.extraction.lang import detect_lang
 from summarizer.extraction.metadata import PageMeta, read_meta
 from summarizer.model import Article
@@ -201,7 +208,7 @@ def _check_article(root: lhtml.HtmlElement, body: Sequence[str]) -> None:
 
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
     """Extract the article of one page; raises NotAnArticle or EmptyText, never returns None."""
-    text = decode_html(html)[0] if isinstance(html, bytes) else html
+    text = without_control_chars(decode_html(html)[0] if isinstance(html, bytes) else html)
     if not text.strip():
         raise EmptyText("empty page")
     try:

@@ -271,3 +271,36 @@ def test_article_split_across_layout_tables_is_read_whole() -> None:
     html = "<html><body><table><tr><td>" + "".join(parts) + "</td></tr></table></body></html>"
     a = extract_article(html)
     assert all(f"第{i}部分" in a.text for i in range(1, 7))
+
+
+CONTROL_PAGE = (
+    "<html><head><title>本周后期将迎明显降温_滨江网</title></head><body>\x00"
+    "<h1>本周后期将\x0c迎明显降温</h1>"
+    "<p>市气象台预计，本周后期\x00将有一次明显降温过程，最低气温将降至零下五度左右，"
+    "请市民及时添衣保暖，注意出行安全。\x1b</p>"
+    "<p>交通部门表示，已提前储备融雪物资，并安排人员在重点路段值守，确保道路畅通，"
+    "遇到恶劣天气将及时发布出行提示。\x7f\ufffe</p></body></html>"
+)
+
+
+@pytest.mark.parametrize("data", [CONTROL_PAGE, CONTROL_PAGE.encode("utf-8", "surrogatepass")])
+def test_control_characters_are_dropped_and_the_page_is_read(data: str | bytes) -> None:
+    # Regression (issue 18): lxml raised an untyped ValueError "All strings must be XML
+    # compatible" on NUL and other control characters.
+    a = extract_article(data)
+    assert a.title == "本周后期将迎明显降温"
+    assert a.text.startswith("市气象台预计，本周后期将有一次明显降温过程")
+    assert not any(ch in a.text for ch in "\x00\x0c\x1b\x7f\ufffe")
+
+
+def test_a_few_invalid_bytes_are_replaced_not_a_reason_to_refuse() -> None:
+    # A UTF-8 page with a run of broken emoji (cut 4-byte sequences) in its text.
+    good = (
+        "<html><head><meta charset='utf-8'><title>本周后期将迎明显降温_滨江网</title>"
+        f"</head><body><h1>本周后期将迎明显降温</h1>{PROSE * 6}</body></html>"
+    ).encode()
+    cut = "注意出行安全。".encode()
+    broken = good.replace(cut, cut + b"\xf0\x9f\x98" * 3, 1)
+    a = extract_article(broken)
+    assert "注意出行安全" in a.text
+    assert "交通部门表示" in a.text
