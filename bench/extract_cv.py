@@ -136,8 +136,8 @@ def ablation(
 ) -> Iterator[str]:
     """One row per rule: sites it helps / hurts and the mean page-score change per subset."""
     yield "\n### Rule ablation (rule switched off vs. the full extractor)\n"
-    yield "| rule | sites helped | sites hurt | zh-all Δ | en Δ | helped sites |"
-    yield "|---|---|---|---|---|---|"
+    yield "| rule | sites helped | sites hurt | zh-all Δ | en Δ | helped sites | hurt sites |"
+    yield "|---|---|---|---|---|---|---|"
     full_s = page_scores(sc, cases, full)
     for rule, off in RULES.items():
         preds = run_ours(sc, cases, {**base, **off})
@@ -152,8 +152,12 @@ def ablation(
         zh, en = (statistics.mean(lang_delta[x] or [0.0]) for x in ("zh", "en"))
         yield (
             f"| {rule} | {len(helped)} | {len(hurt)} | {zh:+.4f} | {en:+.4f} | "
-            f"{', '.join(helped[:6])}{' …' if len(helped) > 6 else ''} |"
+            f"{_few(helped)} | {_few(hurt)} |"
         )
+
+
+def _few(sites: list[str], n: int = 5) -> str:
+    return ", ".join(sites[:n]) + (" …" if len(sites) > n else "")
 
 
 def main() -> None:

@@ -54,7 +54,7 @@ RULES: dict[str, dict[str, Any]] = {
     "strip headline/deck": {f"{EXTRACT}:_strip_head": _keep},
     "trim sparse container": {f"{BODY}:trim_sparse": _keep},
     "drop captions": {f"{BODY}:drop_captions": _none},
-    "drop chrome tags first": {f"{BODY}:CHROME_TAGS": ()},
+    "drop chrome tags first": {f"{BODY}:CHROME_TAGS": ("zhaiyao-none",)},
     "link-line filter": {f"{BODY}:MAX_LINE_LINK_SHARE": 2.0},
     "trafilatura fallback": {f"{BODY}:trafilatura_lines": _nothing},
     "title: class=title nodes": {f"{META}:_TITLE_CLASS_XPATH": "//zhaiyao-none"},
@@ -63,6 +63,7 @@ RULES: dict[str, dict[str, Any]] = {
 
 CHOICES: dict[str, dict[str, Any]] = {
     "shipped": {},
+    "dates: metadata first": {f"{EXTRACT}:DATE_ORDER": ("metadata", "headline", "url", "body")},
 }
 
 

@@ -9,7 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summarizer.errors import EmptyText, NotAnArticle, SummarizerError
+from summarizer.errors import (
+    EmptyText,
+    ListPage,
+    LoginWall,
+    NotAnArticle,
+    SearchPage,
+    SummarizerError,
+    VideoPage,
+)
 from summarizer.extract import extract_article
 from summarizer.model import Article
 
@@ -138,10 +146,29 @@ def test_title_from_json_ld_when_no_heading_matches() -> None:
     assert a.published_at.date().isoformat() == "2022-04-03"
 
 
-@pytest.mark.parametrize("name", ["list_page.html", "login_page.html"])
-def test_pages_without_an_article_raise_not_an_article(name: str) -> None:
-    with pytest.raises(NotAnArticle):
-        extract_article(page(name))
+@pytest.mark.parametrize(
+    ("name", "url", "error"),
+    [
+        ("list_page.html", None, ListPage),
+        ("scroll_list_page.html", "https://www.example.cn/roll/", ListPage),
+        ("login_page.html", None, LoginWall),
+        ("search_page.html", "https://www.example.cn/search?q=%E9%99%8D%E6%B8%A9", SearchPage),
+        ("search_page.html", None, SearchPage),
+        ("video_page.html", "https://v.example.cn/v/108.html", VideoPage),
+    ],
+)
+def test_pages_without_an_article_say_what_they_are(
+    name: str, url: str | None, error: type[NotAnArticle]
+) -> None:
+    with pytest.raises(error) as caught:
+        extract_article(page(name), url)
+    assert caught.value.user_message("zh") != NotAnArticle.reason_zh
+    assert caught.value.user_message("en") != NotAnArticle.reason
+
+
+def test_an_article_with_an_embedded_video_is_still_read() -> None:
+    html = page("video_page.html").replace("</h1>", f"</h1>{PROSE * 3}")
+    assert extract_article(html).text.startswith("市气象台预计")
 
 
 @pytest.mark.parametrize("html", ["", "   ", b""])
@@ -247,8 +274,8 @@ def test_cascade_reports_which_extractor_won() -> None:
     assert body.extractor == "readability"
     assert body.size >= 200
     empty = parse("<html><body><p>短</p></body></html>")
-    with pytest.raises(NotAnArticle):
-        extract_body(empty, "<html><body><p>短</p></body></html>", None)
+    nothing = extract_body(empty, "<html><body><p>短</p></body></html>", None)
+    assert (nothing.extractor, nothing.lines) == ("none", ())
 
 
 def test_threads_extract_concurrently() -> None:
