@@ -331,3 +331,51 @@ def test_a_few_invalid_bytes_are_replaced_not_a_reason_to_refuse() -> None:
     a = extract_article(broken)
     assert "注意出行安全" in a.text
     assert "交通部门表示" in a.text
+
+
+EN_PROSE = (
+    "<p>The harbour ferry returned to service on Monday after a three-month refit, "
+    "the port authority said, with new engines and a wider passenger deck.</p>"
+    "<p>Commuters who had relied on the replacement bus said the crossing now takes "
+    "twelve minutes, half the time the road route needed during the works.</p>"
+)
+
+
+def test_site_name_suffix_learned_from_the_page_is_cut_from_the_title() -> None:
+    html = (
+        "<html><head><title>芯片设计迎来新机遇-EDN 电子技术设计</title>"
+        '<meta property="og:site_name" content="EDN 电子技术设计"></head>'
+        f"<body><div class='post'>{PROSE}</div></body></html>"
+    )
+    assert extract_article(html).title == "芯片设计迎来新机遇"
+
+
+def test_title_that_is_only_the_site_name_gives_way_to_the_h1() -> None:
+    html = (
+        "<html><head><title>滨江日报新闻网</title>"
+        '<meta name="application-name" content="滨江日报新闻网"></head><body>'
+        f"<div class='content'><h1>本周后期将迎明显降温</h1>{PROSE}</div></body></html>"
+    )
+    assert extract_article(html).title == "本周后期将迎明显降温"
+
+
+def test_declared_publish_date_wins_over_a_modified_time() -> None:
+    html = (
+        "<html><head><title>Harbour ferry returns after refit</title>"
+        '<meta property="article:modified_time" content="2024-05-01T10:00:00Z">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2024-03-03T08:00:00Z"}</script></head>'
+        f"<body><h1>Harbour ferry returns after refit</h1>{EN_PROSE}</body></html>"
+    )
+    a = extract_article(html)
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2024-03-03"
+
+
+def test_english_dateline_under_the_headline_gives_the_date() -> None:
+    html = (
+        "<html><head><title>Harbour ferry returns after refit</title></head><body>"
+        "<h1>Harbour ferry returns after refit</h1><p>By Jane Doe | March 3, 2024</p>"
+        f"{EN_PROSE}</body></html>"
+    )
+    a = extract_article(html)
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2024-03-03"
