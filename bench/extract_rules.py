@@ -52,18 +52,20 @@ RULES: dict[str, dict[str, Any]] = {
     "trailing credit strip": {f"{BP}:strip_trailing_credit": lambda s: s},
     "second opinion (densest run)": {f"{EXTRACT}:_second_opinion": _keep},
     "strip headline/deck": {f"{EXTRACT}:_strip_head": _keep},
-    "trim sparse container": {f"{BODY}:trim_sparse": _keep},
     "drop captions": {f"{BODY}:drop_captions": _none},
     "drop chrome tags first": {f"{BODY}:CHROME_TAGS": ("zhaiyao-none",)},
     "link-line filter": {f"{BODY}:MAX_LINE_LINK_SHARE": 2.0},
     "trafilatura fallback": {f"{BODY}:trafilatura_lines": _nothing},
-    "title: class=title nodes": {f"{META}:_TITLE_CLASS_XPATH": "//zhaiyao-none"},
     "title: lone h1": {f"{META}:_lone_h1": _none},
 }
 
 CHOICES: dict[str, dict[str, Any]] = {
     "shipped": {},
     "dates: metadata first": {f"{EXTRACT}:DATE_ORDER": ("metadata", "headline", "url", "body")},
+    "trim readability's container too": {
+        f"{EXTRACT}:TRIMMED": frozenset({"readability", "trafilatura", "baseline"})
+    },
+    "no sparse-container trim": {f"{EXTRACT}:TRIMMED": frozenset()},
 }
 
 

@@ -44,6 +44,10 @@ MIN_BODY_CHARS = 80  # below this a candidate body is not an article (try the ne
 MIN_MAIN_CHARS = 200  # readability results shorter than this are checked against fallbacks
 BASELINE_OVERRIDE_RATIO = 2.0  # the baseline replaces readability when this much larger
 MIN_SHARED_SHARE = 0.8  # ... and holds this share of readability's text
+# Extractors whose sparse output is trimmed to its densest prose run. Not readability's:
+# it scored its container as an article, and short unpunctuated lines in it are the
+# article's (a blog of one-clause lines); the fallbacks return page-wide text.
+TRIMMED = frozenset({"trafilatura", "baseline"})
 MAX_KICKER_LINES = 3  # short lines above the headline inside the container
 MAX_DECK_CHARS = 60  # deck and info lines under the headline are shorter than this
 INFO_WINDOW_LINES = 8  # info lines are searched this far around the headline / body start
@@ -77,7 +81,8 @@ def extract_body(root: lhtml.HtmlElement, html: str, url: str | None) -> Body:
     )
     best = Body((), "none")
     for name, step in cascade:
-        found = Body(tuple(bodies.trim_sparse(filter_lines(step()))), name)
+        lines = filter_lines(step())
+        found = Body(tuple(bodies.trim_sparse(lines) if name in TRIMMED else lines), name)
         if found.size >= MIN_MAIN_CHARS:
             return found
         if found.size > best.size:

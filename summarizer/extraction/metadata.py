@@ -22,7 +22,6 @@ from summarizer.extraction.html import collapse, text_of
 MIN_TITLE_CHARS = 4
 MAX_TITLE_CHARS = 120
 MIN_TITLE_SHARE = 0.3  # a heading must cover this share of <title> to be the headline
-FULL_MATCH_SHARE = 0.6  # a heading covering this much of <title> needs no other candidate
 MIN_H1_CHARS = 6  # shorter <title> remainders are site names; shorter h1s are logos
 TITLE_SEPARATORS = re.compile(
     r"\s*(?:[_|｜丨]|--+|——|\s[-–—]\s|::|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*"
@@ -120,12 +119,6 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", "", s).lower()
 
 
-_TITLE_CLASS_XPATH = (
-    '//body//*[contains(@class,"title") or contains(@id,"title") or contains(@class,"Title") '
-    'or contains(@id,"Title") or contains(@class,"headline")][count(.//*) <= 6]'
-)
-
-
 def _best_heading(elements: Iterable[lhtml.HtmlElement], norm_title: str) -> str | None:
     """The longest heading text that is part of <title> and covers enough of it."""
     best: str | None = None
@@ -165,10 +158,6 @@ def find_title(root: lhtml.HtmlElement, meta: dict[str, str]) -> tuple[str, str 
     norm_title = _norm(page_title)
     if norm_title:
         best = _best_heading(root.iter("h1", "h2", "h3"), norm_title)
-        if best is None or len(_norm(best)) < FULL_MATCH_SHARE * len(norm_title):
-            more = _best_heading(root.xpath(_TITLE_CLASS_XPATH), norm_title)
-            if more and (best is None or len(more) > len(best)):
-                best = more
         if best:
             return best, best
     names = site_names(root, meta)
