@@ -47,6 +47,7 @@ def _nothing(*_: Any) -> list[str]:
 
 RULES: dict[str, dict[str, Any]] = {
     **{f"boilerplate {f.value}": {f"{BP}:_classify_one": _without(f)} for f in Family},
+    "boilerplate: 【点击…】 call-to-action promo": {f"{BP}:MAX_PROMO_CHARS": 0},
     "tail cut after related/footer heading": {f"{BP}:tail_start": len},
     "related-list runs": {f"{BP}:related_runs": lambda _lines: set()},
     "trailing credit strip": {f"{BP}:strip_trailing_credit": lambda s: s},

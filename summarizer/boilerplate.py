@@ -95,6 +95,9 @@ CAPTION_RE = re.compile(
     r"[(（]\s*(?:图片来源|图源|摄影|资料图片?|视频截图|[^()（）]{0,16}\s*摄)\s*[:：]?[^()（）]*[)）]\s*$|"
     r"[\s。]\s*(?:[\u4e00-\u9fff]{2,4}\s*){1,3}[/／]?\s*摄\s*$"
 )
+# A bracketed call to action marks a promo line however long it is: …火热进行中！【点击投票】
+CALL_TO_ACTION_RE = re.compile(r"【\s*点击[^】]{0,8}】")
+MAX_PROMO_CHARS = 200
 # An English photo caption ends with its credit: "… November 19, 2019. © Reuters / D. Mercado".
 PHOTO_CREDIT_RE = re.compile(r"©\s*[A-Z][\w.&' -]{1,30}(?:\s*/\s*[\w.' -]{1,40})?\s*$")
 MAX_PHOTO_CAPTION_CHARS = 300
@@ -137,6 +140,8 @@ def _classify_one(s: str) -> Family | None:
     if n <= MAX_WIDGET_CHARS and SHARE_RE.search(s):
         return Family.SHARE
     if n <= MAX_WIDGET_CHARS and TOPIC_RE.search(s):
+        return Family.TOPIC
+    if n <= MAX_PROMO_CHARS and CALL_TO_ACTION_RE.search(s):
         return Family.TOPIC
     if n <= MAX_CAPTION_CHARS and CAPTION_RE.search(s) and not _is_sentence_paragraph(s):
         return Family.CAPTION

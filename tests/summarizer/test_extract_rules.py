@@ -290,3 +290,12 @@ def test_a_labelled_two_digit_year_is_read() -> None:
     no_year = parse_info_line("发布时间：10-0812:00优质原创作者")
     assert no_year is not None and no_year.published_at is None
     assert find_dates("编号18-03-08的批次") == []  # only after a date label
+
+
+def test_a_promo_line_with_a_bracketed_call_to_action_is_boilerplate() -> None:
+    promo = (
+        "“只有潮水退了才知道谁在裸泳”，一张榜单尽显中国经济的“大事”与“大势”！"
+        "“2018十大经济年度人物评选”火热进行中！【点击投票】Pick你心目中的商业领袖"
+    )
+    assert classify(promo) is Family.TOPIC
+    assert classify("这段视频的点击量超过一百万次，网友纷纷留言，认为景区应当尽快整改。") is None
