@@ -227,9 +227,13 @@ def filter_lines(lines: Sequence[str]) -> list[str]:
 
 
 MIN_LETTER_SHARE = 0.5  # less than this share of letters: binary junk, not prose
+MAX_REPLACED_SHARE = 0.01  # more U+FFFD than this share: wrongly decoded, not a few bad bytes
 
 
 def unreadable(text: str) -> bool:
-    """Binary junk or wrongly decoded bytes: too few letters, or runs of U+FFFD."""
+    """Binary junk or wrongly decoded bytes: too few letters, or many U+FFFD (a handful
+    of replaced bytes in a long article is a damaged page that is still worth reading)."""
     letters = sum(ch.isalpha() for ch in text)
-    return letters < MIN_LETTER_SHARE * len(text) or "\ufffd" * 3 in text
+    replaced = text.count("\ufffd")
+    too_many = replaced > max(3, MAX_REPLACED_SHARE * len(text))
+    return letters < MIN_LETTER_SHARE * len(text) or too_many

@@ -5,7 +5,9 @@ header or ``<meta>``) that does not match their bytes. The rules, in order:
 
 1. a byte-order mark wins;
 2. bytes that are valid UTF-8 and not plain ASCII are UTF-8 (GBK/Big5 text almost never
-   forms valid UTF-8, so this is the strongest evidence there is);
+   forms valid UTF-8, so this is the strongest evidence there is), and so are bytes with
+   at most one invalid sequence per thousand characters (a truncated emoji): those few
+   are replaced, the page is read;
 3. a declared charset (HTTP first, then ``<meta>``/XML) is used if it decodes cleanly,
    except that a double-byte Chinese charset must also beat the other one on how Chinese
    the text reads (GBK bytes decode "cleanly" as Big5 gibberish and vice versa);
@@ -30,6 +32,7 @@ _SNIFF_BYTES = 4096
 # A declared charset may have a few bad bytes (a truncated character, a pasted fragment).
 _BAD_CHARS_PER_MILLE = 1
 _MIN_CHINESE_SCORE = 0.2
+_MIN_VALID_PER_BAD = 20  # valid non-ASCII characters per broken sequence in damaged UTF-8
 _SCORE_SAMPLE = 50_000  # characters
 
 _ALIASES = {
@@ -130,6 +133,9 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text, bad = _decode_counting(body, "utf-8")
+    if _mostly_utf8(text, bad):  # a few broken bytes (a cut emoji) in a UTF-8 page
+        return text, "utf-8"
     cjk = _best_chinese(body, preferred=[c for c in candidates if c in _CJK_CODECS])
     for codec in candidates:
         if codec == "utf-8":
@@ -164,6 +170,13 @@ def _decode_counting(body: bytes, codec: str) -> tuple[str, int]:
 
 def _acceptable(text: str, bad: int) -> bool:
     return bool(text) and bad * 1000 <= max(len(text), 1000) * _BAD_CHARS_PER_MILLE
+
+
+def _mostly_utf8(text: str, bad: int) -> bool:
+    """Valid multi-byte UTF-8 characters outnumber the broken sequences many times over
+    (a Latin-1 or GBK page read as UTF-8 yields almost no valid ones)."""
+    valid = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return _acceptable(text, bad) and valid >= _MIN_VALID_PER_BAD * bad
 
 
 def _chinese_score(text: str) -> float:

@@ -14,6 +14,10 @@ Class tree::
     │   ├── TooManyRedirects        more than the redirect limit, or a loop
     │   └── HTTPStatusError         4xx/5xx from the site (``.status``)
     ├── NotAnArticle                the page or text holds no article
+    │   ├── ListPage                an index: a list of headlines or links (滚动新闻)
+    │   ├── SearchPage              search results
+    │   ├── VideoPage               a video with little or no text
+    │   └── LoginWall               a login or subscription form instead of the article
     └── EmptyText                   nothing to read (empty or whitespace only)
 """
 
@@ -91,6 +95,26 @@ class HTTPStatusError(FetchError):
 class NotAnArticle(SummarizerError):
     reason = "I could not find a news article there."
     reason_zh = "没有找到新闻正文。"
+
+
+class ListPage(NotAnArticle):
+    reason = "That page is a list of headlines, not an article. Send the link of one story."
+    reason_zh = "该网页是新闻列表，不是单篇文章。请发送其中一篇新闻的链接。"
+
+
+class SearchPage(NotAnArticle):
+    reason = "That page is a list of search results, not an article."
+    reason_zh = "该网页是搜索结果列表，不是文章。"
+
+
+class VideoPage(NotAnArticle):
+    reason = "That page is a video with too little text to summarise."
+    reason_zh = "该网页是视频，文字太少，无法生成摘要。"
+
+
+class LoginWall(NotAnArticle):
+    reason = "That page asks for a login or subscription before showing the article."
+    reason_zh = "该网页需要登录或订阅才能阅读全文。"
 
 
 class EmptyText(SummarizerError):

@@ -79,6 +79,10 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 CELL_TAGS = frozenset({"td", "th"})
 MAX_DATA_CELL_CHARS = 60  # longer cells are prose, laid out by a table
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# Characters XML (hence lxml) refuses: C0 controls other than tab/newline/return, DEL,
+# lone surrogates and the non-characters U+FFFE/U+FFFF. Pages do carry them (a NUL in a
+# template, a stray form feed); a browser ignores them, and so do we.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # lxml parser objects must not be shared between threads (the bot extracts in workers).
 _PARSERS = threading.local()
 
@@ -96,10 +100,15 @@ def collapse(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def without_control_chars(text: str) -> str:
+    """``text`` without the characters no XML tree can hold (see ``_NOT_XML``)."""
+    return _NOT_XML.sub("", text)
+
+
 def parse(text: str) -> lhtml.HtmlElement:
     """Parse decoded HTML; raises ValueError when nothing parseable remains."""
     # lxml rejects str input carrying an XML encoding declaration; bytes in UTF-8 are safe.
-    data = text.encode("utf-8", "replace")
+    data = without_control_chars(text).encode("utf-8", "replace")
     if not data.strip():
         raise ValueError("empty document")
     try:

@@ -16,19 +16,19 @@ from typing import Any
 
 from lxml import html as lhtml
 
-from summarizer.dates import parse_date
+from summarizer.dates import english_date, parse_date
 from summarizer.extraction.html import collapse, text_of
 
 MIN_TITLE_CHARS = 4
 MAX_TITLE_CHARS = 120
 MIN_TITLE_SHARE = 0.3  # a heading must cover this share of <title> to be the headline
-FULL_MATCH_SHARE = 0.6  # a heading covering this much of <title> needs no other candidate
 MIN_H1_CHARS = 6  # shorter <title> remainders are site names; shorter h1s are logos
 TITLE_SEPARATORS = re.compile(
     r"\s*(?:[_|｜丨]|--+|——|\s[-–—]\s|::|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff]))\s*"
 )
 
-DATE_META = (
+# Publish-date evidence in the order it is read (documented in ``read_meta``).
+PUBLISHED_META = (
     "article:published_time",
     "og:article:published_time",
     "og:published_time",
@@ -46,17 +46,23 @@ DATE_META = (
     "dc.date.issued",
     "dc.date",
     "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
     "sailthru.date",
     "parsely-pub-date",
     "og:release_date",
     "weibo:article:create_at",
     "firstpublishedtime",
     "date",
-    "dateupdate",
-    "datemodified",
-    "article:modified_time",
 )
+MODIFIED_META = ("dateupdate", "datemodified", "article:modified_time", "og:updated_time")
+_ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report|NewsArticle|Posting", re.I)
 AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
+SITE_NAME_META = ("og:site_name", "application-name", "apple-mobile-web-app-title")
+MIN_SITE_NAME_CHARS = 2
+# A separator between a headline and the site's name (edges only: "-" inside "Wi-Fi" stays).
+_EDGE_SEP = r"\s*(?:[-_|｜丨–—:：·•»~]|--+|——)\s*|\s+"
 SOURCE_META = ("og:site_name", "source", "contentsource", "sitename", "application-name")
 
 
@@ -82,7 +88,7 @@ def _meta_map(root: lhtml.HtmlElement) -> dict[str, str]:
     return out
 
 
-def _json_ld(root: lhtml.HtmlElement) -> Iterator[dict[str, Any]]:
+def json_ld(root: lhtml.HtmlElement) -> Iterator[dict[str, Any]]:
     for s in root.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(s.text or "")
@@ -111,12 +117,6 @@ def _ld_name(value: Any) -> str | None:
 
 def _norm(s: str) -> str:
     return re.sub(r"\s+", "", s).lower()
-
-
-_TITLE_CLASS_XPATH = (
-    '//body//*[contains(@class,"title") or contains(@id,"title") or contains(@class,"Title") '
-    'or contains(@id,"Title") or contains(@class,"headline")][count(.//*) <= 6]'
-)
 
 
 def _best_heading(elements: Iterable[lhtml.HtmlElement], norm_title: str) -> str | None:
@@ -158,26 +158,49 @@ def find_title(root: lhtml.HtmlElement, meta: dict[str, str]) -> tuple[str, str 
     norm_title = _norm(page_title)
     if norm_title:
         best = _best_heading(root.iter("h1", "h2", "h3"), norm_title)
-        if best is None or len(_norm(best)) < FULL_MATCH_SHARE * len(norm_title):
-            more = _best_heading(root.xpath(_TITLE_CLASS_XPATH), norm_title)
-            if more and (best is None or len(more) > len(best)):
-                best = more
         if best:
             return best, best
+    names = site_names(root, meta)
     declared = [meta.get("og:title"), meta.get("twitter:title"), meta.get("headline")]
-    declared += [_ld_name(d.get("headline")) for d in _json_ld(root) if d.get("headline")]
+    declared += [_ld_name(d.get("headline")) for d in json_ld(root) if d.get("headline")]
     for cand in declared:
         if cand and MIN_TITLE_CHARS <= len(cand) <= MAX_TITLE_CHARS:
+            cand = strip_site_suffix(cand, names)
             n = _norm(cand)
             if not norm_title or (n in norm_title and len(n) >= 0.5 * len(norm_title)):
                 return cand, None
-    stripped = strip_site_name(page_title) if page_title else ""
-    if len(stripped) >= MIN_H1_CHARS:
+    stripped = strip_site_name(strip_site_suffix(page_title, names)) if page_title else ""
+    if len(stripped) >= MIN_H1_CHARS and _norm(stripped) not in {_norm(n) for n in names}:
         return stripped, None
     h1 = _lone_h1(root)
     if h1:
         return h1, h1
     return stripped, None
+
+
+def site_names(root: lhtml.HtmlElement, meta: dict[str, str]) -> list[str]:
+    """The names the page gives its site (og:site_name, application-name, the JSON-LD
+    publisher or WebSite), longest first: what a title suffix such as "-EDN 电子技术设计"
+    is made of, learned from the page itself rather than from a list of sites."""
+    names = [meta.get(k) for k in SITE_NAME_META]
+    for item in json_ld(root):
+        names.append(_ld_name(item.get("publisher")))
+        if str(item.get("@type")) == "WebSite":
+            names.append(_ld_name(item.get("name")))
+    found = {n for n in names if n and MIN_SITE_NAME_CHARS <= len(n) <= MAX_TITLE_CHARS // 2}
+    return sorted(found, key=len, reverse=True)
+
+
+def strip_site_suffix(title: str, names: Iterable[str]) -> str:
+    """``title`` without a leading or trailing site name set off by a separator:
+    "Headline | Example News" -> "Headline", "示例网：标题" -> "标题"."""
+    for name in names:
+        e = re.escape(name)
+        cut = re.sub(rf"(?:{_EDGE_SEP}){e}\s*$", "", title, flags=re.I)
+        cut = re.sub(rf"^\s*{e}(?:{_EDGE_SEP})", "", cut, flags=re.I)
+        if cut != title and len(cut.strip()) >= MIN_TITLE_CHARS:
+            title = cut.strip()
+    return title
 
 
 def strip_site_name(title: str) -> str:
@@ -188,30 +211,38 @@ def strip_site_name(title: str) -> str:
     return max(parts, key=len).strip()
 
 
+def _date(value: object) -> datetime | None:
+    text = str(value or "")
+    return parse_date(text) or english_date(text)
+
+
+def _published(root: lhtml.HtmlElement, meta: dict[str, str]) -> datetime | None:
+    """The page's declared publish date, in a fixed order: JSON-LD ``datePublished`` of an
+    Article-type item; publish-time ``<meta>`` tags (Open Graph, ``article:``, ``pubdate``,
+    Dublin Core, citation); ``<time datetime>`` / ``itemprop=datePublished``; any other
+    JSON-LD ``datePublished``; last, a modified-time tag (better than nothing)."""
+    items = list(json_ld(root))
+    typed = [d for d in items if _ARTICLE_TYPE.search(str(d.get("@type") or ""))]
+    candidates: list[object] = [d.get("datePublished") for d in typed]
+    candidates += [meta.get(k) for k in PUBLISHED_META]
+    for el in root.xpath("//time[@datetime]|//*[@itemprop='datePublished']"):
+        candidates.append(el.get("datetime") or el.get("content") or text_of(el))
+    candidates += [d.get("datePublished") or d.get("dateCreated") for d in items]
+    candidates += [meta.get(k) for k in MODIFIED_META]
+    return next((d for c in candidates if c and (d := _date(c))), None)
+
+
 def read_meta(root: lhtml.HtmlElement) -> PageMeta:
     meta = _meta_map(root)
     title, headline = find_title(root, meta)
-    published = None
-    for key in DATE_META:
-        if key in meta:
-            published = parse_date(meta[key])
-            if published:
-                break
     author = next((meta[k] for k in AUTHOR_META if meta.get(k)), None)
     source = next((meta[k] for k in SOURCE_META if meta.get(k)), None)
-    for item in _json_ld(root):
-        if published is None:
-            published = parse_date(str(item.get("datePublished") or item.get("dateCreated") or ""))
+    for item in json_ld(root):
         if author is None:
             author = _ld_name(item.get("author"))
         if source is None:
             source = _ld_name(item.get("publisher"))
-    if published is None:
-        for el in root.xpath("//time[@datetime]|//*[@itemprop='datePublished']"):
-            published = parse_date(el.get("datetime") or el.get("content") or text_of(el))
-            if published:
-                break
     if author and (author.startswith("http") or len(author) > 60):
         author = None
     lang = (root.get("lang") or root.get("xml:lang") or meta.get("language") or "").lower()
-    return PageMeta(title, headline, published, author, source, lang[:2] or None)
+    return PageMeta(title, headline, _published(root, meta), author, source, lang[:2] or None)

@@ -9,7 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summarizer.errors import EmptyText, NotAnArticle, SummarizerError
+from summarizer.errors import (
+    EmptyText,
+    ListPage,
+    LoginWall,
+    NotAnArticle,
+    SearchPage,
+    SummarizerError,
+    VideoPage,
+)
 from summarizer.extract import extract_article
 from summarizer.model import Article
 
@@ -138,10 +146,29 @@ def test_title_from_json_ld_when_no_heading_matches() -> None:
     assert a.published_at.date().isoformat() == "2022-04-03"
 
 
-@pytest.mark.parametrize("name", ["list_page.html", "login_page.html"])
-def test_pages_without_an_article_raise_not_an_article(name: str) -> None:
-    with pytest.raises(NotAnArticle):
-        extract_article(page(name))
+@pytest.mark.parametrize(
+    ("name", "url", "error"),
+    [
+        ("list_page.html", None, ListPage),
+        ("scroll_list_page.html", "https://www.example.cn/roll/", ListPage),
+        ("login_page.html", None, LoginWall),
+        ("search_page.html", "https://www.example.cn/search?q=%E9%99%8D%E6%B8%A9", SearchPage),
+        ("search_page.html", None, SearchPage),
+        ("video_page.html", "https://v.example.cn/v/108.html", VideoPage),
+    ],
+)
+def test_pages_without_an_article_say_what_they_are(
+    name: str, url: str | None, error: type[NotAnArticle]
+) -> None:
+    with pytest.raises(error) as caught:
+        extract_article(page(name), url)
+    assert caught.value.user_message("zh") != NotAnArticle.reason_zh
+    assert caught.value.user_message("en") != NotAnArticle.reason
+
+
+def test_an_article_with_an_embedded_video_is_still_read() -> None:
+    html = page("video_page.html").replace("</h1>", f"</h1>{PROSE * 3}")
+    assert extract_article(html).text.startswith("市气象台预计")
 
 
 @pytest.mark.parametrize("html", ["", "   ", b""])
@@ -247,8 +274,8 @@ def test_cascade_reports_which_extractor_won() -> None:
     assert body.extractor == "readability"
     assert body.size >= 200
     empty = parse("<html><body><p>短</p></body></html>")
-    with pytest.raises(NotAnArticle):
-        extract_body(empty, "<html><body><p>短</p></body></html>", None)
+    nothing = extract_body(empty, "<html><body><p>短</p></body></html>", None)
+    assert (nothing.extractor, nothing.lines) == ("none", ())
 
 
 def test_threads_extract_concurrently() -> None:
@@ -271,3 +298,84 @@ def test_article_split_across_layout_tables_is_read_whole() -> None:
     html = "<html><body><table><tr><td>" + "".join(parts) + "</td></tr></table></body></html>"
     a = extract_article(html)
     assert all(f"第{i}部分" in a.text for i in range(1, 7))
+
+
+CONTROL_PAGE = (
+    "<html><head><title>本周后期将迎明显降温_滨江网</title></head><body>\x00"
+    "<h1>本周后期将\x0c迎明显降温</h1>"
+    "<p>市气象台预计，本周后期\x00将有一次明显降温过程，最低气温将降至零下五度左右，"
+    "请市民及时添衣保暖，注意出行安全。\x1b</p>"
+    "<p>交通部门表示，已提前储备融雪物资，并安排人员在重点路段值守，确保道路畅通，"
+    "遇到恶劣天气将及时发布出行提示。\x7f\ufffe</p></body></html>"
+)
+
+
+@pytest.mark.parametrize("data", [CONTROL_PAGE, CONTROL_PAGE.encode("utf-8", "surrogatepass")])
+def test_control_characters_are_dropped_and_the_page_is_read(data: str | bytes) -> None:
+    # Regression (issue 18): lxml raised an untyped ValueError "All strings must be XML
+    # compatible" on NUL and other control characters.
+    a = extract_article(data)
+    assert a.title == "本周后期将迎明显降温"
+    assert a.text.startswith("市气象台预计，本周后期将有一次明显降温过程")
+    assert not any(ch in a.text for ch in "\x00\x0c\x1b\x7f\ufffe")
+
+
+def test_a_few_invalid_bytes_are_replaced_not_a_reason_to_refuse() -> None:
+    # A UTF-8 page with a run of broken emoji (cut 4-byte sequences) in its text.
+    good = (
+        "<html><head><meta charset='utf-8'><title>本周后期将迎明显降温_滨江网</title>"
+        f"</head><body><h1>本周后期将迎明显降温</h1>{PROSE * 6}</body></html>"
+    ).encode()
+    cut = "注意出行安全。".encode()
+    broken = good.replace(cut, cut + b"\xf0\x9f\x98" * 3, 1)
+    a = extract_article(broken)
+    assert "注意出行安全" in a.text
+    assert "交通部门表示" in a.text
+
+
+EN_PROSE = (
+    "<p>The harbour ferry returned to service on Monday after a three-month refit, "
+    "the port authority said, with new engines and a wider passenger deck.</p>"
+    "<p>Commuters who had relied on the replacement bus said the crossing now takes "
+    "twelve minutes, half the time the road route needed during the works.</p>"
+)
+
+
+def test_site_name_suffix_learned_from_the_page_is_cut_from_the_title() -> None:
+    html = (
+        "<html><head><title>芯片设计迎来新机遇-EDN 电子技术设计</title>"
+        '<meta property="og:site_name" content="EDN 电子技术设计"></head>'
+        f"<body><div class='post'>{PROSE}</div></body></html>"
+    )
+    assert extract_article(html).title == "芯片设计迎来新机遇"
+
+
+def test_title_that_is_only_the_site_name_gives_way_to_the_h1() -> None:
+    html = (
+        "<html><head><title>滨江日报新闻网</title>"
+        '<meta name="application-name" content="滨江日报新闻网"></head><body>'
+        f"<div class='content'><h1>本周后期将迎明显降温</h1>{PROSE}</div></body></html>"
+    )
+    assert extract_article(html).title == "本周后期将迎明显降温"
+
+
+def test_declared_publish_date_wins_over_a_modified_time() -> None:
+    html = (
+        "<html><head><title>Harbour ferry returns after refit</title>"
+        '<meta property="article:modified_time" content="2024-05-01T10:00:00Z">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2024-03-03T08:00:00Z"}</script></head>'
+        f"<body><h1>Harbour ferry returns after refit</h1>{EN_PROSE}</body></html>"
+    )
+    a = extract_article(html)
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2024-03-03"
+
+
+def test_english_dateline_under_the_headline_gives_the_date() -> None:
+    html = (
+        "<html><head><title>Harbour ferry returns after refit</title></head><body>"
+        "<h1>Harbour ferry returns after refit</h1><p>By Jane Doe | March 3, 2024</p>"
+        f"{EN_PROSE}</body></html>"
+    )
+    a = extract_article(html)
+    assert a.published_at is not None and a.published_at.date().isoformat() == "2024-03-03"
