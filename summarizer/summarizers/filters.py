@@ -5,7 +5,8 @@ A summary sentence must make sense alone. Never eligible: credit and byline line
 share/follow widgets, bare attribution fragments (``他说。``) and very short
 headings. A dateline such as ``新华社北京7月16日电（记者 张三）`` is not content: it is
 cut off the front of the sentence it starts (the rest is still a substring of the
-article text, and the sentence itself is not cut).
+article text, and the sentence itself is not cut), and so is an opening that only says
+when or how the news arrived (``日前，``, ``记者从公安部获悉，``).
 """
 
 from __future__ import annotations

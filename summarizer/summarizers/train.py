@@ -1,13 +1,14 @@
 """Fit the summary scorers from data: ``python -m summarizer.summarizers.train``.
 
 Labels are ROUGE-oracle signals computed with the reference in hand: for every
-candidate sentence, the mean of its clipped character unigram and bigram precision
-against the reference (its first ``budget`` ROUGE tokens, as the harness would show
-it). Three scorers, one per kind of text (``zhaiyao.model_for``):
+candidate sentence, the mean of the clipped character unigram and bigram precision (or
+F1) of what would be shown, cut to the reference's length in ROUGE tokens as the
+harness cuts it. Three scorers, one per kind of text (``zhaiyao.model_for``):
 
 * ``short`` — ``train_short.jsonl`` (10k LCSTS posts, one-line human summaries): a
-  conditional logit (McFadden 1974) over each post's sentences, the best-precision
-  sentence as the label; a short post's summary is one sentence, only the ranking counts.
+  conditional logit (McFadden 1974) over each post's sentences, the label the sentence
+  from which the post, read on (``clauses.continue_from``), has the best F1; only the
+  ranking within a post counts.
 * ``news`` — ``weak_titles.jsonl`` (5.6k web news, headline as a weak target, the title
   hidden from the features since it is the target): ridge regression on precision
   relative to the article's best sentence, i.e. "which sentence carries the headline's
