@@ -11,7 +11,8 @@ that the piece reads as a statement on its own:
 * its last clause is not a subordinate or introducing one that needs the rest
   (``虽然…``, ``随着…``, ``为了…``, ``据…``), and it does not end on an attribution verb,
   a conjunction or a colon (``他表示``, ``但是``, ``包括：``);
-* it holds at least ``MIN_PREFIX`` content characters.
+* it holds at least ``MIN_PREFIX`` content characters (a shorter single clause is
+  usually a topic phrase waiting for its verb: 本次合作的顺利进展，…).
 
 The piece is a substring of the text; ``Sentence.end`` marks where it stops.
 """
@@ -26,7 +27,7 @@ from summarizer.summarizers.document import Document
 from summarizer.summarizers.filters import content_length
 from summarizer.summarizers.selection import DUPLICATE
 
-MIN_PREFIX = 8
+MIN_PREFIX = 12
 # Pieces that fill less than this share of the budget are not worth showing instead
 # of one whole sentence over the budget.
 PREFIX_SHARE = 0.5

@@ -30,11 +30,14 @@ def test_a_prefix_ends_before_a_comma_and_says_something() -> None:
 
 def test_no_dangling_conjunction_attribution_or_open_quote() -> None:
     assert prefixes("专家们在会上表示，经济运行总体平稳。") == []  # ends on 表示
-    assert prefixes("他们的目标很明确，但是，困难依然很多。")[-1] == "他们的目标很明确"
+    assert (
+        prefixes("他们这一次的目标非常明确，但是，困难依然很多。")[-1] == "他们这一次的目标非常明确"
+    )
+    assert prefixes("本次合作的顺利进展，将推动业务发展。") == []  # a topic phrase, too short
     assert prefixes("他说“这项工作，我们一定会完成”。") == []  # quote left open
     # the last clause is subordinate: 虽然… needs its main clause
-    assert prefixes("今年的粮食产量再创新高，虽然部分地区受灾，总体形势良好。") == [
-        "今年的粮食产量再创新高"
+    assert prefixes("今年全国的粮食产量再创历史新高，虽然部分地区受灾，总体形势良好。") == [
+        "今年全国的粮食产量再创历史新高"
     ]
     assert prefixes("这个问题该怎么解决，大家都在问？") == []  # questions are not cut
 
