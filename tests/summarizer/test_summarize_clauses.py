@@ -7,8 +7,13 @@ from pathlib import Path
 
 from summarizer.model import Sentence
 from summarizer.summarize import summarize
-from summarizer.summarizers import train
-from summarizer.summarizers.clauses import clean_prefixes, fit_piece, longest_prefix
+from summarizer.summarizers import prepare, train
+from summarizer.summarizers.clauses import (
+    clean_prefixes,
+    continue_from,
+    fit_piece,
+    longest_prefix,
+)
 from summarizer.summarizers.features import FEATURES
 
 
@@ -94,3 +99,25 @@ def test_shipped_weights_match_the_features() -> None:
     data = json.loads(path.read_text("utf-8"))
     assert data["features"] == list(FEATURES)
     assert set(data["weights"]) == {"short", "news", "report"}
+
+
+def test_a_short_post_is_read_on_from_the_chosen_sentence() -> None:
+    post = (
+        "市政府今天宣布新建三座公园。公园将在明年开放。"
+        "市民对此表示欢迎，认为城市环境会越来越好，周末有了新去处。"
+    )
+    doc = prepare(post)
+    chosen = continue_from(doc, 0, max_sentences=3, max_chars=45)
+    assert [s.text for s in chosen] == [
+        "市政府今天宣布新建三座公园。",
+        "公园将在明年开放。",
+        "市民对此表示欢迎，认为城市环境会越来越好",
+    ]
+    assert len(continue_from(doc, 0, max_sentences=1, max_chars=45)) == 1
+    # a start longer than the budget with no prefix worth it: that sentence alone, whole
+    assert continue_from(doc, 2, max_sentences=3, max_chars=10) == [doc.candidates[2]]
+    # the summarizer picks its start with the learned scorer and never overruns here
+    out = summarize(post, max_chars=40)
+    assert sum(map(len, out)) <= 40 and all(s in post for s in out)
+    starts = [post.index(s) for s in out]
+    assert starts == sorted(starts)
