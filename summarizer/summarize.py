@@ -1,14 +1,17 @@
-"""Extractive summaries: whole sentences of the article, in document order.
+"""Extractive summaries: sentences or clean clause prefixes of the article, in order.
 
 ``select_summary`` is the pipeline stage (``analyze`` calls it with the sentences,
 entities and keywords earlier stages found); ``summarize`` is the plain-text entry
 point. Both delegate to a summarizer of the family in ``summarizer.summarizers``
-(default ``"zhaiyao"``, the learned scorer with MMR).
+(default ``"zhaiyao"``, the learned scorers).
 
-Budgets: at most ``max_sentences`` sentences whose characters add up to at most
-``max_chars``. Sentences are never cut; if no sentence fits ``max_chars``, one
-sentence is still returned (see ``summarizers.selection`` for which). Datelines are
-trimmed off and credits, captions and fragments like ``他说。`` are never chosen.
+Budgets: at most ``max_sentences`` pieces whose characters add up to at most
+``max_chars``. A piece is a whole sentence or a clause prefix that reads on its own
+(``summarizers.clauses``: never a dangling 但是… or an open quote), used to fill what
+is left of the budget; when nothing worth showing fits, one whole sentence is returned
+over the budget (see ``summarizers.clauses.fit_piece``). Datelines and leading time/source
+adverbials are trimmed off; credits, captions and fragments like ``他说。`` are never
+chosen.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def summarize(
     title: str | None = None,
     method: str = DEFAULT,
 ) -> list[str]:
-    """Summary sentences of ``text`` as strings, each a substring of ``text``."""
+    """Summary pieces of ``text`` as strings, each a substring of ``text``."""
     doc = prepare(text, title=title)
     chosen = SUMMARIZERS[method].select(doc, max_sentences=max_sentences, max_chars=max_chars)
     return [s.text for s in chosen]

@@ -2,8 +2,9 @@
 
 Position (news is lead-heavy), centrality (cosine to the article's TF-IDF centroid,
 as in centroid-based summarisation, Radev et al. 2004), title overlap, keyword and
-entity/number density, length against the budget, and two cues for sentences that do
-not stand alone (questions, openings that point back to an earlier sentence).
+entity/number density, length against the budget and alone, paragraph position, quote,
+attribution and colon cues, and two cues for sentences that do not stand alone
+(questions, openings that point back to an earlier sentence).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ FEATURES = (
     "length_over",
     "question",
     "back_reference",
+    "second",
+    "paragraph_lead",
+    "quote",
+    "attribution",
+    "colon",
+    "length",
 )
 # Budget assumed for the length features when the caller gives none (a bot card).
 DEFAULT_BUDGET = 150
@@ -38,6 +45,11 @@ _BACK_REFERENCE = re.compile(
     r"^(?:但|而|因此|所以|此外|另外|同时|对此|不过|然而|此前|其中|这|那|该|他|她|它"
     r"|(?:However|But|And|This|That|These|It|He|She|They)\b)"
 )
+_QUOTE = re.compile(r"[“「『\"]")
+_ATTRIBUTION = re.compile(r"表示|说|称|指出|认为|介绍|强调|透露|获悉|了解到|\b(?:said|says|told)\b")
+_COLON = re.compile(r"[：:]")
+# Sentence length in characters at which the "length" feature saturates.
+LONG_SENTENCE = 200
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -45,6 +57,8 @@ def feature_matrix(doc: Document, budget: int | None) -> list[list[float]]:
     n = len(doc.candidates)
     total_keyword = sum(doc.keyword_weights.values()) or 1.0
     budget_chars = budget or DEFAULT_BUDGET
+    paragraphs = sorted({s.paragraph for s in doc.candidates})
+    paragraph_rank = {p: k for k, p in enumerate(paragraphs)}
     rows = []
     for i, s in enumerate(doc.candidates):
         vector = doc.vectors[i]
@@ -67,6 +81,12 @@ def feature_matrix(doc: Document, budget: int | None) -> list[list[float]]:
                 min(max(ratio - 1.0, 0.0), 2.0) / 2.0,
                 1.0 if _QUESTION.search(s.text) else 0.0,
                 1.0 if _BACK_REFERENCE.match(s.text) else 0.0,
+                1.0 if i == 1 else 0.0,
+                1.0 / (1.0 + paragraph_rank[s.paragraph]),
+                1.0 if _QUOTE.search(s.text) else 0.0,
+                1.0 if _ATTRIBUTION.search(s.text) else 0.0,
+                1.0 if _COLON.search(s.text) else 0.0,
+                min(len(s.text) / LONG_SENTENCE, 1.0),
             ]
         )
     return rows

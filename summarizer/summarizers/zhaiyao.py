@@ -1,22 +1,19 @@
-"""The default summarizer: sentence precision estimates, then the best-F1 subset.
+"""The default summarizer: learned sentence scores, then a selection that fills the budget.
 
-Each candidate gets an estimate of how much of it a reference summary would share
-(``selection.best_subset`` turns those into the set with the best expected ROUGE F1
-under the budgets, with redundancy discounted). Weights live in
-``summarizer/data/summary_weights.json`` (written by ``bench/summarize.py --fit``),
-one vector per kind of text over
-``features.FEATURES``: ``short`` posts (under ``SHORT_TEXT`` content characters,
-summarised in at most ``SHORT_BUDGET``; one sentence, so its vector is a conditional
-logit that ranks a post's sentences rather than a precision estimate),
-``report`` for financial/company texts (sell-side research, earnings news: at least
-``REPORT_DENSITY`` finance terms per 1,000 characters; they are not lead-heavy).
+Weights live in ``summarizer/data/summary_weights.json``, written by
+``python -m summarizer.summarizers.train`` from training data (its README says which),
+one vector per kind of text over ``features.FEATURES``:
+
+* ``short`` posts (under ``SHORT_TEXT`` content characters, summarised in at most
+  ``SHORT_BUDGET``): a conditional logit picks the sentence to start from, and the post
+  is read from there to the budget (``clauses.continue_from``);
+* ``report`` for financial/company texts (at least ``REPORT_DENSITY`` finance terms per
+  1,000 characters; not lead-heavy) and ``news`` (the rest): ridge estimates of each
+  sentence's share in a reference, turned into the best expected-F1 set of whole
+  sentences (``selection.best_subset``), then the characters left filled with a clean
+  clause prefix (``clauses.fill``).
+
 Loaded on first use, not at import.
-
-``news`` (the rest) is not learned: with 33 dev articles, a fitted news vector lost
-to this prior in cross-validation (R-1 39.4 vs 41.6), so news sentences are scored
-``(1 + i) ** -LEAD_DECAY * (CENTRALITY_FLOOR + centrality)``: lead-heavy, but a
-central later sentence can beat a peripheral early one. ``LEAD_DECAY`` and
-``CENTRALITY_FLOOR`` were set by hand (0.5 of {0.3, 0.5, 1, 2} on the news dev set).
 """
 
 from __future__ import annotations
@@ -27,15 +24,14 @@ import threading
 from importlib import resources
 
 from summarizer.model import Sentence
-from summarizer.summarizers.document import Document, cosine
+from summarizer.summarizers.clauses import continue_from, fill, fit_piece
+from summarizer.summarizers.document import Document
 from summarizer.summarizers.features import FEATURES, feature_matrix
 from summarizer.summarizers.filters import content_length
 from summarizer.summarizers.selection import best_subset
 
 SHORT_TEXT = 200
 SHORT_BUDGET = 60
-LEAD_DECAY = 0.5
-CENTRALITY_FLOOR = 0.5
 REPORT_DENSITY = 8.0
 # Sell-side report / earnings vocabulary; 同比 is left out, economic news uses it too.
 _FINANCE = re.compile(
@@ -75,13 +71,6 @@ def model_for(doc: Document, max_chars: int | None) -> str:
     return "report" if density >= REPORT_DENSITY else "news"
 
 
-def news_prior(doc: Document) -> list[float]:
-    return [
-        (1 + i) ** -LEAD_DECAY * (CENTRALITY_FLOOR + cosine(v, doc.centroid))
-        for i, v in enumerate(doc.vectors)
-    ]
-
-
 def linear_scores(doc: Document, weights: list[float], budget: int | None) -> list[float]:
     return [
         sum(w * x for w, x in zip(weights, row, strict=True)) for row in feature_matrix(doc, budget)
@@ -98,9 +87,11 @@ class ZhaiyaoSummarizer:
         if not doc.candidates:
             return []
         kind = model_for(doc, max_chars)
-        if kind == "news":
-            precision = news_prior(doc)
-        else:
-            weights = (self._own or load_weights())[kind]
-            precision = linear_scores(doc, weights, max_chars)
-        return best_subset(doc, precision, max_sentences=max_sentences, max_chars=max_chars)
+        precision = linear_scores(doc, (self._own or load_weights())[kind], max_chars)
+        if kind == "short":
+            start = max(range(len(precision)), key=lambda i: (precision[i], -i))
+            return continue_from(doc, start, max_sentences=max_sentences, max_chars=max_chars)
+        chosen = best_subset(doc, precision, max_sentences=max_sentences, max_chars=max_chars)
+        if len(chosen) == 1:  # nothing fitted: a clean prefix rather than an overrun
+            chosen = [fit_piece(chosen[0], max_chars)]
+        return fill(doc, chosen, precision, max_sentences=max_sentences, max_chars=max_chars)

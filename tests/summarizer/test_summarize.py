@@ -40,9 +40,16 @@ def test_credits_captions_and_fragments_are_never_candidates() -> None:
 
 
 def test_a_report_sentence_starting_with_reporter_is_kept() -> None:
+    # not a credit line; only its "how the news arrived" opening goes, like the dateline
     text = "中新网北京2月1日电 (记者郭超凯) 记者2月1日从公安部获悉，近日警方找回4名被拐儿童。"
+    assert [c.text for c in candidates(split_sentences(text))] == ["近日警方找回4名被拐儿童。"]
+
+
+def test_a_leading_time_adverbial_is_trimmed_but_not_a_whole_short_sentence() -> None:
+    text = "日前，方舟子发文直指爱碧丽推销假保健品。日前，他说了话。"
     assert [c.text for c in candidates(split_sentences(text))] == [
-        "记者2月1日从公安部获悉，近日警方找回4名被拐儿童。"
+        "方舟子发文直指爱碧丽推销假保健品。",
+        "日前，他说了话。",
     ]
 
 

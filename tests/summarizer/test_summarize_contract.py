@@ -1,8 +1,8 @@
 """The contract every summarizer of the family keeps (sumy-style meta-test).
 
-Substrings of the input, in document order, never cut, budgets respected (with the
-one-sentence rule when nothing fits), deterministic, and never a dateline, credit
-line or bare ``他说。``.
+Substrings of the input, in document order, whole sentences or clean clause prefixes
+(ending before a comma or semicolon, never mid-clause), budgets respected (with the
+one-sentence rule), deterministic, and never a dateline, credit line or bare ``他说。``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from summarizer.sentences import split_sentences
 from summarizer.summarize import select_summary, summarize
 from summarizer.summarizers import SUMMARIZERS, prepare
+from summarizer.summarizers.clauses import PREFIX_SHARE, longest_prefix
 
 ARTICLE = (
     "新华社北京7月16日电（记者 张三）国家统计局16日发布数据，上半年国内生产总值同比增长5.5%。\n"
@@ -60,16 +61,23 @@ def test_contract(method: str, text: str, max_sentences: int, max_chars: int | N
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
     for s in chosen:
         assert text[s.start : s.end] == s.text  # a substring at its own offsets
-        # never cut: the span ends where a sentence of the splitter ends
-        assert any(s.end == t.end and t.start <= s.start for t in sentences)
+        # never cut mid-clause: the span ends where a sentence of the splitter ends, or
+        # (ours) right before a clause mark of the sentence it starts
+        whole = any(s.end == t.end and t.start <= s.start for t in sentences)
+        assert whole or (method == "zhaiyao" and text[s.end] in "，；,;")
         assert s.text not in {"他说。", "责任编辑：王五"}
         assert not s.text.startswith("新华社北京7月16日电")
     if max_chars is not None and len(chosen) > 1:
         assert sum(len(s.text) for s in chosen) <= max_chars
     if max_chars is not None and len(chosen) == 1 and len(chosen[0].text) > max_chars:
-        # over budget only when no candidate fits at all
+        # over budget: one whole candidate, and only when nothing shorter was worth it
         doc = prepare(text, sentences)
-        assert all(len(c.text) > max_chars for c in doc.candidates)
+        assert chosen[0] in doc.candidates
+        if method == "zhaiyao":
+            prefix = longest_prefix(chosen[0], max_chars)
+            assert prefix is None or len(prefix.text) < PREFIX_SHARE * max_chars
+        else:
+            assert all(len(c.text) > max_chars for c in doc.candidates)
     if prepare(text, sentences).candidates:
         assert chosen  # at least one sentence whenever there is one to give
 
