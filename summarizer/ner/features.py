@@ -70,7 +70,7 @@ def _coarse_tag(tag: str) -> str:
     return "other"
 
 
-def _load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
+def load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
     """jieba's dictionary as word -> class bitmask and word -> coarse tag (loaded once)."""
     global _lexicon, _lexicon_prefixes, _word_tags
     if _lexicon is None or _word_tags is None:
@@ -149,7 +149,7 @@ def word_features(text: str) -> list[int]:
     """Word position x coarse POS id of the jieba word each character is in."""
     from summarizer.tokenize import load_jieba
 
-    _, tags = _load_lexicon()
+    _, tags = load_lexicon()
     out: list[int] = []
     for word in load_jieba().cut(text, HMM=True):
         if not word.strip():
@@ -172,7 +172,7 @@ def word_features(text: str) -> list[int]:
 
 def lexicon_features(text: str) -> list[int]:
     """Bitmask per character: bit 3*k+{0,1,2} = begins/inside/ends a class-k dictionary word."""
-    lexicon, _ = _load_lexicon()
+    lexicon, _ = load_lexicon()
     assert _lexicon_prefixes is not None
     return _match_masks(text, lexicon, _lexicon_prefixes, MAX_LEXICON_WORD, len(LEXICON_CLASSES))
 
