@@ -1,14 +1,14 @@
-# CPU image: non-root user, SQLite database on a volume, `zhaiyao run` as the command.
+# CPU image without PyTorch (the NER model runs on onnxruntime): non-root user, SQLite
+# database on a volume, `zhaiyao run` as the command.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    ZHAIYAO_DB=/data/zhaiyao.db HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE
+    ZHAIYAO_DB=/data/zhaiyao.db HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 
 RUN useradd --create-home --uid 10001 zhaiyao \
  && mkdir /data && chown zhaiyao /data
 WORKDIR /app
 
-RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./
 COPY summarizer summarizer
 COPY storage storage

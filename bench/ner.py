@@ -5,12 +5,13 @@ path): entity-level exact match, micro P/R/F1 over PER/LOC/ORG, MSRA and CLUENER
 records reported separately. Every backend goes through the same public path
 (``backend.find(record_text)``, junk filtering included), so the anchors (jieba.posseg)
 and the shipped model are measured in the same run. Speed: median wall time of
-``find`` on a 2,000-character article made of consecutive MSRA dev records, with
-torch limited to ``--threads`` intra-op threads (1, as ``NerTagger`` sets them: the
-model is too small to split one article across cores).
+``find`` on a 2,000-character article made of consecutive MSRA dev records, one
+thread per runtime (as ``NerTagger`` sets them: the model is too small to split one
+article across cores). ``--engines`` runs the model through several runtimes and counts
+the records each one tags differently from float torch.
 
     python bench/ner.py                       # -> bench/results/ner.md
-    python bench/ner.py --backends model --limit 500
+    python bench/ner.py --backends model --engines onnx torch torch-int8
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
 
 from bench.official import load_official  # noqa: E402
-from summarizer.entities import BACKENDS, NerBackend  # noqa: E402
-from summarizer.ner.infer import packaged_model_path  # noqa: E402
+from summarizer.entities import BACKENDS, ModelBackend, NerBackend  # noqa: E402
+from summarizer.ner.infer import ENGINES, packaged_model_path  # noqa: E402
 
 DEV = Path("/work/shared/data/ner/dev.jsonl")
 OUT = ROOT / "bench" / "results" / "ner.md"
@@ -78,28 +79,32 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backends", nargs="+", default=["model", "jieba"], choices=sorted(BACKENDS))
     ap.add_argument("--model", default=None, help="model directory (default: the shipped one)")
-    ap.add_argument("--threads", type=int, default=1,
-                    help="torch threads for the speed run (1: what NerTagger sets)")  # fmt: skip
+    ap.add_argument("--engines", nargs="+", default=["onnx"], choices=ENGINES,
+                    help="model backend runtimes (torch ones need zhaiyao[train])")  # fmt: skip
     ap.add_argument("--limit", type=int, default=0, help="score only the first N records")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
-    import torch
-
     scorer = official()
     records = scorer.load_jsonl(DEV)
     if args.limit:
         records = records[: args.limit]
     article = article_from(records)
     rows: list[str] = []
-    for name in args.backends:
-        backend = BACKENDS[name](args.model if name != "jieba" else None)
-        # Scoring on one thread: on a loaded machine idle OpenMP threads only spin.
-        torch.set_num_threads(1)
+    runs = [(n, e) for n in args.backends for e in (args.engines if n == "model" else [""])]
+    by_engine: dict[str, list[set[tuple[int, int, str]]]] = {}
+    for name, engine in runs:
+        if engine:
+            backend: NerBackend = ModelBackend(args.model, engine=engine)
+            label = f"{name} ({engine})"
+        else:
+            backend, label = BACKENDS[name](args.model if name != "jieba" else None), name
         t0 = time.perf_counter()
         preds = [{(e.start, e.end, e.type) for e in backend.find(r["text"])} for r in records]
         elapsed = time.perf_counter() - t0
+        if engine:
+            by_engine[engine] = preds
         res = scorer.score_by_source(records, preds)
-        print(name, f"({elapsed:.0f}s)\n" + scorer.fmt(res), flush=True)
+        print(label, f"({elapsed:.0f}s)\n" + scorer.fmt(res), flush=True)
         cells = []
         for src in ("msra", "cluener"):
             r = res.get(src)
@@ -110,14 +115,28 @@ def main(argv: list[str] | None = None) -> None:
             cells += [f"{m['p']:.1f}", f"{m['r']:.1f}", f"**{m['f1']:.1f}**" if src == "msra"
                       else f"{m['f1']:.1f}"]  # fmt: skip
             cells.append(" / ".join(f"{r[t]['f1']:.1f}" for t in scorer.TYPES))
-        torch.set_num_threads(args.threads)
         wall, cpu = speed_ms(backend, article)
         size = "–"
         if name == "model":
             path = Path(args.model) if args.model else packaged_model_path()
             size = f"{(path / 'model.safetensors').stat().st_size / 1e6:.1f} MB"
-        rows.append(f"| {name} | " + " | ".join(cells) + f" | {wall:.0f} | {cpu:.0f} | {size} |")
-    write_report(args, rows, len(article))
+        rows.append(f"| {label} | " + " | ".join(cells) + f" | {wall:.0f} | {cpu:.0f} | {size} |")
+    write_report(args, rows, len(article), agreement(by_engine))
+
+
+def agreement(by_engine: dict[str, list[set[tuple[int, int, str]]]]) -> str:
+    """How many records each runtime tags differently from float torch (the reference)."""
+    ref = by_engine.get("torch")
+    if ref is None:
+        return ""
+    lines = [
+        f"- {engine}: {sum(p != r for p, r in zip(preds, ref, strict=True))} of {len(ref)} "
+        "records differ from torch (float)"
+        for engine, preds in by_engine.items()
+        if engine != "torch"
+    ]
+    head = "\nSame entities as the float torch model, record by record:\n\n"
+    return head + "\n".join(lines) + "\n"
 
 
 TRAIN_COMMAND = "python -m summarizer.ner.train --out summarizer/models/ner --epochs 12 --seed 0"
@@ -149,7 +168,9 @@ def learning_curve(model_dir: Path) -> str:
     )
 
 
-def write_report(args: argparse.Namespace, rows: list[str], article_chars: int) -> None:
+def write_report(
+    args: argparse.Namespace, rows: list[str], article_chars: int, agreed: str
+) -> None:
     cmd = "python bench/ner.py " + " ".join(sys.argv[1:])
     header = (
         "| backend | MSRA P | MSRA R | MSRA F1 | MSRA PER/LOC/ORG F1 "
@@ -161,7 +182,7 @@ def write_report(args: argparse.Namespace, rows: list[str], article_chars: int) 
         "# NER (`find_entities`) on the shared dev file\n\n"
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Machine: 2-core CPU "
         f"({platform.processor() or platform.machine()}), shared with other jobs; "
-        f"torch threads = {args.threads}.\n"
+        "one thread per runtime.\n"
         f"Command: `{cmd.strip()}`\n\n"
         "Entity-level exact match (official `score_ner.py`), micro over PER/LOC/ORG; "
         "MSRA (newswire, the bar: F1 ≥ 92) and CLUENER (different guidelines) reported "
@@ -172,6 +193,7 @@ def write_report(args: argparse.Namespace, rows: list[str], article_chars: int) 
         + header
         + "\n".join(rows)
         + "\n"
+        + agreed
         + learning_curve(Path(args.model) if args.model else packaged_model_path())
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,14 +7,18 @@ after a warm-up that loads jieba and the model. Torch uses ``--threads`` intra-o
 threads, default 1 like the NER tagger (on the 2-core machine the second core serves
 another chat's article). Medians over all runs; wall clock and process CPU time.
 
-    python bench/speed.py [--data FILE] [--threads 1] [--runs 3]
+    python bench/speed.py [--data FILE] [--runs 3]
+    python bench/speed.py --pages ../shared/data/extraction/dev   # per-page cost
+
+``--pages``: the CPU cost of ``extract_article`` + ``analyze`` per Chinese page of an
+extraction set (median and p90 over pages, each the best of ``--runs``), with each
+stage's share: what a user's link costs after the download.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -22,7 +26,6 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: no spinning threads
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
@@ -59,13 +62,12 @@ def timed(fn: Callable[[str], object], texts: list[str], runs: int) -> tuple[flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", type=Path, help="extraction cases: per-page cost instead")
     args = parser.parse_args()
-
-    import torch
-
-    torch.set_num_threads(args.threads)
+    if args.pages:
+        page_costs(args.pages, args.runs)
+        return
     from summarizer import analyze, find_entities, summarize
     from summarizer.entities import load_ner
     from summarizer.fingerprint import minhash_signature
@@ -86,15 +88,68 @@ def main() -> None:
         "split_sentences": split_sentences,
         "minhash_signature": minhash_signature,
     }
-    print(
-        f"{len(texts)} articles x {args.runs} runs, {ARTICLE_CHARS} chars, "
-        f"torch threads {args.threads}\n"
-    )
+    print(f"{len(texts)} articles x {args.runs} runs, {ARTICLE_CHARS} chars, one thread\n")
     print("| stage | median wall ms | median CPU ms |")
     print("|---|---|---|")
     for name, fn in stages.items():
         wall, cpu = timed(fn, texts, args.runs)
         print(f"| {name} | {wall:.1f} | {cpu:.1f} |")
+
+
+def _cpu_ms(fn: Callable[[], object], runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        c = time.process_time()
+        fn()
+        best = min(best, (time.process_time() - c) * 1000)
+    return best
+
+
+def _page_stages(html: bytes, url: str | None) -> dict[str, Callable[[], object]]:
+    from summarizer import analyze, extract_article
+    from summarizer.entities import find_entities
+    from summarizer.fingerprint import minhash_signature
+    from summarizer.keywords import extract_keywords
+    from summarizer.sentences import split_sentences
+    from summarizer.summarize import summarize
+
+    article = extract_article(html, url)
+    text = article.text
+    return {
+        "extract_article + analyze": lambda: analyze(extract_article(html, url)),
+        "extract_article": lambda: extract_article(html, url),
+        "analyze": lambda: analyze(article),
+        "find_entities": lambda: find_entities(text),
+        "extract_keywords": lambda: extract_keywords(text, title=article.title),
+        "summarize": lambda: summarize(text, max_chars=200),
+        "split_sentences": lambda: split_sentences(text),
+        "minhash_signature": lambda: minhash_signature(text),
+    }
+
+
+def page_costs(folder: Path, runs: int) -> None:
+    """CPU ms per Chinese page: extract_article + analyze, and each stage alone."""
+    from summarizer import extract_article, warm_up
+
+    cases = []
+    for meta_path in sorted(folder.glob("*.json")):
+        meta = json.loads(meta_path.read_text("utf-8"))
+        if meta.get("lang") == "zh":
+            cases.append((meta_path.with_suffix(".html").read_bytes(), meta.get("url")))
+    warm_up()
+    rows: dict[str, list[float]] = {}
+    chars = [len(extract_article(html, url).text) for html, url in cases]
+    for html, url in cases:
+        for name, fn in _page_stages(html, url).items():
+            rows.setdefault(name, []).append(_cpu_ms(fn, runs))
+    print(
+        f"{len(cases)} Chinese pages of {folder}, body {statistics.median(chars)} chars median, "
+        f"{max(chars)} max; CPU ms per page (best of {runs} runs), one thread\n"
+    )
+    print("| stage | median | p90 | max |\n|---|---|---|---|")
+    for name, costs in rows.items():
+        p90 = statistics.quantiles(costs, n=10)[-1]
+        print(f"| {name} | {statistics.median(costs):.1f} | {p90:.1f} | {max(costs):.1f} |")
 
 
 if __name__ == "__main__":

@@ -137,15 +137,10 @@ async def close_services(services: Services) -> None:
 
 
 def load_models(settings: Settings) -> None:
-    """jieba's dictionary and the NER backend, once, before the first message."""
-    from summarizer.tokenize import load_jieba
+    """jieba's dictionary, its IDF table and the NER backend, once, before the first message."""
+    from summarizer import warm_up
 
-    load_jieba()
-    try:
-        from summarizer.entities import load_ner
-    except ImportError:  # NER not installed in this build: entities load lazily
-        return
-    load_ner(settings.ner_backend, settings.ner_model)
+    warm_up(settings.ner_backend, settings.ner_model)
 
 
 async def post_init(app: BotApp) -> None:

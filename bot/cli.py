@@ -77,12 +77,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # -- summarize / ingest / related / reindex ----------------------------------------------
 async def _with_services(settings: Any, work: Callable[[Any], Awaitable[int]]) -> int:
-    from bot.app import close_services, load_models, open_services
+    from bot.app import close_services, open_services
+    from summarizer.entities import use_ner
 
     services = await open_services(settings)
-    # Loading torch, transformers and the tagger takes seconds: say so on a terminal.
-    with Console(stderr=True).status("正在加载模型 / loading models…"):
-        await asyncio.to_thread(load_models, settings)  # honour ZHAIYAO_NER_BACKEND / _MODEL
+    # Chosen now, loaded on first use: bad input fails before any model loads.
+    use_ner(settings.ner_backend, settings.ner_model)  # ZHAIYAO_NER_BACKEND / _MODEL
     try:
         return await work(services)
     finally:

@@ -53,13 +53,22 @@ def background_shares(ids: Sequence[int]) -> npt.NDArray[np.float64]:
                 from summarizer.keywords import load_idf
 
                 table, median = load_idf()
-                by_id = {term_id(w): math.exp(-v) for w, v in table.items()}
-                for word in (*justext.get_stoplist("English"), *ENGLISH_EXTRA):
-                    for form in (word, word.capitalize()):
-                        by_id.setdefault(term_id(form), ENGLISH_FUNCTION_SHARE)
-                keys = np.array(sorted(by_id), dtype=np.uint32)
-                shares = np.array([by_id[int(k)] for k in keys], dtype=np.float64)
-                _prior = (keys, shares, math.exp(-median))
+                # Arrays, not a dict of 270,000 ids: ~30 MB less at the peak of a
+                # process's first article. The last of colliding words wins, as in a dict.
+                n = len(table)
+                word_ids = np.fromiter(map(term_id, reversed(table)), dtype=np.uint32, count=n)
+                values = (math.exp(-v) for v in reversed(table.values()))
+                keys, first = np.unique(word_ids, return_index=True)
+                shares = np.fromiter(values, dtype=np.float64, count=n)[first]
+                english = np.unique(
+                    [term_id(form) for word in (*justext.get_stoplist("English"), *ENGLISH_EXTRA)
+                     for form in (word, word.capitalize())]
+                ).astype(np.uint32)  # fmt: skip
+                english = english[~np.isin(english, keys)]
+                order = np.argsort(np.concatenate([keys, english]), kind="stable")
+                keys = np.concatenate([keys, english])[order]
+                shares = np.concatenate([shares, np.full(len(english), ENGLISH_FUNCTION_SHARE)])
+                _prior = (keys, shares[order], math.exp(-median))
     keys, shares, unknown = _prior
     wanted = np.asarray(ids, dtype=np.uint32)
     at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)

@@ -7,6 +7,10 @@ No Telegram and no database here. The public API (stable; benchmarks call exactl
     summarize(text, *, max_sentences=3, max_chars=None) -> list[str]
     find_entities(text) -> list[Entity]
     analyze(article) -> Analysis
+
+Nothing heavy loads at import. jieba's dictionary, its IDF table and the NER model load
+once, on first use; :func:`warm_up` loads them all now (the bot's ``post_init``, so its
+first user waits no longer than later ones).
 """
 
 from __future__ import annotations
@@ -21,6 +25,16 @@ from summarizer.extract import extract_article
 from summarizer.model import Analysis, Article, Entity, EntityCount, Sentence
 from summarizer.summarize import summarize
 
+
+def warm_up(ner_backend: str = "model", ner_model: str | None = None) -> None:
+    """Load jieba, its IDF table and the chosen NER backend now instead of on first use."""
+    from summarizer.entities import load_ner
+    from summarizer.keywords import load_idf
+
+    load_idf()  # loads jieba's dictionary first
+    load_ner(ner_backend, ner_model)
+
+
 __all__ = [
     "Analysis",
     "Article",
@@ -32,4 +46,5 @@ __all__ = [
     "extract_article",
     "find_entities",
     "summarize",
+    "warm_up",
 ]

@@ -6,9 +6,11 @@ Backends implement :class:`NerBackend` and sit in :data:`BACKENDS` keyed by name
 * ``jieba``: jieba.posseg's nr/ns/nt tags, the lightweight fallback;
 * ``hf``: any Hugging Face token-classification model (directory or hub id).
 
-:func:`load_ner` picks one explicitly (the bot calls it in ``post_init`` with
-``settings.ner_backend`` / ``settings.ner_model``); otherwise the first
-:func:`find_entities` call loads the shipped model, or jieba if none is shipped.
+:func:`load_ner` loads one now (the bot calls it in ``post_init`` with
+``settings.ner_backend`` / ``settings.ner_model``, so its first user waits no longer
+than later ones); :func:`use_ner` only chooses one, and the first :func:`find_entities`
+call loads it (the command line: input is checked before any model loads). Without
+either, the first call loads the shipped model, or jieba if none is shipped.
 Nothing is loaded at import time. Every backend tags chunks of at most
 :data:`CHUNK_CHARS` characters (the length the model was trained on); spans are
 mapped back to article offsets and cleaned by :mod:`summarizer.ner.spans`.
@@ -47,10 +49,10 @@ class ModelBackend:
 
     name = "model"
 
-    def __init__(self, model_path: str | Path | None = None, threads: int | None = 1) -> None:
+    def __init__(self, model_path: str | Path | None = None, engine: str = "onnx") -> None:
         from summarizer.ner.infer import NerTagger
 
-        self._tagger = NerTagger(Path(model_path) if model_path else None, threads=threads)
+        self._tagger = NerTagger(Path(model_path) if model_path else None, engine=engine)
 
     def find(self, text: str) -> list[Entity]:
         chunks = [(off, chunk) for off, chunk in chunk_text(text) if _HAN.search(chunk)]
@@ -146,33 +148,49 @@ BACKENDS: dict[str, BackendFactory] = {
 
 _lock = threading.Lock()
 _active: NerBackend | None = None
+_chosen: tuple[str, str | None] | None = None  # set by use_ner, loaded on first use
+
+
+def _check_name(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise KeyError(f"unknown NER backend {backend!r}; choose from {sorted(BACKENDS)}")
 
 
 def load_ner(backend: str = "model", model_path: str | None = None) -> NerBackend:
-    """Load a backend by name and make it the one :func:`find_entities` uses.
+    """Load a backend by name now and make it the one :func:`find_entities` uses.
 
     Raises ``KeyError`` for an unknown name and ``ModelNotFound`` when the model
     directory is missing; never falls back silently when asked for a model.
     """
     global _active
-    if backend not in BACKENDS:
-        raise KeyError(f"unknown NER backend {backend!r}; choose from {sorted(BACKENDS)}")
+    _check_name(backend)
     loaded = BACKENDS[backend](model_path)
     with _lock:
         _active = loaded
     return loaded
 
 
+def use_ner(backend: str = "model", model_path: str | None = None) -> None:
+    """Choose the backend :func:`find_entities` loads on first use (nothing loads now:
+    a command whose input turns out to be bad never pays for the model)."""
+    global _active, _chosen
+    _check_name(backend)
+    with _lock:
+        _active, _chosen = None, (backend, model_path)
+
+
 def active_backend() -> NerBackend:
-    """The loaded backend; on first use the shipped model, or jieba if none is shipped."""
+    """The loaded backend; on first use the one chosen by :func:`use_ner`, else the
+    shipped model, or jieba if none is shipped."""
     global _active
     if _active is None:
         from summarizer.ner.infer import has_model, packaged_model_path
 
         with _lock:
             if _active is None:
-                name = "model" if has_model(packaged_model_path()) else "jieba"
-                _active = BACKENDS[name](None)
+                default = "model" if has_model(packaged_model_path()) else "jieba"
+                name, path = _chosen or (default, None)
+                _active = BACKENDS[name](path)
     return _active
 
 

@@ -44,9 +44,7 @@ GAZETTEER_BITS = 3 * len(GAZETTEER_TYPES)
 MAX_GAZETTEER_WORD = 16
 
 _lock = threading.Lock()
-_lexicon: dict[str, int] | None = None
-_lexicon_prefixes: frozenset[str] | None = None
-_word_tags: dict[str, str] | None = None
+_tables: tuple[dict[str, int], dict[str, str]] | None = None
 
 
 @lru_cache(maxsize=65536)
@@ -62,6 +60,7 @@ def normalize_char(ch: str) -> str:
     return folded
 
 
+@lru_cache(maxsize=256)
 def _coarse_tag(tag: str) -> str:
     if tag.startswith("nr"):
         return "nr"
@@ -70,30 +69,35 @@ def _coarse_tag(tag: str) -> str:
     return "other"
 
 
-def _load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
-    """jieba's dictionary as word -> class bitmask and word -> coarse tag (loaded once)."""
-    global _lexicon, _lexicon_prefixes, _word_tags
-    if _lexicon is None or _word_tags is None:
+@lru_cache(maxsize=256)
+def _lexicon_classes(tag: str) -> int:
+    """Class bits of a dictionary word with this POS tag: "any", plus its own class."""
+    coarse = _coarse_tag(tag)
+    return 1 | (1 << LEXICON_CLASSES.index(coarse) if coarse in LEXICON_CLASSES else 0)
+
+
+def load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
+    """jieba's word counts (its own table: every dictionary word and every prefix of one,
+    the prefixes with count 0) and word -> POS tag from the same dictionary file, read
+    as ``jieba.posseg`` reads it but without importing posseg and its HMM tables
+    (~55 MB), with one string per distinct tag. Loaded once."""
+    global _tables
+    if _tables is None:
         with _lock:
-            if _lexicon is None or _word_tags is None:
+            if _tables is None:
                 from summarizer.tokenize import load_jieba
 
-                load_jieba()  # first: it imports jieba with its import-time noise silenced
-                from jieba import posseg
-
-                table: dict[str, str] = posseg.dt.word_tag_tab
-                tags = {w: _coarse_tag(t) for w, t in table.items()}
-                lexicon: dict[str, int] = {}
-                for word, tag in tags.items():
-                    if not 2 <= len(word) <= MAX_LEXICON_WORD:
-                        continue
-                    mask = 1
-                    if tag in LEXICON_CLASSES:
-                        mask |= 1 << LEXICON_CLASSES.index(tag)
-                    lexicon[word] = mask
-                _lexicon_prefixes = _prefixes(lexicon)
-                _word_tags, _lexicon = tags, lexicon
-    return _lexicon, _word_tags
+                tokenizer = load_jieba()
+                tags: dict[str, str] = {}
+                names: dict[str, str] = {}
+                with tokenizer.get_dict_file() as lines:
+                    for raw in lines:
+                        line = raw.strip().decode("utf-8")
+                        if line:
+                            word, _, tag = line.split(" ")
+                            tags[word] = names.setdefault(tag, tag)
+                _tables = (tokenizer.FREQ, tags)
+    return _tables
 
 
 def _prefixes(words: Iterable[str]) -> frozenset[str]:
@@ -123,16 +127,21 @@ def _match_masks(
             piece: Any = text[i:j] if key is None else key(text[i:j])
             cls = table.get(piece)
             if cls is not None:
-                for k in range(n_classes):
-                    if cls >> k & 1:
-                        base = shift + 3 * k
-                        out[i] |= 1 << base
-                        for m in range(i + 1, j - 1):
-                            out[m] |= 2 << base
-                        out[j - 1] |= 4 << base
+                _mark(out, i, j, cls, n_classes, shift)
             if piece not in prefixes:
                 break
     return out
+
+
+def _mark(out: list[int], i: int, j: int, cls: int, n_classes: int, shift: int) -> None:
+    """Bits begin/inside/end of text[i:j] for each class k set in ``cls``."""
+    for k in range(n_classes):
+        if cls >> k & 1:
+            base = shift + 3 * k
+            out[i] |= 1 << base
+            for m in range(i + 1, j - 1):
+                out[m] |= 2 << base
+            out[j - 1] |= 4 << base
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +158,13 @@ def word_features(text: str) -> list[int]:
     """Word position x coarse POS id of the jieba word each character is in."""
     from summarizer.tokenize import load_jieba
 
-    _, tags = _load_lexicon()
+    _, tags = load_lexicon()
     out: list[int] = []
     for word in load_jieba().cut(text, HMM=True):
         if not word.strip():
             tag = "none"
         elif word in tags:
-            tag = tags[word]
+            tag = _coarse_tag(tags[word])
         elif word.isascii() and word.isalnum():
             tag = "eng"
         elif len(word) > 1:
@@ -171,10 +180,21 @@ def word_features(text: str) -> list[int]:
 
 
 def lexicon_features(text: str) -> list[int]:
-    """Bitmask per character: bit 3*k+{0,1,2} = begins/inside/ends a class-k dictionary word."""
-    lexicon, _ = _load_lexicon()
-    assert _lexicon_prefixes is not None
-    return _match_masks(text, lexicon, _lexicon_prefixes, MAX_LEXICON_WORD, len(LEXICON_CLASSES))
+    """Bitmask per character: bit 3*k+{0,1,2} = begins/inside/ends a class-k dictionary
+    word of 2..MAX_LEXICON_WORD characters. jieba's count table holds every prefix of a
+    word, so the scan from i stops at the first substring that is not in it."""
+    counts, tags = load_lexicon()
+    n = len(text)
+    out = [0] * n
+    for i in range(n - 1):
+        for j in range(i + 2, min(n, i + MAX_LEXICON_WORD) + 1):
+            piece = text[i:j]
+            if piece not in counts:
+                break
+            tag = tags.get(piece)
+            if tag is not None:
+                _mark(out, i, j, _lexicon_classes(tag), len(LEXICON_CLASSES), 0)
+    return out
 
 
 def name_key(name: str) -> int:

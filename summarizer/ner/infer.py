@@ -1,4 +1,4 @@
-"""Run the shipped BiLSTM-CRF tagger over text chunks (batched, no autograd)."""
+"""Run the shipped BiLSTM-CRF tagger over text chunks (batched; numpy by default)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from summarizer.errors import SummarizerError
-from summarizer.ner.features import CharFeatures, Gazetteer, Vocab
-
-if TYPE_CHECKING:
-    from summarizer.ner.model import ZhNerModel
+from summarizer.ner.export import ONNX_FILE
+from summarizer.ner.features import CharFeatures, Gazetteer, Vocab, load_lexicon
+from summarizer.ner.runtime import label_names
+from summarizer.ner.tensors import Ints, decode_bio, feature_arrays
 
 MSRA_DOMAIN = 0  # newswire guidelines; the model was trained with domain ids per source
 BATCH_SIZE = 64
-MODEL_FILES = ("config.json", "model.safetensors", "vocab.json")
+MODEL_FILES = ("config.json", "model.safetensors", "vocab.json", ONNX_FILE)
 
 
 class ModelNotFound(SummarizerError):
@@ -61,74 +61,75 @@ def _squeeze_space(chunk: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
-def _quantized(model: ZhNerModel) -> ZhNerModel:
-    """The LSTM with int8 weights (dynamic quantization: activations stay float and are
-    quantized per call): ~1.5x faster on CPU, and the weights on disk stay float32."""
-    import warnings
+class Network(Protocol):
+    """The tagger's network: best label ids for each row of a padded batch."""
 
-    import torch
-    from torch.ao.quantization import quantize_dynamic
+    labels: list[str]
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notice
-        quantized: ZhNerModel = quantize_dynamic(  # type: ignore[no-untyped-call]
-            model, {torch.nn.LSTM}, dtype=torch.qint8
-        )
-    return quantized
+    def paths(self, batch: dict[str, Ints], domain: int) -> list[list[int]]: ...
+
+
+ENGINES = ("onnx", "torch", "torch-int8")
+
+
+def load_network(path: Path, engine: str = "onnx", threads: int | None = 1) -> Network:
+    """``onnx`` (the default: numpy + onnxruntime, no torch needed), ``torch`` (float,
+    through the training code) or ``torch-int8`` (PyTorch's int8 LSTM, the runtime
+    shipped before the onnx one)."""
+    if engine == "onnx":
+        from summarizer.ner.runtime import BiLstmCrf
+
+        return BiLstmCrf.from_dir(path)
+    if engine in ("torch", "torch-int8"):
+        from summarizer.ner.model import TorchNetwork
+
+        return TorchNetwork(path, quantize=engine == "torch-int8", threads=threads)
+    raise ValueError(f"unknown NER engine {engine!r}; choose from {', '.join(ENGINES)}")
 
 
 class NerTagger:
     """Loads the model once from a local directory (never the network) and tags chunks."""
 
     def __init__(
-        self, path: Path | None = None, *, threads: int | None = 1, quantize: bool = True
+        self, path: Path | None = None, *, engine: str = "onnx", threads: int | None = 1
     ) -> None:
-        """``threads``: torch intra-op threads for the process (None leaves them as they
-        are). One by default: this LSTM's steps are too small to split, and two threads
-        took ~140 ms of CPU per 2,000-character article against ~60 ms for one on the
-        2-core target; a second core serves another article or handler instead."""
+        """``threads`` applies to the torch engines only. One by default: this LSTM's
+        steps are too small to split, and two threads took ~140 ms of CPU per
+        2,000-character article against ~60 ms for one on the 2-core target."""
         self.path = Path(path) if path is not None else packaged_model_path()
-        if not has_model(self.path):
+        trained = [name for name in MODEL_FILES if name != ONNX_FILE]
+        if not all((self.path / name).is_file() for name in trained):
             raise ModelNotFound(f"no NER model in {self.path} (need {', '.join(MODEL_FILES)})")
-        import torch
-
-        from summarizer.ner.model import ZhNerModel, label_names
-
-        if threads is not None:
-            torch.set_num_threads(threads)
-        self._torch = torch
+        if engine == "onnx" and not (self.path / ONNX_FILE).is_file():
+            raise ModelNotFound(
+                f"{self.path} has no {ONNX_FILE}: run python -m summarizer.ner.export --model "
+                f"{self.path} (saved before inference left torch)"
+            )
+        config = json.loads((self.path / "config.json").read_text("utf-8"))
         self.vocab = Vocab.from_json(json.loads((self.path / "vocab.json").read_text("utf-8")))
-        model = ZhNerModel.from_pretrained(self.path, local_files_only=True)
-        model.eval()  # type: ignore[no-untyped-call]
-        if quantize:
-            model = _quantized(model)
-        self.model = model
-        self.labels = label_names(self.model.config)
+        self.network = load_network(self.path, engine, threads)
+        self.labels = label_names(config)
         self.gazetteer: Gazetteer | None = None
-        if getattr(self.model.config, "gazetteer_bits", 0):
+        if config.get("gazetteer_bits", 0):
             gaz_path = self.path / "gazetteer.json"
             if not gaz_path.is_file():
                 raise ModelNotFound(f"{self.path} was trained with a gazetteer: no gazetteer.json")
             self.gazetteer = Gazetteer.from_json(json.loads(gaz_path.read_text("utf-8")))
-        # The LSTM and CRF keep no per-call state, but one lock keeps torch's intra-op
-        # pool from being oversubscribed by concurrent bot handlers.
+        load_lexicon()  # jieba's dictionary as features: part of loading, not of the first call
+        # The network keeps no per-call state, but one lock keeps concurrent bot handlers
+        # from oversubscribing the two cores (and torch's intra-op pool).
         self._lock = threading.Lock()
 
     def tag(self, chunks: list[str]) -> list[list[Span]]:
         """Entity spans for each chunk (offsets into that chunk)."""
-        from summarizer.ner.tensors import collate, decode_bio
-
         squeezed = [_squeeze_space(c) for c in chunks]
         feats: list[CharFeatures] = [self.vocab.featurize(t, self.gazetteer) for t, _ in squeezed]
         out: list[list[Span]] = [[] for _ in chunks]
         order = sorted((i for i, c in enumerate(chunks) if c), key=lambda i: len(chunks[i]))
-        torch = self._torch
-        with self._lock, torch.inference_mode():
+        with self._lock:
             for lo in range(0, len(order), BATCH_SIZE):
                 idx = order[lo : lo + BATCH_SIZE]
-                batch = collate([feats[i] for i in idx], [MSRA_DOMAIN] * len(idx))
-                mask = batch.pop("attention_mask").bool()
-                paths = self.model.viterbi(self.model.emissions(**batch), mask)
+                paths = self.network.paths(feature_arrays([feats[i] for i in idx]), MSRA_DOMAIN)
                 for i, path in zip(idx, paths, strict=True):
                     spans = decode_bio([self.labels[t] for t in path])
                     where = squeezed[i][1]

@@ -9,15 +9,17 @@ store and load safetensors + ``config.json`` from a local directory with no netw
 
 from __future__ import annotations
 
-from typing import Any, cast
+from pathlib import Path
+from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from transformers import PretrainedConfig, PreTrainedModel
 
-from summarizer.ner.features import LEXICON_BITS, N_WORD_FEATURES
+from summarizer.ner import runtime
+from summarizer.ner.features import LEXICON_BITS, N_WORD_FEATURES, CharFeatures
+from summarizer.ner.tensors import Ints, feature_arrays, pad
 
 LABELS: tuple[str, ...] = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
 
@@ -56,20 +58,21 @@ class ZhNerConfig(PretrainedConfig):  # type: ignore[no-untyped-call]
 
 
 def label_names(config: PretrainedConfig) -> list[str]:
-    """The config's labels in id order (JSON round trips turn the ids into strings)."""
-    id2label = config.id2label or {}
-    return [str(v) for _, v in sorted((int(k), v) for k, v in id2label.items())]
+    """The config's labels in id order."""
+    return runtime.label_names({"id2label": config.id2label})
 
 
-def _allowed_transitions(labels: list[str]) -> torch.Tensor:
-    """BIO constraint: I-X may only follow B-X or I-X (also not at the start)."""
-    n = len(labels)
-    allowed = torch.ones(n + 1, n, dtype=torch.bool)  # row n = start of sequence
-    for j, to in enumerate(labels):
-        if to.startswith("I-"):
-            for i, frm in enumerate([*labels, "<s>"]):
-                allowed[i, j] = frm[2:] == to[2:] and frm[:2] in ("B-", "I-")
-    return allowed
+def collate(
+    feats: list[CharFeatures], domains: list[int], labels: list[list[int]] | None = None
+) -> dict[str, torch.Tensor]:
+    """Pad a batch (left-aligned) into the model's input tensors."""
+    arrays = feature_arrays(feats)
+    batch = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    batch["domain"] = torch.tensor(domains, dtype=torch.long)
+    batch["attention_mask"] = (batch["chars"] != 0).long()
+    if labels is not None:
+        batch["labels"] = torch.from_numpy(pad(labels))
+    return batch
 
 
 class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
@@ -141,7 +144,7 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
 
     def _masked_transitions(self) -> tuple[torch.Tensor, torch.Tensor]:
         if self._allowed is None:
-            self._allowed = _allowed_transitions(label_names(self.config))
+            self._allowed = torch.from_numpy(runtime.allowed_transitions(label_names(self.config)))
         allowed = self._allowed.to(self.transitions.device)
         neg = torch.finfo(self.transitions.dtype).min / 2
         trans = self.transitions.masked_fill(~allowed[:-1], neg)
@@ -169,30 +172,12 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
 
     @torch.no_grad()
     def viterbi(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
-        """Best BIO-consistent label ids per sequence (lengths from mask).
-
-        In numpy: a step is a few operations on a (batch, labels, labels) array, where
-        each torch call would cost more in dispatch than in arithmetic."""
+        """Best BIO-consistent label ids per sequence (lengths from mask), decoded in
+        numpy as at inference (:func:`summarizer.ner.runtime.viterbi`)."""
         trans, start = (t.detach().float().cpu().numpy() for t in self._masked_transitions())
         end = self.end_transitions.detach().float().cpu().numpy()
-        em = emissions.detach().float().cpu().numpy()
-        live = mask.cpu().numpy().astype(bool)
-        lengths = live.sum(1).tolist()
-        score = start + em[:, 0]
-        back = np.zeros(em.shape, dtype=np.int32)  # back[b, t, j]: best label at t-1 before j
-        for t in range(1, em.shape[1]):
-            cand = score[:, :, None] + trans
-            back[:, t] = cand.argmax(1)
-            score = np.where(live[:, t, None], cand.max(1) + em[:, t], score)
-        best_last = (score + end).argmax(1).tolist()
-        pointers = cast(list[list[list[int]]], back.tolist())
-        paths: list[list[int]] = []
-        for b, n in enumerate(lengths):
-            path = [best_last[b]]
-            for t in range(n - 1, 0, -1):
-                path.append(pointers[b][t][path[-1]])
-            paths.append(path[::-1])
-        return paths
+        lengths = mask.sum(1).tolist()
+        return runtime.viterbi(emissions.detach().float().cpu().numpy(), lengths, trans, start, end)
 
     def forward(
         self,
@@ -209,3 +194,38 @@ class ZhNerModel(PreTrainedModel):  # type: ignore[no-untyped-call]
         if labels is not None:
             out["loss"] = self.crf_nll(em, labels, attention_mask.bool())
         return out
+
+
+class TorchNetwork:
+    """A trained directory run through torch: the reference the numpy runtime is checked
+    against, and the way to read a model while it is being developed."""
+
+    def __init__(self, path: Path, *, quantize: bool = False, threads: int | None = 1) -> None:
+        """``quantize``: int8 LSTM weights (dynamic quantization), the pre-numpy default.
+        ``threads``: torch intra-op threads for the process (None leaves them as they are)."""
+        if threads is not None:
+            torch.set_num_threads(threads)
+        model = ZhNerModel.from_pretrained(path, local_files_only=True)
+        model.eval()  # type: ignore[no-untyped-call]
+        self.labels = label_names(model.config)
+        self.model = _quantized(model) if quantize else model
+
+    def paths(self, batch: dict[str, Ints], domain: int) -> list[list[int]]:
+        inputs = {k: torch.from_numpy(v) for k, v in batch.items()}
+        inputs["domain"] = torch.full((len(batch["chars"]),), domain, dtype=torch.long)
+        with torch.inference_mode():
+            return self.model.viterbi(self.model.emissions(**inputs), inputs["chars"] != 0)
+
+
+def _quantized(model: ZhNerModel) -> ZhNerModel:
+    """The LSTM with int8 weights (activations stay float and are quantized per call)."""
+    import warnings
+
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notice
+        quantized: ZhNerModel = quantize_dynamic(  # type: ignore[no-untyped-call]
+            model, {torch.nn.LSTM}, dtype=torch.qint8
+        )
+    return quantized

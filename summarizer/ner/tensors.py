@@ -1,32 +1,31 @@
-"""Batch padding and BIO decoding shared by training and inference."""
+"""Batch padding and BIO decoding shared by training and inference (numpy, no torch)."""
 
 from __future__ import annotations
 
-import torch
+import numpy as np
+from numpy.typing import NDArray
 
 from summarizer.ner.features import CharFeatures
 
+Ints = NDArray[np.int64]
 
-def collate(
-    feats: list[CharFeatures], domains: list[int], labels: list[list[int]] | None = None
-) -> dict[str, torch.Tensor]:
-    """Pad a batch (left-aligned) into the model's input tensors."""
-    n = max(len(f.chars) for f in feats)
 
-    def pad(rows: list[list[int]]) -> torch.Tensor:
-        return torch.tensor([r + [0] * (n - len(r)) for r in rows], dtype=torch.long)
+def pad(rows: list[list[int]]) -> Ints:
+    """Left-aligned rows padded with 0 into one (batch, longest) array."""
+    out = np.zeros((len(rows), max(map(len, rows), default=0)), dtype=np.int64)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+    return out
 
-    batch = {
+
+def feature_arrays(feats: list[CharFeatures]) -> dict[str, Ints]:
+    """A batch of chunks as the network's padded id arrays (0 = padding)."""
+    return {
         "chars": pad([f.chars for f in feats]),
         "bigrams": pad([f.bigrams for f in feats]),
         "words": pad([f.words for f in feats]),
         "lexicon": pad([f.lexicon for f in feats]),
-        "domain": torch.tensor(domains, dtype=torch.long),
-        "attention_mask": pad([[1] * len(f.chars) for f in feats]),
     }
-    if labels is not None:
-        batch["labels"] = pad(labels)
-    return batch
 
 
 def decode_bio(labels: list[str]) -> set[tuple[int, int, str]]:

@@ -33,6 +33,7 @@ from typing import Any
 
 import torch
 
+from summarizer.ner.export import export
 from summarizer.ner.features import (
     GAZETTEER_BITS,
     GAZETTEER_TYPES,
@@ -44,8 +45,8 @@ from summarizer.ner.features import (
     Vocab,
     normalize_char,
 )
-from summarizer.ner.model import LABELS, ZhNerConfig, ZhNerModel
-from summarizer.ner.tensors import collate, decode_bio
+from summarizer.ner.model import LABELS, ZhNerConfig, ZhNerModel, collate
+from summarizer.ner.tensors import decode_bio
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "ner"
 DOMAINS = ("msra", "cluener")
@@ -326,6 +327,7 @@ def save(
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
+    export(out)  # lstm.onnx: what inference runs, without torch
     (out / "vocab.json").write_text(json.dumps(vocab.to_json(), ensure_ascii=False))
     gaz_path = out / "gazetteer.json"
     if gazetteer is not None:

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer import entities
-from summarizer.entities import BACKENDS, NerBackend, find_entities, load_ner
+from summarizer import entities, warm_up
+from summarizer.entities import BACKENDS, NerBackend, find_entities, load_ner, use_ner
 from summarizer.model import Entity
 from summarizer.ner.infer import ModelNotFound, packaged_model_path
 from summarizer.ner.spans import CHUNK_CHARS, RawSpan, chunk_text, clean_spans
@@ -36,9 +36,9 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test may reach a model hub; the active backend is restored afterwards."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-    saved = entities._active
+    saved = entities._active, entities._chosen
     yield
-    entities._active = saved
+    entities._active, entities._chosen = saved
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +72,12 @@ def hf_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def any_backend(request: pytest.FixtureRequest, hf_model_dir: Path) -> NerBackend:
+def any_backend(request: pytest.FixtureRequest) -> NerBackend:
     name: str = request.param
-    return BACKENDS[name](str(hf_model_dir) if name == "hf" else None)
+    if name != "hf":
+        return BACKENDS[name](None)
+    pytest.importorskip("torch", reason="the hf backend needs torch: pip install -e '.[train]'")
+    return BACKENDS[name](str(request.getfixturevalue("hf_model_dir")))
 
 
 def test_every_backend_keeps_the_contract(any_backend: NerBackend) -> None:
@@ -157,13 +160,40 @@ def test_missing_model_and_unknown_backend_are_errors(
         load_ner("spacy")
 
 
+def _in_a_fresh_process(*statements: str) -> None:
+    subprocess.run([sys.executable, "-c", "; ".join(statements)], check=True)
+
+
 def test_nothing_is_loaded_at_import() -> None:
-    code = (
-        "import sys, summarizer.entities as e; "
-        "assert e._active is None; "
-        "assert 'torch' not in sys.modules and 'jieba' not in sys.modules, 'loaded at import'"
+    _in_a_fresh_process(
+        "import sys, summarizer, summarizer.entities as e",
+        "assert e._active is None",
+        "heavy = {'torch', 'transformers', 'onnxruntime', 'jieba'} & set(sys.modules)",
+        "assert not heavy, f'loaded at import: {heavy}'",
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_shipped_model_runs_without_torch_or_transformers() -> None:
+    _in_a_fresh_process(
+        "import sys; from summarizer import find_entities",
+        "found = {e.text for e in find_entities('上海市委书记李强在昆明会见了陈豪。')}",
+        "assert {'李强', '陈豪'} <= found, found",
+        "assert not {'torch', 'transformers'} & set(sys.modules), 'inference imported them'",
+    )
+
+
+def test_use_ner_chooses_and_the_first_call_loads() -> None:
+    use_ner("jieba")
+    assert entities._active is None  # chosen, not loaded
+    find_entities(ARTICLE)
+    assert entities.active_backend().name == "jieba"
+    with pytest.raises(KeyError):
+        use_ner("spacy")
+
+
+def test_warm_up_loads_the_chosen_backend() -> None:
+    warm_up("jieba")
+    assert entities._active is not None and entities._active.name == "jieba"
 
 
 def test_empty_text_has_no_entities() -> None:

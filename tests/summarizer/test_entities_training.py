@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("torch", reason="training needs torch: pip install -e '.[train]'")
+
 from summarizer.ner import train
 from summarizer.ner.infer import NerTagger
 

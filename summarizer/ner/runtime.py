@@ -1,0 +1,139 @@
+"""The shipped BiLSTM-CRF at inference without torch: numpy and onnxruntime.
+
+The model is trained and saved by ``transformers``/torch (:mod:`summarizer.ner.model`,
+safetensors + ``config.json``, plus ``lstm.onnx`` written by
+:mod:`summarizer.ner.export`). Here the embeddings, the projection to label scores and
+the BIO-constrained Viterbi run in numpy on the safetensors weights, and the
+bidirectional LSTM runs in onnxruntime: a numpy loop over time steps took ~2x the CPU
+of PyTorch's LSTM; onnxruntime's int8 LSTM takes about half of it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from summarizer.ner.export import ONNX_FILE
+from summarizer.ner.features import LEXICON_BITS
+from summarizer.ner.tensors import Ints
+
+Floats = NDArray[np.float32]
+
+
+def label_names(config: dict[str, Any]) -> list[str]:
+    """The labels of a ``config.json`` in id order (JSON turns the ids into strings)."""
+    id2label = config.get("id2label") or {}
+    return [str(v) for _, v in sorted((int(k), v) for k, v in id2label.items())]
+
+
+def allowed_transitions(labels: list[str]) -> NDArray[np.bool_]:
+    """BIO constraint: I-X may only follow B-X or I-X (also not at the start).
+
+    Shape (labels + 1, labels); row ``labels`` is the start of a sequence."""
+    n = len(labels)
+    allowed = np.ones((n + 1, n), dtype=np.bool_)
+    for j, to in enumerate(labels):
+        if to.startswith("I-"):
+            for i, frm in enumerate([*labels, "<s>"]):
+                allowed[i, j] = frm[2:] == to[2:] and frm[:2] in ("B-", "I-")
+    return allowed
+
+
+def viterbi(
+    emissions: Floats, lengths: list[int], trans: Floats, start: Floats, end: Floats
+) -> list[list[int]]:
+    """Best label ids per sequence of a (batch, length, labels) score array.
+
+    ``trans``/``start`` already carry the BIO constraint as large negative scores; each
+    step is a few operations on a (batch, labels, labels) array."""
+    live = np.arange(emissions.shape[1])[None, :] < np.asarray(lengths)[:, None]
+    score = start + emissions[:, 0]
+    back = np.zeros(emissions.shape, dtype=np.int32)  # back[b, t, j]: best label at t-1
+    for t in range(1, emissions.shape[1]):
+        cand = score[:, :, None] + trans
+        back[:, t] = cand.argmax(1)
+        score = np.where(live[:, t, None], cand.max(1) + emissions[:, t], score)
+    best_last = (score + end).argmax(1).tolist()
+    pointers = cast(list[list[list[int]]], back.tolist())
+    paths: list[list[int]] = []
+    for b, n in enumerate(lengths):
+        path = [best_last[b]]
+        for t in range(n - 1, 0, -1):
+            path.append(pointers[b][t][path[-1]])
+        paths.append(path[::-1])
+    return paths
+
+
+def _session(path: Path) -> Any:
+    """One-thread onnxruntime session: this LSTM's steps are too small to split, and
+    the bot's other core serves another handler instead."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+class BiLstmCrf:
+    """The tagger's network from a model directory: embeddings and CRF from the
+    safetensors weights, the LSTM from ``lstm.onnx`` (:mod:`summarizer.ner.export`)."""
+
+    def __init__(self, config: dict[str, Any], weights: dict[str, Floats], lstm: Any) -> None:
+        self.labels = label_names(config)
+        self.lexicon_bits = LEXICON_BITS + int(config.get("gazetteer_bits", 0))
+        w = weights
+        self.char_emb, self.bigram_emb = w["char_emb.weight"], w["bigram_emb.weight"]
+        self.word_emb, self.domain_emb = w["word_emb.weight"], w["domain_emb.weight"]
+        self.lexicon_w, self.lexicon_b = w["lexicon_proj.weight"].T.copy(), w["lexicon_proj.bias"]
+        self.emit_w, self.emit_b = w["emit.weight"].T.copy(), w["emit.bias"]
+        neg = np.float32(np.finfo(np.float32).min / 2)
+        allowed = allowed_transitions(self.labels)
+        self.trans = np.where(allowed[:-1], w["transitions"], neg).astype(np.float32)
+        self.start = np.where(allowed[-1], w["start_transitions"], neg).astype(np.float32)
+        self.end = w["end_transitions"]
+        self._lstm = lstm
+
+    @classmethod
+    def from_dir(cls, path: Path) -> BiLstmCrf:
+        from safetensors.numpy import load_file
+
+        config = json.loads((path / "config.json").read_text("utf-8"))
+        weights = load_file(path / "model.safetensors")
+        return cls(config, weights, _session(path / ONNX_FILE))
+
+    def _inputs(
+        self, chars: Ints, bigrams: Ints, words: Ints, lexicon: Ints, domain: int
+    ) -> Floats:
+        left = np.pad(bigrams[:, :-1], ((0, 0), (1, 0)))  # the bigram ending at each char
+        bits = (lexicon[..., None] >> np.arange(self.lexicon_bits)) & 1
+        lex = np.maximum(bits.astype(np.float32) @ self.lexicon_w + self.lexicon_b, 0)
+        dom = np.broadcast_to(self.domain_emb[domain], (*chars.shape, self.domain_emb.shape[1]))
+        parts = (
+            self.char_emb[chars],
+            self.bigram_emb[bigrams],
+            self.bigram_emb[left],
+            self.word_emb[words],
+            dom,
+            lex,
+        )
+        return np.concatenate(parts, axis=-1)
+
+    def paths(self, batch: dict[str, Ints], domain: int) -> list[list[int]]:
+        """Best label ids for each row of a padded batch
+        (:func:`summarizer.ner.tensors.feature_arrays`)."""
+        chars = batch["chars"]
+        lengths = (chars != 0).sum(1)
+        x = self._inputs(chars, batch["bigrams"], batch["words"], batch["lexicon"], domain)
+        feed = {
+            "x": np.ascontiguousarray(x.transpose(1, 0, 2)),
+            "lengths": lengths.astype(np.int32),
+        }
+        y = self._lstm.run(None, feed)[0]  # (steps, 2, batch, hidden)
+        hidden = np.concatenate([y[:, 0], y[:, 1]], axis=-1).transpose(1, 0, 2)
+        emissions = hidden @ self.emit_w + self.emit_b
+        return viterbi(emissions, lengths.tolist(), self.trans, self.start, self.end)
