@@ -285,6 +285,19 @@ class ArticleRepository:
             progress(2 * total, 2 * total)
         return total
 
+    async def rebuild_fulltext(self) -> int:
+        """Rebuild only the full-text index from the stored family roots, leaving rows,
+        frequencies and vectors as they are (after a copy between backends, whose
+        full-text indexes differ in form); one transaction. The roots indexed."""
+        async with self.db.transaction() as conn:
+            await conn.backend.fulltext.clear(conn)
+            count = 0
+            async for row in _batches(conn, "id, title, text", "duplicate_of IS NULL"):
+                seg = segment_article(row["title"], row["text"], self._segment)
+                await conn.backend.fulltext.add(conn, row["id"], seg)
+                count += 1
+        return count
+
     # ------------------------------------------------------------------ reads
     async def get(self, article_id: int) -> StoredArticle:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,))
@@ -362,11 +375,12 @@ class _Prepared:
     segmented: Segmented
 
 
-async def _batches(conn: Connection, columns: str) -> AsyncIterator[Record]:
+async def _batches(conn: Connection, columns: str, where: str = "TRUE") -> AsyncIterator[Record]:
     last = 0
     while True:
         async with conn.execute(
-            f"SELECT {columns} FROM articles WHERE id > ? ORDER BY id LIMIT 500", (last,)
+            f"SELECT {columns} FROM articles WHERE id > ? AND {where} ORDER BY id LIMIT 500",
+            (last,),
         ) as cur:
             rows = list(await cur.fetchall())
         if not rows:

@@ -39,6 +39,14 @@ class Backend(Protocol):
         """Hold the store's migration lock until ``conn``'s transaction ends."""
         ...
 
+    async def integrity(self, conn: Connection) -> list[str]:
+        """Problems the engine's own checks find (empty when none)."""
+        ...
+
+    async def after_copy(self, conn: Connection, table: str, key: Sequence[str]) -> None:
+        """Rows with explicit keys were copied into ``table``: keep id generation ahead."""
+        ...
+
     @property
     def fulltext(self) -> FullText: ...
 

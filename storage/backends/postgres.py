@@ -45,6 +45,32 @@ class PostgresBackend:
     async def database_bytes(self, db: Database) -> int:
         return int(await db.scalar("SELECT pg_database_size(current_database())"))
 
+    async def integrity(self, conn: Connection) -> list[str]:
+        # Foreign keys and checks are enforced as rows are written; what can still drift
+        # is an index left invalid, or the two full-text structures disagreeing.
+        problems = [
+            f"index {r[0]} is invalid: REINDEX it"
+            for r in await conn.fetchall(
+                "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid"
+            )
+        ]
+        rows = await conn.fetchall(
+            "SELECT (SELECT count(DISTINCT article_id) FROM article_terms),"
+            " (SELECT count(*) FROM article_search)"
+        )
+        if rows[0][0] != rows[0][1]:
+            problems.append(f"postings for {rows[0][0]} articles, search rows for {rows[0][1]}")
+        return problems
+
+    async def after_copy(self, conn: Connection, table: str, key: Sequence[str]) -> None:
+        if len(key) != 1:
+            return
+        await conn.execute(
+            f"SELECT setval(seq::regclass, (SELECT max({key[0]}) FROM {table}))"
+            " FROM (SELECT pg_get_serial_sequence(?, ?) AS seq) AS s WHERE seq IS NOT NULL",
+            (table, key[0]),
+        )
+
     async def lock_migrations(self, conn: AsyncConnection) -> None:
         await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 

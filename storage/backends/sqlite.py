@@ -68,6 +68,20 @@ class SQLiteBackend:
             size += os.path.getsize(wal)
         return size
 
+    async def integrity(self, conn: Connection) -> list[str]:
+        problems = [f"sqlite: {r[0]}" for r in await conn.fetchall("PRAGMA quick_check")]
+        problems = [p for p in problems if p != "sqlite: ok"]
+        for table, rowid, parent, _fk in await conn.fetchall("PRAGMA foreign_key_check"):
+            problems.append(f"{table} row {rowid}: missing {parent} row (foreign key)")
+        try:
+            await conn.execute("INSERT INTO article_fts (article_fts) VALUES ('integrity-check')")
+        except Exception as exc:  # FTS5 reports corruption as an error
+            problems.append(f"full-text index: {exc}")
+        return problems
+
+    async def after_copy(self, conn: Connection, table: str, key: Sequence[str]) -> None:
+        return None  # SQLite's rowids follow the largest stored id
+
     async def lock_migrations(self, conn: AsyncConnection) -> None:
         # BEGIN IMMEDIATE (see _on_begin) is the lock; back to the usual wait for the rest
         await conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -28,6 +28,13 @@ def config(connection: Any) -> Config:
     return cfg
 
 
+def head() -> str:
+    """The newest revision this code knows."""
+    found = ScriptDirectory.from_config(config(None)).get_current_head()
+    assert found is not None
+    return found
+
+
 def upgrade(connection: Any) -> list[str]:
     """Upgrade to head inside the caller's (locked) transaction; the revisions applied."""
     before = set(MigrationContext.configure(connection).get_current_heads())
