@@ -264,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         admin_cli.add_parser(sub)
+    from storage import manage
+
+    manage.add_parser(sub, default_url=lambda: str(load_settings().db))
     return parser
 
 
