@@ -391,9 +391,8 @@ async def _batches(conn: Connection, columns: str, where: str = "TRUE") -> Async
 
 
 async def _stored_in_order(conn: Connection, ids: Sequence[int]) -> list[StoredArticle]:
-    rows = await conn.fetchall(
-        f"SELECT {_COLUMNS} FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids
-    )
+    where, params = conn.backend.any_of("id", ids)
+    rows = await conn.fetchall(f"SELECT {_COLUMNS} FROM articles WHERE {where}", params)
     by_id = {r["id"]: _to_stored(r) for r in rows}
     return [by_id[i] for i in ids if i in by_id]
 

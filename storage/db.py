@@ -165,8 +165,11 @@ class Database:
         PostgreSQL one per statement unless ``snapshot`` (repeatable read), for reads
         that must agree across statements (exports, checks, copies)."""
         async with self.engine.connect() as raw:
-            if snapshot and self.backend.name == "postgresql":
-                raw = await raw.execution_options(isolation_level="REPEATABLE READ")
+            if self.backend.name == "postgresql":
+                # read committed sees per statement what autocommit does, without the
+                # BEGIN and ROLLBACK round trips; a snapshot needs repeatable read
+                level = "REPEATABLE READ" if snapshot else "AUTOCOMMIT"
+                raw = await raw.execution_options(isolation_level=level)
             async with raw.begin():
                 yield Connection(raw, self.backend)
 

@@ -40,11 +40,11 @@ async def find_first_copy(
 ) -> int | None:
     """The family root of the oldest stored copy of ``text``: LSH band candidates, a MinHash
     estimate to drop the plainly different cheaply, then the exact shingle check."""
-    marks = ",".join("?" * len(keys))
+    where, params = conn.backend.any_of("key", keys)
     async with conn.execute(
         "SELECT id, duplicate_of, fingerprint FROM articles WHERE id IN"
-        f" (SELECT article_id FROM article_bands WHERE key IN ({marks})) ORDER BY id",
-        tuple(keys),
+        f" (SELECT article_id FROM article_bands WHERE {where}) ORDER BY id",
+        params,
     ) as cur:
         rows = list(await cur.fetchall())
     estimates: dict[bytes, bool] = {}  # identical fingerprints are judged once
@@ -84,7 +84,6 @@ def parse_signature(blob: bytes) -> tuple[int, ...]:
 
 
 async def _texts(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
-    async with conn.execute(
-        f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(ids))})", tuple(ids)
-    ) as cur:
+    where, params = conn.backend.any_of("id", ids)
+    async with conn.execute(f"SELECT id, text FROM articles WHERE {where}", params) as cur:
         return {r[0]: r[1] for r in await cur.fetchall()}

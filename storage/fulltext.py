@@ -114,15 +114,16 @@ async def document_frequencies(
     store's ``term_df`` (absent terms left out) and indexed count, plus the prior's
     pseudo-articles while the store holds fewer than ``PRIOR_DOCS``."""
     df: dict[int, float] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = tuple(ids[start : start + _CHUNK])
-        async with conn.execute(
-            f"SELECT id, df FROM term_df WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        ) as cur:
-            df.update((r[0], r[1]) for r in await cur.fetchall())
-    async with conn.execute("SELECT value FROM index_stats WHERE name = 'indexed_docs'") as cur:
-        row = await cur.fetchone()
-    docs = int(row[0]) if row else 0
+    docs = 0
+    for start in range(0, max(1, len(ids)), _CHUNK):
+        where, params = conn.backend.any_of("id", ids[start : start + _CHUNK])
+        # the indexed count rides along with the first chunk (-1: no term id is negative)
+        count = " UNION ALL SELECT -1, value FROM index_stats WHERE name = 'indexed_docs'"
+        rows = await conn.fetchall(
+            f"SELECT id, df FROM term_df WHERE {where}{count if start == 0 else ''}", params
+        )
+        df.update((r[0], r[1]) for r in rows if r[0] >= 0)
+        docs = next((int(r[1]) for r in rows if r[0] < 0), docs)
     pseudo = PRIOR_DOCS - docs
     if pseudo <= 0 or not ids:
         return df, docs

@@ -156,10 +156,8 @@ async def pairwise_similarity(db: Connection, article_ids: Sequence[int]) -> lis
     ``MIN_SIMILARITY`` applies to), symmetric: a stored norm dates from its article's
     save, so the two directions differ slightly and are averaged. 0 where an article is
     missing."""
-    marks = ",".join("?" * len(article_ids))
-    rows = await db.fetchall(
-        f"SELECT id, terms, term_norm FROM articles WHERE id IN ({marks})", list(article_ids)
-    )
+    where, params = db.backend.any_of("id", article_ids)
+    rows = await db.fetchall(f"SELECT id, terms, term_norm FROM articles WHERE {where}", params)
     found = {r["id"]: (parse_vector(r["terms"]), float(r["term_norm"])) for r in rows}
     n = len(article_ids)
     out = [[0.0] * n for _ in range(n)]
@@ -186,10 +184,11 @@ async def _candidates(db: Connection, heaviest: list[tuple[float, str]], root: i
     )
     if not ids:
         return []
+    where, params = db.backend.any_of("id", ids)
     rows = await db.fetchall(
         "SELECT id, title, url, source, published_at, story_day, terms, term_norm, entities"
-        f" FROM articles WHERE id IN ({','.join('?' * len(ids))})",
-        ids,
+        f" FROM articles WHERE {where}",
+        params,
     )
     order = {article_id: rank for rank, article_id in enumerate(ids)}
     return sorted(rows, key=lambda r: order[r["id"]])

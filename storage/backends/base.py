@@ -35,6 +35,11 @@ class Backend(Protocol):
         """The store's size on disk."""
         ...
 
+    def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        """``column`` is one of ``values``: the SQL and its parameters (one statement text
+        whatever the number of values, where the driver caches prepared statements)."""
+        ...
+
     async def lock_migrations(self, conn: AsyncConnection) -> None:
         """Hold the store's migration lock until ``conn``'s transaction ends."""
         ...

@@ -82,6 +82,9 @@ class SQLiteBackend:
     async def after_copy(self, conn: Connection, table: str, key: Sequence[str]) -> None:
         return None  # SQLite's rowids follow the largest stored id
 
+    def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        return f"{column} IN ({','.join('?' * len(values))})", tuple(values)
+
     async def lock_migrations(self, conn: AsyncConnection) -> None:
         # BEGIN IMMEDIATE (see _on_begin) is the lock; back to the usual wait for the rest
         await conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
