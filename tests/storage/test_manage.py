@@ -155,3 +155,17 @@ async def test_copy_to_postgres_killed_half_way_and_rerun_equals_the_source(
             assert saved.article_id == ARTICLES + 3
         finally:
             await target.close()
+
+
+async def test_db_migrate_and_check_follow_zhaiyao_database_url() -> None:
+    async with fresh_database() as url:
+        env = {**os.environ, "ZHAIYAO_DATABASE_URL": url}
+        for command, said in (("migrate", "applied 0001, 0002"), ("check", "ok")):
+            done = subprocess.run(
+                [sys.executable, "-m", "bot", "db", command],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=120,
+            )
+            assert (done.returncode, done.stdout.strip()) == (0, said), done.stderr
