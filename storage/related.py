@@ -179,16 +179,12 @@ async def pairwise_similarity(db: Connection, article_ids: Sequence[int]) -> lis
 async def _candidates(db: Connection, heaviest: list[tuple[float, str]], root: int) -> list[Any]:
     """The articles sharing the most (IDF-weighted) heavy words among the postings nearest
     in time to ``root``, best first (the backend's full-text index finds them)."""
-    ids = await db.backend.fulltext.nearby(
-        db, heaviest, root, postings=POSTINGS_PER_TERM, limit=CANDIDATES
+    best, params = db.backend.fulltext.nearby(
+        heaviest, root, postings=POSTINGS_PER_TERM, limit=CANDIDATES
     )
-    if not ids:
-        return []
-    where, params = db.backend.any_of("id", ids)
-    rows = await db.fetchall(
-        "SELECT id, title, url, source, published_at, story_day, terms, term_norm, entities"
-        f" FROM articles WHERE {where}",
+    return await db.fetchall(
+        f"WITH best AS ({best}) SELECT a.id, a.title, a.url, a.source, a.published_at,"
+        " a.story_day, a.terms, a.term_norm, a.entities FROM best"
+        " JOIN articles AS a ON a.id = best.rid ORDER BY best.s DESC, best.rid DESC",
         params,
     )
-    order = {article_id: rank for rank, article_id in enumerate(ids)}
-    return sorted(rows, key=lambda r: order[r["id"]])

@@ -76,18 +76,13 @@ class FullText(Protocol):
         """Ids of the best matches for all (``every``) or any of ``words``."""
         ...
 
-    async def nearby(
-        self,
-        conn: Connection,
-        heaviest: Sequence[tuple[float, str]],
-        root: int,
-        *,
-        postings: int,
-        limit: int,
-    ) -> list[int]:
-        """Related-story candidates: for each (weight, word), the ``postings`` indexed
-        articles holding it nearest to ``root`` in id order on either side, scored by the
-        summed weights of their words; the best ``limit`` ids."""
+    def nearby(
+        self, heaviest: Sequence[tuple[float, str]], root: int, *, postings: int, limit: int
+    ) -> tuple[str, list[Any]]:
+        """Related-story candidates as SQL yielding ``(rid, s)`` rows, best first: for each
+        (weight, word), the ``postings`` indexed articles holding it nearest to ``root``
+        in id order on either side, scored (``s``) by the summed weights of their words;
+        the best ``limit``. The caller joins the articles in the same statement."""
         ...
 
     async def indexed(self, conn: Connection) -> int:

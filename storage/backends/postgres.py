@@ -138,15 +138,9 @@ class TermPostings:
         )
         return [r[0] for r in rows]
 
-    async def nearby(
-        self,
-        conn: Connection,
-        heaviest: Sequence[tuple[float, str]],
-        root: int,
-        *,
-        postings: int,
-        limit: int,
-    ) -> list[int]:
+    def nearby(
+        self, heaviest: Sequence[tuple[float, str]], root: int, *, postings: int, limit: int
+    ) -> tuple[str, list[Any]]:
         parts, params = [], []
         for weight, word in heaviest:
             for op, order in (("<", "DESC"), (">", "ASC")):
@@ -156,12 +150,11 @@ class TermPostings:
                     f" ORDER BY article_id {order} LIMIT ?) AS p"
                 )
                 params += [weight, posting_term(word), root, postings]
-        rows = await conn.fetchall(
+        sql = (
             f"WITH votes AS ({' UNION ALL '.join(parts)})"
-            " SELECT rid FROM votes GROUP BY rid ORDER BY sum(w) DESC, rid DESC LIMIT ?",
-            [*params, limit],
+            " SELECT rid, sum(w) AS s FROM votes GROUP BY rid ORDER BY s DESC, rid DESC LIMIT ?"
         )
-        return [r[0] for r in rows]
+        return sql, [*params, limit]
 
     async def indexed(self, conn: Connection) -> int:
         return int((await conn.fetchall("SELECT count(*) FROM article_search"))[0][0])

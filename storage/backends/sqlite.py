@@ -162,15 +162,9 @@ class FTS5:
         )
         return [r[0] for r in rows]
 
-    async def nearby(
-        self,
-        conn: Connection,
-        heaviest: Sequence[tuple[float, str]],
-        root: int,
-        *,
-        postings: int,
-        limit: int,
-    ) -> list[int]:
+    def nearby(
+        self, heaviest: Sequence[tuple[float, str]], root: int, *, postings: int, limit: int
+    ) -> tuple[str, list[Any]]:
         parts, params = [], []
         for weight, word in heaviest:
             for op, order in (("<", "DESC"), (">", "ASC")):
@@ -179,12 +173,11 @@ class FTS5:
                     f" article_fts MATCH ? AND rowid {op} ? ORDER BY rowid {order} LIMIT ?)"
                 )
                 params += [weight, fts_phrase(word), root, postings]
-        rows = await conn.fetchall(
+        sql = (
             f"WITH votes AS ({' UNION ALL '.join(parts)})"
-            " SELECT rid FROM votes GROUP BY rid ORDER BY sum(w) DESC, rid DESC LIMIT ?",
-            [*params, limit],
+            " SELECT rid, sum(w) AS s FROM votes GROUP BY rid ORDER BY s DESC, rid DESC LIMIT ?"
         )
-        return [r[0] for r in rows]
+        return sql, [*params, limit]
 
     async def indexed(self, conn: Connection) -> int:
         return int((await conn.fetchall("SELECT count(*) FROM article_fts"))[0][0])
