@@ -34,7 +34,9 @@ class PostgresBackend:
 
     def engine(self, url: str) -> AsyncEngine:
         rest = url.split("://", 1)[1]
-        return create_async_engine(f"postgresql+asyncpg://{rest}", pool_size=POOL_SIZE)
+        return create_async_engine(
+            f"postgresql+asyncpg://{rest}", pool_size=POOL_SIZE, pool_use_lifo=True
+        )
 
     def placeholders(self, sql: str) -> str:
         return _numbered(sql)

@@ -45,7 +45,8 @@ class SQLiteBackend:
         pool: dict[str, Any] = (
             {"poolclass": StaticPool}
             if path == ":memory:"
-            else {"poolclass": AsyncAdaptedQueuePool, "pool_size": READ_POOL}
+            # LIFO: without concurrency one connection (and its page cache) serves
+            else {"poolclass": AsyncAdaptedQueuePool, "pool_size": READ_POOL, "pool_use_lifo": True}
         )
         engine = create_async_engine(f"sqlite+aiosqlite:///{path}", **pool)
         event.listen(engine.sync_engine, "connect", _on_connect)
