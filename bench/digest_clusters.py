@@ -81,11 +81,7 @@ async def one_trial(picked: list[dict[str, Any]]) -> tuple[int, int, int]:
             start = utcnow() - timedelta(hours=24)
             await subs.ensure(CHAT, "group", title="bench")
             await subs.update_settings(CHAT, stories=len(picked))
-            await db.conn.execute(
-                "UPDATE subscriptions SET last_digest_at = ? WHERE chat_id = ?",
-                (start.isoformat(), CHAT),
-            )
-            await db.conn.commit()
+            await subs.mark_digest_done(CHAT, start)
             family_of: dict[int, int] = {}
             label: dict[int, str] = {}
             for i, d in enumerate(picked):

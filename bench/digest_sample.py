@@ -29,10 +29,7 @@ async def main():
     start = utcnow() - timedelta(hours=24)
     await subs.ensure(chat, "group", title="新闻群")
     # pretend the previous digest was yesterday
-    await subs.db.conn.execute(
-        "UPDATE subscriptions SET last_digest_at=? WHERE chat_id=?", (start.isoformat(), chat)
-    )
-    await subs.db.conn.commit()
+    await subs.mark_digest_done(chat, start)
     items = [
         (
             "央行下调存款准备金率0.5个百分点",

@@ -2,9 +2,11 @@
 
     python bench/related.py --data ../shared/data/related [--json OUT] [--no-anchors]
         [--db PATH [--reuse]] [--protocols related dedup young] [--young-trials N]
+        [--backends sqlite postgresql] [--postgres-url URL]
 
-The two protocols of ``../shared/data/related/README.md``, each on a fresh SQLite
-file, and a third of our own (``young``, a new bot's store):
+The two protocols of ``../shared/data/related/README.md``, each on a fresh store of each
+backend (a SQLite file; a new PostgreSQL database on the ``--postgres-url`` server,
+dropped afterwards), and a third of our own (``young``, a new bot's store):
 
 * related stories: every document is saved through ``ArticleRepository.save_many`` (in
   date order), ``reindex()`` refreshes the term vectors with the final IDF (what
@@ -39,21 +41,54 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storage import connect
+from storage import Database, connect
 from storage.articles import ArticleRepository
 from summarizer.fingerprint import minhash_signature, shingles
 from summarizer.model import Analysis, Article
 from summarizer.tokenize import segment_for_index
 
 Doc = dict[str, Any]
+
+
+BACKENDS = ("sqlite", "postgresql")
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@asynccontextmanager
+async def open_store(backend: str, path: Path, server: str) -> AsyncIterator[Database]:
+    """A store on ``backend``: the SQLite file ``path``, or a fresh PostgreSQL database on
+    the ``server`` (dropped afterwards)."""
+    if backend == "sqlite":
+        db = await connect(path)
+        try:
+            yield db
+        finally:
+            await db.close()
+        return
+    import asyncpg
+
+    admin = await asyncpg.connect(server)
+    name = f"zhaiyao_bench_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        db = await connect(f"{server.rsplit('/', 1)[0]}/{name}")
+        try:
+            yield db
+        finally:
+            await db.close()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
 
 
 def read_jsonl(path: Path) -> list[Doc]:
@@ -159,11 +194,16 @@ async def stored_ids(repo: ArticleRepository, docs: list[Doc]) -> dict[str, int]
 
 
 async def related_protocol(
-    docs: list[Doc], queries: list[Doc], path: Path, segment: CachedSegmenter, reuse: bool = False
+    docs: list[Doc],
+    queries: list[Doc],
+    path: Path,
+    segment: CachedSegmenter,
+    reuse: bool = False,
+    backend: str = "sqlite",
+    server: str = POSTGRES_URL,
 ) -> tuple[dict[str, list[str]], float]:
-    kept = reuse and path.exists()
-    db = await connect(path)
-    try:
+    kept = reuse and backend == "sqlite" and path.exists()
+    async with open_store(backend, path, server) as db:
         repo = ArticleRepository(db, segment=segment)
         if kept:
             ids = await stored_ids(repo, docs)
@@ -188,8 +228,6 @@ async def related_protocol(
             ranked[q["qid"]] = [doc_of[i] for i in dict.fromkeys(ranking) if i != qid][:100]
         latencies.sort()
         return ranked, latencies[len(latencies) // 2] * 1000
-    finally:
-        await db.close()
 
 
 def ambiguous_ids(docs: list[Doc], originals: list[str]) -> set[str]:
@@ -218,12 +256,17 @@ def ambiguous_ids(docs: list[Doc], originals: list[str]) -> set[str]:
 
 
 async def dedup_protocol(
-    docs: list[Doc], originals: list[str], variants: list[Doc], workdir: Path, segment: Any
+    docs: list[Doc],
+    originals: list[str],
+    variants: list[Doc],
+    workdir: Path,
+    segment: Any,
+    backend: str = "sqlite",
+    server: str = POSTGRES_URL,
 ) -> dict[str, float]:
     skip = ambiguous_ids(docs, originals)
     print(f"dedup: {len(skip)} ambiguous real copies left out of the store", file=sys.stderr)
-    db = await connect(workdir / "dedup.db")
-    try:
+    async with open_store(backend, workdir / "dedup.db", server) as db:
         repo = ArticleRepository(db, segment=segment)
         ids = await ingest(repo, by_date(d for d in docs if d["id"] not in skip), "dedup: ingest")
         flags = true_flags = found = 0
@@ -240,15 +283,15 @@ async def dedup_protocol(
             "precision": true_flags / flags if flags else 1.0,
             "recall": found / len(variants) if variants else 0.0,
         }
-    finally:
-        await db.close()
 
 
 PROTOCOLS = ("related", "dedup", "young")
 YOUNG_STORIES = 10  # stories in a young store, two articles each
 
 
-async def young_store_protocol(docs: list[Doc], trials: int, segment: Any) -> dict[str, float]:
+async def young_store_protocol(
+    docs: list[Doc], trials: int, segment: Any, backend: str = "sqlite", server: str = POSTGRES_URL
+) -> dict[str, float]:
     by_story: dict[str, list[Doc]] = defaultdict(list)
     for d in docs:
         by_story[d["story"]].append(d)
@@ -258,8 +301,7 @@ async def young_store_protocol(docs: list[Doc], trials: int, segment: Any) -> di
     for _ in range(trials):
         picked = [d for s in rng.sample(stories, YOUNG_STORIES) for d in rng.sample(by_story[s], 2)]
         with tempfile.TemporaryDirectory(prefix="zhaiyao-young-") as tmp:
-            db = await connect(Path(tmp) / "young.db")
-            try:
+            async with open_store(backend, Path(tmp) / "young.db", server) as db:
                 repo = ArticleRepository(db, segment=segment)
                 story_of: dict[int, str] = {}
                 for d in picked:
@@ -271,8 +313,6 @@ async def young_store_protocol(docs: list[Doc], trials: int, segment: Any) -> di
                     for related in await repo.related(article_id, limit=len(picked)):
                         listed += 1
                         same += story_of.get(related.article_id) == story
-            finally:
-                await db.close()
     return {
         "precision": same / listed if listed else 1.0,
         "recall": same / partners if partners else 0.0,
@@ -293,35 +333,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-anchors", action="store_true")
-    parser.add_argument("--db", type=Path, help="keep the related-stories store at this path")
+    parser.add_argument("--db", type=Path, help="keep the SQLite related-stories store here")
     parser.add_argument("--reuse", action="store_true", help="with --db: skip the ingest")
     parser.add_argument(
         "--protocols", nargs="+", choices=PROTOCOLS, default=list(PROTOCOLS), help="which to run"
     )
     parser.add_argument("--young-trials", type=int, default=20, help="young stores to build")
+    parser.add_argument(
+        "--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS), help="stores to test"
+    )
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="server for fresh databases")
     args = parser.parse_args(argv)
     docs, queries, qrels, originals, variants = load(args.data)
     segment = CachedSegmenter()
-    report: dict[str, Any] = {}
+    report: dict[str, Any] = {"young": {}, "related": {}, "dedup": {}}
     if "young" in args.protocols:
-        young = asyncio.run(young_store_protocol(docs, args.young_trials, segment))
-        report["young"] = young
         print(
             f"| young store ({YOUNG_STORIES} stories × 2 articles, {args.young_trials} trials)"
-            " | precision | recall |\n|---|---|---|\n"
-            f"| zhaiyao related() | {young['precision']:.3f} | {young['recall']:.3f} |\n"
+            " | precision | recall |\n|---|---|---|"
         )
+        for backend in args.backends:
+            young = asyncio.run(
+                young_store_protocol(docs, args.young_trials, segment, backend, args.postgres_url)
+            )
+            report["young"][backend] = young
+            print(f"| zhaiyao related() on {backend} | {young['precision']:.3f} |"
+                  f" {young['recall']:.3f} |")  # fmt: skip
+        print()
     if "related" in args.protocols:
         report["related"] = related_report(args, docs, queries, qrels, segment)
     if "dedup" in args.protocols:
-        with tempfile.TemporaryDirectory(prefix="zhaiyao-dedup-") as tmp:
-            dedup = asyncio.run(dedup_protocol(docs, originals, variants, Path(tmp), segment))
-        report["dedup"] = dedup
         print("| near-duplicates | precision | recall |\n|---|---|---|")
-        print(
-            f"| zhaiyao save() (MinHash-LSH + exact check) | {dedup['precision']:.3f} |"
-            f" {dedup['recall']:.3f} |"
-        )
+        for backend in args.backends:
+            with tempfile.TemporaryDirectory(prefix="zhaiyao-dedup-") as tmp:
+                dedup = asyncio.run(
+                    dedup_protocol(
+                        docs, originals, variants, Path(tmp), segment, backend, args.postgres_url
+                    )
+                )
+            report["dedup"][backend] = dedup
+            print(
+                f"| zhaiyao save() on {backend} (MinHash-LSH + exact check) |"
+                f" {dedup['precision']:.3f} | {dedup['recall']:.3f} |"
+            )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0
@@ -333,14 +387,23 @@ def related_report(
     queries: list[Doc],
     qrels: dict[str, dict[str, int]],
     segment: CachedSegmenter,
-) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="zhaiyao-related-") as tmp:
-        path = args.db or Path(tmp) / "related.db"
-        if args.db and not args.reuse:
-            path.unlink(missing_ok=True)
-        ranked, p50 = asyncio.run(related_protocol(docs, queries, path, segment, args.reuse))
-    ours = metrics(ranked, qrels)
-    rows = [(f"zhaiyao storage (related p50 {p50:.1f} ms)", ours)]
+) -> dict[str, dict[str, float]]:
+    rows = []
+    keep = ("ndcg@10", "p@5_story", "p@5_event", "mrr_event")
+    out: dict[str, dict[str, float]] = {}
+    for backend in args.backends:
+        with tempfile.TemporaryDirectory(prefix="zhaiyao-related-") as tmp:
+            path = args.db or Path(tmp) / "related.db"
+            if args.db and not args.reuse:
+                path.unlink(missing_ok=True)
+            ranked, p50 = asyncio.run(
+                related_protocol(
+                    docs, queries, path, segment, args.reuse, backend, args.postgres_url
+                )
+            )
+        ours = metrics(ranked, qrels)
+        rows.append((f"zhaiyao storage on {backend} (related p50 {p50:.1f} ms)", ours))
+        out[backend] = {k: ours[k] for k in keep}
     if not args.no_anchors:
         try:
             from bench.related_anchors import anchor_rankings
@@ -353,8 +416,7 @@ def related_report(
     cols = ["ndcg@10", "p@5_story", "p@5_event", "r@10_event", "mrr_event", "map@100_story"]
     print(table(rows, cols))
     print()
-    keep = ("ndcg@10", "p@5_story", "p@5_event", "mrr_event")
-    return {k: ours[k] for k in keep}
+    return out
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Storage at scale: insert cost, database size and related-story latency at N articles.
 
     nice -n 10 python bench/scale.py --data ../shared/data/related --sizes 100000 1000000 \
-        [--db /tmp/scale.db] [--json OUT]
+        [--db /tmp/scale.db] [--json OUT] [--backends sqlite postgresql] [--postgres-url URL]
 
 A synthetic corpus is built by sampling and recombining real sentences: sentences of the
 corpus are segmented with jieba once; each synthetic article takes one "story" (a source
@@ -13,7 +13,8 @@ sentences' signatures (MinHash of a union), so the analysis cost stays out of th
 measured insert cost, as the issue asks. At each size the store is checkpointed and
 measured: insert µs/article (mean over the last step), file size, related() p50/p95 over
 random articles. One build serves every size (the store grows from one checkpoint to
-the next).
+the next). Each of ``--backends`` gets its own build: the SQLite file ``--db`` and a fresh
+PostgreSQL database (dropped at the end); insert µs/article is the ingestion throughput.
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
 import resource
 import sys
 import time
+import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,6 +47,7 @@ from summarizer.tokenize import segment_for_index
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 BATCH = 500
+BACKENDS = ("sqlite", "postgresql")
 START = datetime(2023, 1, 1, tzinfo=UTC)
 
 
@@ -130,73 +135,96 @@ async def measure(repo: ArticleRepository, rng: random.Random, count: int, n: in
     return latencies
 
 
-async def run(args: argparse.Namespace) -> list[dict[str, float]]:
+@asynccontextmanager
+async def open_store(args: argparse.Namespace, backend: str) -> AsyncIterator[Database]:
+    """The SQLite file ``--db`` (its page cache set to ``--cache-mb``), or a fresh
+    PostgreSQL database on the ``--postgres-url`` server, dropped afterwards."""
+    if backend == "sqlite":
+        db = await connect(args.db, migrate=False)
+        pragma = f"PRAGMA cache_size=-{args.cache_mb * 1024}"
+        event.listen(db.engine.sync_engine, "connect", lambda c, _r: c.execute(pragma))
+        await db.engine.dispose()  # connections from here on carry the pragma
+        await db.migrate()
+        try:
+            yield db
+        finally:
+            await db.close()
+        return
+    import asyncpg
+
+    admin = await asyncpg.connect(args.postgres_url)
+    name = f"zhaiyao_scale_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        db = await connect(f"{args.postgres_url.rsplit('/', 1)[0]}/{name}")
+        try:
+            yield db
+        finally:
+            await db.close()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def run(args: argparse.Namespace, backend: str) -> list[dict[str, float]]:
     rng = random.Random(args.seed)
     corpus = Corpus(load_sentences(args.data, args.source_docs, rng))
-    db = await connect(args.db)
-    await db.conn.execute(f"PRAGMA cache_size=-{args.cache_mb * 1024}")
-    repo = ArticleRepository(db, segment=corpus.segment)
     rows: list[dict[str, float]] = []
-    if args.replicate_to:
-        seg_path = str(args.db) + ".seg"
-        await db.conn.execute(f"ATTACH DATABASE '{seg_path}' AS seg")
-        await db.conn.execute(
-            "CREATE TABLE IF NOT EXISTS seg.bench_seg"
-            " (id INTEGER PRIMARY KEY, title TEXT, body TEXT)"
-        )
-    stored = await repo.count()
-    for size in sorted(args.sizes):
-        t_insert, inserted = 0.0, 0
-        while stored < size:
-            batch = [corpus.article(rng, stored + i) for i in range(min(BATCH, size - stored))]
-            segs = [
-                (corpus.pending.get(a.article.title, ""), corpus.pending[a.article.text])
-                for a in batch
-            ]
-            t0 = time.perf_counter()
-            results = await repo.save_many(batch)
-            t_insert += time.perf_counter() - t0
-            if args.replicate_to:
-                await db.conn.executemany(
-                    "INSERT INTO seg.bench_seg (id, title, body) VALUES (?, ?, ?)",
-                    [
-                        (r.article_id, t or a.article.title, b)
-                        for r, a, (t, b) in zip(results, batch, segs, strict=True)
+    async with open_store(args, backend) as db:
+        repo = ArticleRepository(db, segment=corpus.segment)
+        segs: dict[int, tuple[str, str]] = {}  # roots' index words, for SQLite replication
+        stored = await repo.count()
+        for size in sorted(args.sizes):
+            t_insert, inserted = 0.0, 0
+            while stored < size:
+                batch = [corpus.article(rng, stored + i) for i in range(min(BATCH, size - stored))]
+                words = [
+                    (corpus.pending.get(a.article.title, ""), corpus.pending[a.article.text])
+                    for a in batch
+                ]
+                t0 = time.perf_counter()
+                results = await repo.save_many(batch)
+                t_insert += time.perf_counter() - t0
+                if args.replicate_to:
+                    segs.update(
+                        (r.article_id, (t or a.article.title, b))
+                        for r, a, (t, b) in zip(results, batch, words, strict=True)
                         if r.duplicate_of is None
-                    ],
-                )
-            inserted += len(batch)
-            stored += len(batch)
-            corpus.pending.clear()
-            if stored % 20_000 == 0:
-                rate = t_insert / max(1, inserted) * 1e6
-                print(f"{stored} stored, {rate:.0f} µs/article", file=sys.stderr, flush=True)
-        if args.replicate_to and size == max(args.sizes):
-            base = stored
-            rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
-            for target in args.replicate_to:
-                stored = await replicate(db, base, stored, target)
-                # insert cost on the grown store: fresh articles through the repository
-                t_insert, inserted = 0.0, 0
-                for _ in range(args.probe_inserts // BATCH):
-                    batch = [corpus.article(rng, stored + i) for i in range(BATCH)]
-                    t0 = time.perf_counter()
-                    await repo.save_many(batch)
-                    t_insert += time.perf_counter() - t0
-                    inserted += len(batch)
-                    stored += len(batch)
-                    corpus.pending.clear()
+                    )
+                inserted += len(batch)
+                stored += len(batch)
+                corpus.pending.clear()
+                if stored % 20_000 == 0:
+                    rate = t_insert / max(1, inserted) * 1e6
+                    print(f"{stored} stored, {rate:.0f} µs/article", file=sys.stderr, flush=True)
+            if args.replicate_to and size == max(args.sizes):
+                base = stored
                 rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
-            break
-        rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
-    await db.close()
+                for target in args.replicate_to:
+                    stored = await replicate(db, base, stored, target, segs)
+                    # insert cost on the grown store: fresh articles through the repository
+                    t_insert, inserted = 0.0, 0
+                    for _ in range(args.probe_inserts // BATCH):
+                        batch = [corpus.article(rng, stored + i) for i in range(BATCH)]
+                        t0 = time.perf_counter()
+                        await repo.save_many(batch)
+                        t_insert += time.perf_counter() - t0
+                        inserted += len(batch)
+                        stored += len(batch)
+                        corpus.pending.clear()
+                    rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
+                break
+            rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
     return rows
 
 
-async def replicate(db: Database, base: int, stored: int, target: int) -> int:
+async def replicate(
+    db: Database, base: int, stored: int, target: int, segs: dict[int, tuple[str, str]]
+) -> int:
     """Grow the store to ``target`` by copying its rows with shifted ids (SQL, no Python
-    per row): articles, LSH bands and the FTS5 entries (from the recorded segmentation),
-    document frequencies scaled. Copies are distinct stories to the index (other URLs)."""
+    per row): articles, LSH bands and the full-text index (SQLite: FTS5 entries from the
+    recorded index words; PostgreSQL: postings and search vectors), document frequencies
+    scaled. Copies are distinct stories to the index (other URLs)."""
     t0 = time.perf_counter()
     first = stored // base  # copies of the base block already present (1 = the original)
     copies = target // base - 1
@@ -217,10 +245,18 @@ async def replicate(db: Database, base: int, stored: int, target: int) -> int:
                 f"INSERT INTO article_bands SELECT key, article_id + {shift} FROM article_bands"
                 f" WHERE article_id <= {base}"
             )
-            await conn.execute(
-                f"INSERT INTO article_fts (rowid, title, body) SELECT id + {shift}, title, body"
-                " FROM seg.bench_seg"
-            )
+            if db.dialect == "sqlite":
+                await conn.executemany(
+                    "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
+                    [(i + shift, t, b) for i, (t, b) in segs.items()],
+                )
+            else:
+                for table in ("article_terms", "article_search"):
+                    rest = "term" if table == "article_terms" else "doc"
+                    await conn.execute(
+                        f"INSERT INTO {table} (article_id, {rest}) SELECT article_id + {shift},"
+                        f" {rest} FROM {table} WHERE article_id <= {base}"
+                    )
         print(f"replicated x{k + 1} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     async with db.transaction() as conn:
         # frequencies as if each copy were indexed once more (bench approximation)
@@ -229,6 +265,12 @@ async def replicate(db: Database, base: int, stored: int, target: int) -> int:
             f"UPDATE index_stats SET value = value * {copies + 1} / {first}"
             " WHERE name = 'indexed_docs'"
         )
+        if db.dialect == "postgresql":
+            await conn.execute("SELECT setval('articles_id_seq', (SELECT max(id) FROM articles))")
+    if db.dialect == "postgresql":
+        async with db.engine.connect() as raw:
+            auto = await raw.execution_options(isolation_level="AUTOCOMMIT")
+            await auto.exec_driver_sql("VACUUM ANALYZE")  # visibility map: index-only scans
     return stored + (copies + 1 - first) * base
 
 
@@ -241,13 +283,18 @@ async def checkpoint(
     t_insert: float,
     inserted: int,
 ) -> dict[str, float]:
-    await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if db.dialect == "sqlite":  # fold the WAL in, as a running bot's checkpoints do
+        async with db.engine.connect() as raw:
+            driver = (await raw.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     await measure(repo, rng, stored, 20)  # warm the page cache like a running bot
     lat = sorted(await measure(repo, rng, stored, args.lookups))
     row = {
+        "backend": db.dialect,
         "articles": stored,
         "insert_us_per_article": t_insert / max(1, inserted) * 1e6,
-        "db_mb": os.path.getsize(args.db) / 2**20,
+        "db_mb": await db.backend.database_bytes(db) / 2**20,
         "related_p50_ms": lat[len(lat) // 2],
         "related_p95_ms": lat[int(len(lat) * 0.95)],
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -275,13 +322,25 @@ def main(argv: list[str] | None = None) -> int:
         " copying rows in SQL, then time --probe-inserts fresh inserts",
     )
     parser.add_argument("--probe-inserts", type=int, default=2000)
+    parser.add_argument(
+        "--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS), help="stores to build"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="server on which a fresh database is made (and dropped)",
+    )
     args = parser.parse_args(argv)
-    rows = asyncio.run(run(args))
-    print("| articles | insert µs/article | DB MB | related p50 ms | p95 ms | max RSS MB |")
-    print("|---|---|---|---|---|---|")
+    rows = [r for backend in args.backends for r in asyncio.run(run(args, backend))]
+    print(
+        "| backend | articles | insert µs/article | articles/s | DB MB | related p50 ms | p95 ms"
+        " | max RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['articles']:,} | {r['insert_us_per_article']:.0f} | {r['db_mb']:.0f} |"
+            f"| {r['backend']} | {r['articles']:,} | {r['insert_us_per_article']:.0f} |"
+            f" {1e6 / max(1.0, r['insert_us_per_article']):.0f} | {r['db_mb']:.0f} |"
             f" {r['related_p50_ms']:.1f} | {r['related_p95_ms']:.1f} | {r['max_rss_mb']:.0f} |"
         )
     if args.json:

@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     path = args.db
     if path is None:
-        from bot.settings import Settings
+        from bot.settings import Settings, store_url
 
-        path = Settings().db
+        path = store_url(Settings())
     command = _COMMANDS[args.admin_command]
     db = await connect(path)
     try:

@@ -119,12 +119,13 @@ def build_application(settings: Settings) -> BotApp:
 async def open_services(settings: Settings) -> Services:
     """Database, repositories and the NewsService (also used by the CLI)."""
     from bot.service import NewsService
+    from bot.settings import store_url
     from storage.articles import ArticleRepository
     from storage.db import connect
     from storage.requests import RequestLog
     from storage.users import UserRepository
 
-    db = await connect(settings.db)
+    db = await connect(store_url(settings))
     articles = ArticleRepository(db)
     requests = RequestLog(db)
     news = NewsService(settings, articles, requests)

@@ -47,7 +47,7 @@ def load_settings(db: Path | None = None) -> Any:
         first = err.errors()[0]
         where = "ZHAIYAO_" + "_".join(str(p) for p in first["loc"]).upper()
         raise CLIError(f"invalid setting {where}: {first['msg']}", EXIT_USAGE) from None
-    return settings.model_copy(update={"db": db}) if db else settings
+    return settings.model_copy(update={"db": db, "database_url": None}) if db else settings
 
 
 # -- run ---------------------------------------------------------------------------------
@@ -264,6 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         admin_cli.add_parser(sub)
+    from bot.settings import store_url
+    from storage import manage
+
+    manage.add_parser(sub, default_url=lambda: store_url(load_settings()))
     return parser
 
 

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         description="Bot API base URL; point it at a loopback server for tests.",
     )
     db: Path = Field(default_factory=default_db_path, description="SQLite database file.")
+    database_url: str | None = Field(
+        default=None,
+        description="`sqlite:///path` or `postgresql://user@host/db`; overrides `ZHAIYAO_DB`.",
+    )
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of bot admins."
     )
@@ -74,3 +78,8 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+
+def store_url(settings: Settings) -> str:
+    """The store the bot opens: ``ZHAIYAO_DATABASE_URL``, else the ``ZHAIYAO_DB`` file."""
+    return settings.database_url or f"sqlite:///{settings.db}"

@@ -17,13 +17,11 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import aiosqlite
-
-from storage.db import Database, utc_stamp
+from storage.db import Connection, Database, Record, read_time
 from storage.dedup import family_outlets, find_first_copy, parse_signature, signature_blob
 from storage.errors import NotFound
 from storage.fulltext import IndexBatch, current_vector, index_root, unindex_root
-from storage.indexing import Segmented, Segmenter, fts_phrase, segment_article
+from storage.indexing import Segmented, Segmenter, segment_article
 from storage.related import RelatedStory, pairwise_similarity, rank_related
 from storage.urls import canonical_url
 from summarizer.fingerprint import NUM_PERM, band_keys, minhash_signature
@@ -63,7 +61,7 @@ def _day(moment: datetime) -> float:
     return moment.timestamp() / 86400.0
 
 
-def _to_stored(row: aiosqlite.Row) -> StoredArticle:
+def _to_stored(row: Record) -> StoredArticle:
     published = row["published_at"]
     article = Article(
         title=row["title"],
@@ -81,7 +79,7 @@ def _to_stored(row: aiosqlite.Row) -> StoredArticle:
         entities=tuple(EntityCount(t, k, n) for t, k, n in json.loads(row["entities"])),
         keywords=tuple(json.loads(row["keywords"])),
         duplicate_of=row["duplicate_of"],
-        created_at=datetime.fromisoformat(row["created_at"]),
+        created_at=read_time(row["created_at"]),
     )
 
 
@@ -129,7 +127,7 @@ class ArticleRepository:
         )
 
     async def _save_in(
-        self, conn: aiosqlite.Connection, prepared: _Prepared, batch: IndexBatch
+        self, conn: Connection, prepared: _Prepared, batch: IndexBatch
     ) -> SaveResult:
         analysis, article = prepared.analysis, prepared.analysis.article
         if prepared.canonical is not None:
@@ -152,7 +150,7 @@ class ArticleRepository:
             # The same text pasted again (no URL): that article, not another outlet's copy.
             async with conn.execute(
                 "SELECT id, duplicate_of FROM articles WHERE (id = ? OR duplicate_of = ?)"
-                " AND text = ? AND title = ? AND source IS ? ORDER BY id LIMIT 1",
+                " AND text = ? AND title = ? AND source IS NOT DISTINCT FROM ? ORDER BY id LIMIT 1",
                 (root, root, article.text, article.title, article.source),
             ) as cur:
                 same_text = await cur.fetchone()
@@ -169,7 +167,7 @@ class ArticleRepository:
             "INSERT INTO articles (duplicate_of, story_day, title, url, canonical_url,"
             " source, published_at, terms, term_norm, entities, query_terms, author, lang,"
             " summary, keywords, fingerprint, created_at, text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 root,
                 _day(article.published_at or now),
@@ -187,14 +185,15 @@ class ArticleRepository:
                 _json([s.text for s in analysis.summary]),
                 _json(list(analysis.keywords)),
                 signature_blob(prepared.signature),
-                utc_stamp(now),
+                now,
                 article.text,
             ),
         )
-        article_id = cur.lastrowid
-        assert article_id is not None
+        inserted = await cur.fetchone()
+        assert inserted is not None
+        article_id = int(inserted[0])
         await conn.executemany(
-            "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
+            "INSERT INTO article_bands (key, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(k, article_id) for k in keys],
         )
         if root is None:
@@ -223,7 +222,7 @@ class ArticleRepository:
                 await self._promote_oldest_copy(conn, article_id)
             await conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
-    async def _promote_oldest_copy(self, conn: aiosqlite.Connection, root: int) -> None:
+    async def _promote_oldest_copy(self, conn: Connection, root: int) -> None:
         async with conn.execute(
             "SELECT id, title, text FROM articles WHERE duplicate_of = ? ORDER BY id LIMIT 1",
             (root,),
@@ -250,7 +249,7 @@ class ArticleRepository:
         async with self.db.transaction() as conn:
             async with conn.execute("SELECT count(*) FROM articles") as cur:
                 total = int((await cur.fetchone() or (0,))[0])
-            await conn.execute("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+            await conn.backend.fulltext.clear(conn)
             await conn.execute("DELETE FROM article_bands")
             await conn.execute("DELETE FROM term_df")
             await conn.execute("UPDATE index_stats SET value = 0 WHERE name = 'indexed_docs'")
@@ -262,7 +261,8 @@ class ArticleRepository:
                     (signature_blob(signature), row["id"]),
                 )
                 await conn.executemany(
-                    "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
+                    "INSERT INTO article_bands (key, article_id) VALUES (?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     [(k, row["id"]) for k in band_keys(signature)],
                 )
                 if row["duplicate_of"] is None:
@@ -285,6 +285,19 @@ class ArticleRepository:
             progress(2 * total, 2 * total)
         return total
 
+    async def rebuild_fulltext(self) -> int:
+        """Rebuild only the full-text index from the stored family roots, leaving rows,
+        frequencies and vectors as they are (after a copy between backends, whose
+        full-text indexes differ in form); one transaction. The roots indexed."""
+        async with self.db.transaction() as conn:
+            await conn.backend.fulltext.clear(conn)
+            count = 0
+            async for row in _batches(conn, "id, title, text", "duplicate_of IS NULL"):
+                seg = segment_article(row["title"], row["text"], self._segment)
+                await conn.backend.fulltext.add(conn, row["id"], seg)
+                count += 1
+        return count
+
     # ------------------------------------------------------------------ reads
     async def get(self, article_id: int) -> StoredArticle:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,))
@@ -302,7 +315,7 @@ class ArticleRepository:
         params: list[object] = []
         if since is not None:
             sql += " AND created_at >= ?"
-            params.append(utc_stamp(since))
+            params.append(since)
         sql += " ORDER BY id DESC LIMIT ?"
         params.append(limit)
         return [_to_stored(r) for r in await self.db.fetchall(sql, params)]
@@ -325,35 +338,33 @@ class ArticleRepository:
     async def search(self, query: str, limit: int = 10) -> list[StoredArticle]:
         """Stories matching every word of ``query`` (any word if none matches them all).
 
-        Each word is quoted as an FTS5 string, so quotes, AND/OR/NEAR, ``*``, ``^``,
-        parentheses and column filters in user input are searched for, never executed.
+        Words reach the index as bound values quoted for it (an FTS5 string, a
+        ``phraseto_tsquery``), so quotes, AND/OR/NEAR, ``*``, ``^``, parentheses and column
+        filters in user input are searched for, never executed.
         """
         words = [w for w in dict.fromkeys(self._segment(query).split()) if _searchable(w)]
         if not words or limit <= 0:
             return []
-        cols = ", ".join(f"a.{c.strip()}" for c in _COLUMNS.split(","))
         # every word; failing that, any word long enough to mean something on its own
-        for joiner, used in ((" AND ", words), (" OR ", [w for w in words if len(w) > 1])):
+        for every, used in ((True, words), (False, [w for w in words if len(w) > 1])):
             if not used:
                 continue
-            rows = await self.db.fetchall(
-                f"SELECT {cols} FROM article_fts AS f JOIN articles AS a ON a.id = f.rowid"
-                " WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 3.0, 1.0), a.id DESC"
-                " LIMIT ?",
-                (joiner.join(fts_phrase(w) for w in used), limit),
-            )
-            if rows:
-                return [_to_stored(r) for r in rows]
+            async with self.db.reading() as conn:
+                ids = await conn.backend.fulltext.search(conn, used, every=every, limit=limit)
+                if ids:
+                    return await _stored_in_order(conn, ids)
         return []
 
     async def related(self, article_id: int, limit: int = 5) -> list[RelatedStory]:
         """Other stories about the same people, places or event: never the article itself
         or its copies, one entry per family, recent ones preferred."""
-        return await rank_related(self.db, article_id, limit)
+        async with self.db.reading() as conn:  # one snapshot for the whole lookup
+            return await rank_related(conn, article_id, limit)
 
     async def similarities(self, article_ids: Sequence[int]) -> list[list[float]]:
         """TF-IDF cosine between every two of ``article_ids`` (a matrix in their order)."""
-        return await pairwise_similarity(self.db, article_ids)
+        async with self.db.reading() as conn:
+            return await pairwise_similarity(conn, article_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,11 +375,12 @@ class _Prepared:
     segmented: Segmented
 
 
-async def _batches(conn: aiosqlite.Connection, columns: str) -> AsyncIterator[aiosqlite.Row]:
+async def _batches(conn: Connection, columns: str, where: str = "TRUE") -> AsyncIterator[Record]:
     last = 0
     while True:
         async with conn.execute(
-            f"SELECT {columns} FROM articles WHERE id > ? ORDER BY id LIMIT 500", (last,)
+            f"SELECT {columns} FROM articles WHERE id > ? AND {where} ORDER BY id LIMIT 500",
+            (last,),
         ) as cur:
             rows = list(await cur.fetchall())
         if not rows:
@@ -376,6 +388,13 @@ async def _batches(conn: aiosqlite.Connection, columns: str) -> AsyncIterator[ai
         for row in rows:
             yield row
         last = rows[-1]["id"]
+
+
+async def _stored_in_order(conn: Connection, ids: Sequence[int]) -> list[StoredArticle]:
+    where, params = conn.backend.any_of("id", ids)
+    rows = await conn.fetchall(f"SELECT {_COLUMNS} FROM articles WHERE {where}", params)
+    by_id = {r["id"]: _to_stored(r) for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _json(value: object) -> str:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
+from storage.db import Connection
 from summarizer.fingerprint import containment, jaccard, jaccard_estimate, shingles
 
 # A candidate is the same piece when the exact 5-gram sets agree this much. Republished
@@ -37,15 +36,15 @@ def is_same_piece(a: set[str], b: set[str]) -> bool:
 
 
 async def find_first_copy(
-    conn: aiosqlite.Connection, keys: Sequence[int], signature: Sequence[int], text: str
+    conn: Connection, keys: Sequence[int], signature: Sequence[int], text: str
 ) -> int | None:
     """The family root of the oldest stored copy of ``text``: LSH band candidates, a MinHash
     estimate to drop the plainly different cheaply, then the exact shingle check."""
-    marks = ",".join("?" * len(keys))
+    where, params = conn.backend.any_of("key", keys)
     async with conn.execute(
         "SELECT id, duplicate_of, fingerprint FROM articles WHERE id IN"
-        f" (SELECT article_id FROM article_bands WHERE key IN ({marks})) ORDER BY id",
-        tuple(keys),
+        f" (SELECT article_id FROM article_bands WHERE {where}) ORDER BY id",
+        params,
     ) as cur:
         rows = list(await cur.fetchall())
     estimates: dict[bytes, bool] = {}  # identical fingerprints are judged once
@@ -64,7 +63,7 @@ async def find_first_copy(
     return min(roots) if roots else None
 
 
-async def family_outlets(conn: aiosqlite.Connection, root: int) -> int:
+async def family_outlets(conn: Connection, root: int) -> int:
     """Distinct outlets among a family's copies (a copy without a source counts alone)."""
     async with conn.execute(
         "SELECT count(DISTINCT coalesce(lower(source), '#' || id)) FROM articles"
@@ -84,8 +83,7 @@ def parse_signature(blob: bytes) -> tuple[int, ...]:
     return tuple(int.from_bytes(blob[i : i + 4], "little") for i in range(0, len(blob), 4))
 
 
-async def _texts(conn: aiosqlite.Connection, ids: Sequence[int]) -> dict[int, str]:
-    async with conn.execute(
-        f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(ids))})", tuple(ids)
-    ) as cur:
+async def _texts(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    where, params = conn.backend.any_of("id", ids)
+    async with conn.execute(f"SELECT id, text FROM articles WHERE {where}", params) as cur:
         return {r[0]: r[1] for r in await cur.fetchall()}

@@ -8,11 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Record, read_time
 from storage.errors import NotFound
-from storage.subscriptions import from_text, to_text, utcnow
+from storage.subscriptions import aware, optional_time, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +38,7 @@ class Feed:
         return not any(word.casefold() in folded for word in self.exclude)
 
 
-def _feed(row: aiosqlite.Row) -> Feed:
+def _feed(row: Record) -> Feed:
     return Feed(
         id=row["id"],
         chat_id=row["chat_id"],
@@ -50,8 +48,8 @@ def _feed(row: aiosqlite.Row) -> Feed:
         last_modified=row["last_modified"],
         failures=row["failures"],
         last_error=row["last_error"],
-        next_poll_at=datetime.fromisoformat(row["next_poll_at"]),
-        last_polled_at=from_text(row["last_polled_at"]),
+        next_poll_at=read_time(row["next_poll_at"]),
+        last_polled_at=optional_time(row["last_polled_at"]),
         include=tuple(json.loads(row["include_kw"])),
         exclude=tuple(json.loads(row["exclude_kw"])),
         instant=bool(row["instant"]),
@@ -66,11 +64,11 @@ class FeedRepository:
         self, chat_id: int, url: str, *, title: str | None = None, now: datetime | None = None
     ) -> tuple[Feed, bool]:
         """Follow ``url`` in the chat (due at once); ``(feed, created)``."""
-        stamp = to_text(now or utcnow())
+        stamp = aware(now or utcnow())
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO feeds(chat_id, url, title, next_poll_at, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO feeds(chat_id, url, title, next_poll_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (chat_id, url, title, stamp, stamp),
             )
             created = cur.rowcount > 0
@@ -131,7 +129,7 @@ class FeedRepository:
         )
         rows = await self.db.fetchall(
             f"SELECT * FROM feeds WHERE next_poll_at <= ?{gone} ORDER BY next_poll_at",
-            (to_text(now or utcnow()),),
+            (aware(now or utcnow()),),
         )
         return [_feed(r) for r in rows]
 
@@ -151,8 +149,8 @@ class FeedRepository:
             last_modified=last_modified,
             failures=0,
             last_error=None,
-            next_poll_at=to_text(next_poll_at),
-            last_polled_at=to_text(now or utcnow()),
+            next_poll_at=aware(next_poll_at),
+            last_polled_at=aware(now or utcnow()),
             **({"title": title} if title else {}),
         )
 
@@ -164,7 +162,7 @@ class FeedRepository:
             await conn.execute(
                 "UPDATE feeds SET failures = failures + 1, last_error = ?, next_poll_at = ?,"
                 " last_polled_at = ? WHERE id = ?",
-                (error[:500], to_text(moment + backoff), to_text(moment), feed_id),
+                (error[:500], aware(moment + backoff), aware(moment), feed_id),
             )
         return await self.get(feed_id)
 
@@ -187,9 +185,10 @@ class FeedRepository:
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT OR REPLACE INTO feed_items(feed_id, guid, article_id, seen_at)"
-                " VALUES (?, ?, ?, ?)",
-                (feed_id, guid, article_id, to_text(now or utcnow())),
+                "INSERT INTO feed_items(feed_id, guid, article_id, seen_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (feed_id, guid) DO UPDATE SET article_id = excluded.article_id,"
+                " seen_at = excluded.seen_at",
+                (feed_id, guid, article_id, aware(now or utcnow())),
             )
 
     async def seen_count(self, feed_id: int) -> int:

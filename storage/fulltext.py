@@ -18,10 +18,10 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 
-import aiosqlite
 import numpy as np
 import numpy.typing as npt
 
+from storage.db import Connection
 from storage.indexing import Segmented, TermVector, term_id, term_vector
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
@@ -88,27 +88,24 @@ class IndexBatch:
         self.added_docs = 0
 
     @classmethod
-    async def load(cls, conn: aiosqlite.Connection, term_ids: Sequence[int]) -> IndexBatch:
+    async def load(cls, conn: Connection, term_ids: Sequence[int]) -> IndexBatch:
         return cls(*await document_frequencies(conn, term_ids))
 
     def vector(self, seg: Segmented) -> TermVector:
         return term_vector(seg, self.df, self.docs)
 
-    async def index(self, conn: aiosqlite.Connection, article_id: int, seg: Segmented) -> None:
+    async def index(self, conn: Connection, article_id: int, seg: Segmented) -> None:
         """Add a family root to the full-text index; its frequencies count at :meth:`flush`."""
-        await conn.execute(
-            "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (article_id, seg.fts_title, seg.fts_body),
-        )
+        await conn.backend.fulltext.add(conn, article_id, seg)
         self.added.update(seg.term_ids)
         self.added_docs += 1
 
-    async def flush(self, conn: aiosqlite.Connection) -> None:
+    async def flush(self, conn: Connection) -> None:
         if not self.added_docs:
             return
         await conn.executemany(
             "INSERT INTO term_df (id, df) VALUES (?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET df = df + excluded.df",
+            " ON CONFLICT (id) DO UPDATE SET df = term_df.df + excluded.df",
             sorted(self.added.items()),
         )
         await conn.execute(
@@ -120,21 +117,22 @@ class IndexBatch:
 
 
 async def document_frequencies(
-    conn: aiosqlite.Connection, ids: Sequence[int]
+    conn: Connection, ids: Sequence[int]
 ) -> tuple[dict[int, float], float]:
     """Document frequencies of ``ids`` and the number of articles they are out of: the
     store's ``term_df`` (absent terms left out) and indexed count, plus the prior's
     pseudo-articles while the store holds fewer than ``PRIOR_DOCS``."""
     df: dict[int, float] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = tuple(ids[start : start + _CHUNK])
-        async with conn.execute(
-            f"SELECT id, df FROM term_df WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        ) as cur:
-            df.update((r[0], r[1]) for r in await cur.fetchall())
-    async with conn.execute("SELECT value FROM index_stats WHERE name = 'indexed_docs'") as cur:
-        row = await cur.fetchone()
-    docs = int(row[0]) if row else 0
+    docs = 0
+    for start in range(0, max(1, len(ids)), _CHUNK):
+        where, params = conn.backend.any_of("id", ids[start : start + _CHUNK])
+        # the indexed count rides along with the first chunk (-1: no term id is negative)
+        count = " UNION ALL SELECT -1, value FROM index_stats WHERE name = 'indexed_docs'"
+        rows = await conn.fetchall(
+            f"SELECT id, df FROM term_df WHERE {where}{count if start == 0 else ''}", params
+        )
+        df.update((r[0], r[1]) for r in rows if r[0] >= 0)
+        docs = next((int(r[1]) for r in rows if r[0] < 0), docs)
     pseudo = PRIOR_DOCS - docs
     if pseudo <= 0 or not ids:
         return df, docs
@@ -142,25 +140,21 @@ async def document_frequencies(
     return {i: df.get(i, 0) + float(p) for i, p in zip(ids, prior, strict=True)}, docs + pseudo
 
 
-async def current_vector(conn: aiosqlite.Connection, seg: Segmented) -> TermVector:
+async def current_vector(conn: Connection, seg: Segmented) -> TermVector:
     """The article's term vector weighted with the store's frequencies as they are now."""
     df, docs = await document_frequencies(conn, seg.term_ids)
     return term_vector(seg, df, docs)
 
 
-async def index_root(conn: aiosqlite.Connection, article_id: int, seg: Segmented) -> None:
+async def index_root(conn: Connection, article_id: int, seg: Segmented) -> None:
     """Add one family root to the full-text index and the document frequencies."""
     batch = IndexBatch({}, 0)
     await batch.index(conn, article_id, seg)
     await batch.flush(conn)
 
 
-async def unindex_root(conn: aiosqlite.Connection, article_id: int, seg: Segmented) -> None:
-    # contentless FTS5 deletes by re-sending the indexed text (the segmenter is deterministic)
-    await conn.execute(
-        "INSERT INTO article_fts (article_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-        (article_id, seg.fts_title, seg.fts_body),
-    )
+async def unindex_root(conn: Connection, article_id: int, seg: Segmented) -> None:
+    await conn.backend.fulltext.remove(conn, article_id, seg)
     await conn.executemany(
         "UPDATE term_df SET df = df - 1 WHERE id = ?", [(i,) for i in seg.term_ids]
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,13 +167,3 @@ def date_prior(day_a: float, day_b: float | None) -> float:
     """Stories close in time are more likely to be the same story (1.0 on the same day)."""
     apart = UNDATED_DAYS if day_b is None else abs(day_a - day_b)
     return DATE_FLOOR + (1.0 - DATE_FLOOR) * math.exp(-apart / DATE_SCALE_DAYS)
-
-
-def fts_phrase(word: str) -> str:
-    """One word as an FTS5 string literal: never operator syntax, whatever it contains."""
-    return '"' + word.replace('"', '""') + '"'
-
-
-def fts_any(words: Iterable[str]) -> str:
-    """An FTS5 query matching any of ``words`` (each quoted); empty string if none."""
-    return " OR ".join(fts_phrase(w) for w in dict.fromkeys(words) if w.strip())

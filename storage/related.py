@@ -21,14 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from storage.db import Database
+from storage.db import Connection
 from storage.errors import NotFound
 from storage.fulltext import document_frequencies
 from storage.indexing import (
     batch_cosine,
     date_prior,
     feedback_query,
-    fts_phrase,
     idf,
     parse_vector,
     term_id,
@@ -83,7 +82,7 @@ def explain(
     return "相关话题"
 
 
-async def rank_related(db: Database, article_id: int, limit: int) -> list[RelatedStory]:
+async def rank_related(db: Connection, article_id: int, limit: int) -> list[RelatedStory]:
     row = await db.fetchone(
         "SELECT id, duplicate_of, story_day, terms, entities, query_terms FROM articles"
         " WHERE id = ?",
@@ -94,7 +93,7 @@ async def rank_related(db: Database, article_id: int, limit: int) -> list[Relate
     if limit <= 0:
         return []
     vec = parse_vector(row["terms"])
-    df, docs = await document_frequencies(db.conn, [int(i) for i in vec[0]])
+    df, docs = await document_frequencies(db, [int(i) for i in vec[0]])
     query_vec = weighted_query(vec, df, docs)
     pool: list[str] = json.loads(row["query_terms"])
     weight = dict(zip((int(i) for i in vec[0]), (float(w) for w in vec[1]), strict=True))
@@ -117,7 +116,7 @@ async def rank_related(db: Database, article_id: int, limit: int) -> list[Relate
         feedback = [(vectors[i], float(norms[i])) for i in best]
         extra = {int(t) for v, _ in feedback for t in v[0]} - set(df)
         if extra:
-            more, _ = await document_frequencies(db.conn, sorted(extra))
+            more, _ = await document_frequencies(db, sorted(extra))
             df = {**df, **more}
         expanded = feedback_query(vec, feedback, df, docs, FEEDBACK_WEIGHT)
         cosines = batch_cosine(expanded, vectors) / norms
@@ -152,15 +151,13 @@ async def rank_related(db: Database, article_id: int, limit: int) -> list[Relate
     ]
 
 
-async def pairwise_similarity(db: Database, article_ids: Sequence[int]) -> list[list[float]]:
+async def pairwise_similarity(db: Connection, article_ids: Sequence[int]) -> list[list[float]]:
     """Plain TF-IDF cosine between every two of the given stored articles (the measure
     ``MIN_SIMILARITY`` applies to), symmetric: a stored norm dates from its article's
     save, so the two directions differ slightly and are averaged. 0 where an article is
     missing."""
-    marks = ",".join("?" * len(article_ids))
-    rows = await db.fetchall(
-        f"SELECT id, terms, term_norm FROM articles WHERE id IN ({marks})", list(article_ids)
-    )
+    where, params = db.backend.any_of("id", article_ids)
+    rows = await db.fetchall(f"SELECT id, terms, term_norm FROM articles WHERE {where}", params)
     found = {r["id"]: (parse_vector(r["terms"]), float(r["term_norm"])) for r in rows}
     n = len(article_ids)
     out = [[0.0] * n for _ in range(n)]
@@ -169,7 +166,7 @@ async def pairwise_similarity(db: Database, article_ids: Sequence[int]) -> list[
         return out
     vectors = [found[article_ids[i]][0] for i in present]
     norms = np.array([found[article_ids[i]][1] for i in present])
-    df, docs = await document_frequencies(db.conn, sorted({int(t) for v in vectors for t in v[0]}))
+    df, docs = await document_frequencies(db, sorted({int(t) for v in vectors for t in v[0]}))
     for k, i in enumerate(present):
         cosines = batch_cosine(weighted_query(vectors[k], df, docs), vectors) / norms
         for m, j in enumerate(present):
@@ -179,21 +176,15 @@ async def pairwise_similarity(db: Database, article_ids: Sequence[int]) -> list[
     return out
 
 
-async def _candidates(db: Database, heaviest: list[tuple[float, str]], root: int) -> list[Any]:
+async def _candidates(db: Connection, heaviest: list[tuple[float, str]], root: int) -> list[Any]:
     """The articles sharing the most (IDF-weighted) heavy words among the postings nearest
-    in time to ``root``, best first: one statement, aggregated inside SQLite."""
-    parts, params = [], []
-    for weight, word in heaviest:
-        for op, order in (("<", "DESC"), (">", "ASC")):
-            parts.append(
-                "SELECT rowid AS rid, ? AS w FROM (SELECT rowid FROM article_fts WHERE"
-                f" article_fts MATCH ? AND rowid {op} ? ORDER BY rowid {order} LIMIT ?)"
-            )
-            params += [weight, fts_phrase(word), root, POSTINGS_PER_TERM]
-    sql = (
-        f"WITH votes AS ({' UNION ALL '.join(parts)}),"
-        " best AS (SELECT rid, sum(w) AS s FROM votes GROUP BY rid ORDER BY s DESC LIMIT ?)"
-        " SELECT a.id, a.title, a.url, a.source, a.published_at, a.story_day, a.terms,"
-        " a.term_norm, a.entities FROM best JOIN articles AS a ON a.id = best.rid"
+    in time to ``root``, best first (the backend's full-text index finds them)."""
+    best, params = db.backend.fulltext.nearby(
+        heaviest, root, postings=POSTINGS_PER_TERM, limit=CANDIDATES
     )
-    return await db.fetchall(sql, [*params, CANDIDATES])
+    return await db.fetchall(
+        f"WITH best AS ({best}) SELECT a.id, a.title, a.url, a.source, a.published_at,"
+        " a.story_day, a.terms, a.term_norm, a.entities FROM best"
+        " JOIN articles AS a ON a.id = best.rid ORDER BY best.s DESC, best.rid DESC",
+        params,
+    )

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import aiosqlite
-
-from storage.db import Database, utc_stamp
+from storage.db import Database, Record, read_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +37,7 @@ class RequestStats:
     latency_p95_ms: float | None
 
 
-def _to_request(row: aiosqlite.Row) -> LoggedRequest:
+def _to_request(row: Record) -> LoggedRequest:
     return LoggedRequest(
         id=row["id"],
         user_id=row["user_id"],
@@ -50,7 +48,7 @@ def _to_request(row: aiosqlite.Row) -> LoggedRequest:
         error=row["error"],
         latency_ms=row["latency_ms"],
         article_id=row["article_id"],
-        created_at=datetime.fromisoformat(row["created_at"]),
+        created_at=read_time(row["created_at"]),
     )
 
 
@@ -80,7 +78,8 @@ class RequestLog:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO requests (user_id, chat_id, kind, target, outcome, error,"
-                " latency_ms, article_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " latency_ms, article_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     user_id,
                     chat_id,
@@ -90,11 +89,12 @@ class RequestLog:
                     error,
                     float(latency_ms),
                     article_id,
-                    utc_stamp(datetime.now(UTC)),
+                    datetime.now(UTC),
                 ),
             )
-            assert cur.lastrowid is not None
-            return cur.lastrowid
+            row = await cur.fetchone()
+            assert row is not None
+            return int(row[0])
 
     async def recent(self, limit: int = 20, user_id: int | None = None) -> list[LoggedRequest]:
         """Newest first, optionally for one user."""
@@ -113,12 +113,12 @@ class RequestLog:
         """Requests since ``since`` (all users, or one: what a rate limiter needs)."""
         if user_id is None:
             value = await self.db.scalar(
-                "SELECT count(*) FROM requests WHERE created_at >= ?", (utc_stamp(since),)
+                "SELECT count(*) FROM requests WHERE created_at >= ?", (since,)
             )
         else:
             value = await self.db.scalar(
                 "SELECT count(*) FROM requests WHERE user_id = ? AND created_at >= ?",
-                (user_id, utc_stamp(since)),
+                (user_id, since),
             )
         return int(value)
 
@@ -127,12 +127,12 @@ class RequestLog:
         rows = await self.db.fetchall(
             "SELECT * FROM requests WHERE created_at >= ? AND outcome != 'ok'"
             " ORDER BY id DESC LIMIT ?",
-            (utc_stamp(since), limit),
+            (since, limit),
         )
         return [_to_request(r) for r in rows]
 
     async def stats(self, since: datetime, kind: str | None = None) -> RequestStats:
-        where, params = "created_at >= ?", [utc_stamp(since)]
+        where, params = "created_at >= ?", list[object]([since])
         if kind is not None:
             where += " AND kind = ?"
             params.append(kind)

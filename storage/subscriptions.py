@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Record, read_time
 from storage.errors import NotFound
 
 ChatKind = Literal["group", "channel", "private"]
 ChatState = Literal["active", "paused", "gone"]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# What else, besides the chat, makes a row unique: a moved row that would clash is dropped.
+_CHAT_KEYS = {
+    "subscriptions": (),
+    "chat_stories": ("article_id",),
+    "feeds": ("url",),
+    "digests": ("slot",),
+}
 SETTING_FIELDS = frozenset({"tz", "language", "stories", "summary_chars", "entities"})
 
 
@@ -27,16 +33,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def to_text(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
+def aware(moment: datetime | None) -> datetime | None:
+    """``moment`` checked to carry its zone (a naive time is a bug, not UTC, here)."""
+    if moment is not None and moment.tzinfo is None:
         raise ValueError("naive datetime; pass an aware one")
-    return moment.astimezone(UTC).isoformat()
+    return moment
 
 
-def from_text(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
+def optional_time(value: datetime | str | None) -> datetime | None:
+    return None if value is None else read_time(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,7 @@ class Digest:
         return tuple(m for m in self.messages if not m.delivered)
 
 
-def _subscription(row: aiosqlite.Row) -> Subscription:
+def _subscription(row: Record) -> Subscription:
     return Subscription(
         chat_id=row["chat_id"],
         kind=row["kind"],
@@ -100,8 +105,8 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         entities=bool(row["entities"]),
         state=row["state"],
         configured_by=row["configured_by"],
-        last_digest_at=from_text(row["last_digest_at"]),
-        next_run_at=from_text(row["next_run_at"]),
+        last_digest_at=optional_time(row["last_digest_at"]),
+        next_run_at=optional_time(row["next_run_at"]),
     )
 
 
@@ -129,13 +134,13 @@ class SubscriptionRepository:
         now: datetime | None = None,
     ) -> Subscription:
         """Create the chat's subscription (schedule off) or revive a gone/paused one."""
-        stamp = to_text(now or utcnow())
+        stamp = aware(now or utcnow())
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO subscriptions(chat_id, kind, title, configured_by, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
-                " kind = excluded.kind, title = coalesce(excluded.title, title),"
-                " configured_by = coalesce(excluded.configured_by, configured_by),"
+                " kind = excluded.kind, title = coalesce(excluded.title, subscriptions.title),"
+                " configured_by = coalesce(excluded.configured_by, subscriptions.configured_by),"
                 " state = 'active', updated_at = excluded.updated_at",
                 (chat_id, kind, title, configured_by, stamp, stamp),
             )
@@ -144,11 +149,11 @@ class SubscriptionRepository:
     async def set_schedule(
         self, chat_id: int, spec: str, next_run_at: datetime | None
     ) -> Subscription:
-        await self._update(chat_id, schedule=spec, next_run_at=to_text(next_run_at))
+        await self._update(chat_id, schedule=spec, next_run_at=aware(next_run_at))
         return await self.get(chat_id)
 
     async def set_next_run(self, chat_id: int, next_run_at: datetime | None) -> None:
-        await self._update(chat_id, next_run_at=to_text(next_run_at))
+        await self._update(chat_id, next_run_at=aware(next_run_at))
 
     async def update_settings(self, chat_id: int, **values: Any) -> Subscription:
         unknown = set(values) - SETTING_FIELDS
@@ -163,7 +168,7 @@ class SubscriptionRepository:
         await self._update(chat_id, state=state)
 
     async def mark_digest_done(self, chat_id: int, at: datetime) -> None:
-        await self._update(chat_id, last_digest_at=to_text(at))
+        await self._update(chat_id, last_digest_at=aware(at))
 
     async def scheduled(self) -> list[Subscription]:
         """Active chats with a schedule: what start-up puts back on the job queue."""
@@ -177,9 +182,12 @@ class SubscriptionRepository:
         """A group became a supergroup (new chat id): its subscription, story log, feeds and
         digests follow it. Rows the new id already has win."""
         async with self.db.transaction() as conn:
-            for table in ("subscriptions", "chat_stories", "feeds", "digests"):
+            for table, keys in _CHAT_KEYS.items():
+                same = "".join(f" AND t.{k} = {table}.{k}" for k in keys)
                 await conn.execute(
-                    f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?", (new, old)
+                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS"
+                    f" (SELECT 1 FROM {table} AS t WHERE t.chat_id = ?{same})",
+                    (new, old, new),
                 )
                 await conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (old,))
 
@@ -189,7 +197,7 @@ class SubscriptionRepository:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 f"UPDATE subscriptions SET {assignments}, updated_at = ? WHERE chat_id = ?",
-                (*values.values(), to_text(utcnow()), chat_id),
+                (*values.values(), aware(utcnow()), chat_id),
             )
             if cur.rowcount == 0:
                 raise NotFound("subscription", chat_id)
@@ -202,9 +210,9 @@ class SubscriptionRepository:
         """Log that a story reached the chat; False when it was already there."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO chat_stories(chat_id, article_id, shared_at, via)"
-                " VALUES (?, ?, ?, ?)",
-                (chat_id, article_id, to_text(at or utcnow()), via),
+                "INSERT INTO chat_stories(chat_id, article_id, shared_at, via)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (chat_id, article_id, aware(at or utcnow()), via),
             )
             return cur.rowcount > 0
 
@@ -219,32 +227,20 @@ class SubscriptionRepository:
         rows = await self.db.fetchall(
             "SELECT article_id, shared_at, via FROM chat_stories WHERE chat_id = ?"
             " AND shared_at > ? AND shared_at <= ?",
-            (chat_id, to_text(since) or "", to_text(until)),
+            (chat_id, aware(since) or _EPOCH, aware(until)),
         )
-        found = [SharedStory(r[0], datetime.fromisoformat(r[1]), r[2]) for r in rows]
-        if await self._has_request_log():
-            # requests.created_at is '%Y-%m-%dT%H:%M:%fZ'; compare parsed values, not text.
-            floor = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") if since else ""
-            rows = await self.db.fetchall(
-                "SELECT article_id, min(created_at) FROM requests WHERE chat_id = ?"
-                " AND article_id IS NOT NULL AND created_at >= ? GROUP BY article_id",
-                (chat_id, floor),
-            )
-            for article_id, created in rows:
-                at = datetime.fromisoformat(created)
-                at = at if at.tzinfo else at.replace(tzinfo=UTC)
-                if (since is None or at > since) and at <= until:
-                    found.append(SharedStory(article_id, at, "share"))
+        found = [SharedStory(r[0], read_time(r[1]), r[2]) for r in rows]
+        rows = await self.db.fetchall(
+            "SELECT article_id, min(created_at) FROM requests WHERE chat_id = ?"
+            " AND article_id IS NOT NULL AND created_at > ? AND created_at <= ?"
+            " GROUP BY article_id",
+            (chat_id, since or _EPOCH, until),
+        )
+        found += [SharedStory(article_id, read_time(at), "share") for article_id, at in rows]
         first: dict[int, SharedStory] = {}
         for story in sorted(found, key=lambda s: s.shared_at):
             first.setdefault(story.article_id, story)
         return list(first.values())
-
-    async def _has_request_log(self) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'"
-        )
-        return row is not None
 
 
 class DigestLog:
@@ -268,19 +264,20 @@ class DigestLog:
         running the same slot twice sends nothing new."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO digests(chat_id, slot, period_start, period_end, stories,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO digests(chat_id, slot, period_start, period_end, stories,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 (
                     chat_id,
                     slot,
-                    to_text(period_start),
-                    to_text(period_end),
+                    aware(period_start),
+                    aware(period_end),
                     stories,
-                    to_text(now or utcnow()),
+                    aware(now or utcnow()),
                 ),
             )
-            if cur.rowcount:
-                digest_id = cur.lastrowid
+            created = await cur.fetchone()
+            if created is not None:
+                digest_id = created[0]
                 await conn.executemany(
                     "INSERT INTO digest_messages(digest_id, seq, html) VALUES (?, ?, ?)",
                     [(digest_id, seq, html) for seq, html in enumerate(messages)],
@@ -288,7 +285,7 @@ class DigestLog:
                 # The period is consumed in the same transaction that records the digest.
                 await conn.execute(
                     "UPDATE subscriptions SET last_digest_at = ? WHERE chat_id = ?",
-                    (to_text(period_end), chat_id),
+                    (aware(period_end), chat_id),
                 )
         return await self.for_slot(chat_id, slot)
 
@@ -319,8 +316,8 @@ class DigestLog:
             id=row["id"],
             chat_id=row["chat_id"],
             slot=row["slot"],
-            period_start=from_text(row["period_start"]),
-            period_end=datetime.fromisoformat(row["period_end"]),
+            period_start=optional_time(row["period_start"]),
+            period_end=read_time(row["period_end"]),
             stories=row["stories"],
             completed=row["completed_at"] is not None,
             messages=tuple(DigestMessage(m[0], m[1], m[2], m[3] is not None) for m in messages),
@@ -333,14 +330,14 @@ class DigestLog:
             await conn.execute(
                 "UPDATE digest_messages SET message_id = ?, delivered_at = ?"
                 " WHERE digest_id = ? AND seq = ?",
-                (message_id, to_text(at or utcnow()), digest_id, seq),
+                (message_id, aware(at or utcnow()), digest_id, seq),
             )
 
     async def complete(self, digest_id: int, *, at: datetime | None = None) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE digests SET completed_at = ? WHERE id = ?",
-                (to_text(at or utcnow()), digest_id),
+                (aware(at or utcnow()), digest_id),
             )
 
     async def unfinished(self) -> list[Digest]:

@@ -7,11 +7,10 @@ the audience list for broadcasts and as usage stats.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Record, read_time
 from storage.errors import NotFound
 
 Lang = Literal["zh", "en"]
@@ -24,8 +23,8 @@ class UserPrefs:
     lang: str | None  # chosen with /lang; None: follow language_code
     language_code: str | None
     summary_sentences: int | None
-    first_seen: str
-    last_seen: str
+    first_seen: datetime
+    last_seen: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,34 +34,31 @@ class ChatPrefs:
     title: str | None
     auto_mode: bool
     lang: str | None
-    first_seen: str
-    last_seen: str
+    first_seen: datetime
+    last_seen: datetime
 
 
-def _user(row: aiosqlite.Row) -> UserPrefs:
+def _user(row: Record) -> UserPrefs:
     return UserPrefs(
         row["id"],
         row["lang"],
         row["language_code"],
         row["summary_sentences"],
-        row["first_seen"],
-        row["last_seen"],
+        read_time(row["first_seen"]),
+        read_time(row["last_seen"]),
     )
 
 
-def _chat(row: aiosqlite.Row) -> ChatPrefs:
+def _chat(row: Record) -> ChatPrefs:
     return ChatPrefs(
         row["id"],
         row["type"],
         row["title"],
         bool(row["auto_mode"]),
         row["lang"],
-        row["first_seen"],
-        row["last_seen"],
+        read_time(row["first_seen"]),
+        read_time(row["last_seen"]),
     )
-
-
-_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
 class UserRepository:
@@ -77,24 +73,27 @@ class UserRepository:
         first_name: str | None = None,
         language_code: str | None = None,
     ) -> UserPrefs:
+        now = datetime.now(UTC)
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO users (id, username, first_name, language_code) VALUES (?, ?, ?, ?)"
+                "INSERT INTO users (id, username, first_name, language_code, first_seen, last_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET username = excluded.username,"
                 " first_name = excluded.first_name,"
                 " language_code = COALESCE(excluded.language_code, users.language_code),"
-                f" last_seen = {_NOW}",
-                (user_id, username, first_name, language_code),
+                " last_seen = excluded.last_seen",
+                (user_id, username, first_name, language_code, now, now),
             )
         return await self.get_user(user_id)
 
     async def touch_chat(self, chat_id: int, *, type: str, title: str | None = None) -> ChatPrefs:
+        now = datetime.now(UTC)
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO chats (id, type, title) VALUES (?, ?, ?)"
+                "INSERT INTO chats (id, type, title, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET type = excluded.type,"
-                f" title = excluded.title, last_seen = {_NOW}",
-                (chat_id, type, title),
+                " title = excluded.title, last_seen = excluded.last_seen",
+                (chat_id, type, title, now, now),
             )
         return await self.get_chat(chat_id)
 

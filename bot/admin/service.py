@@ -27,6 +27,7 @@ from storage import Database
 from storage.admin import AuditLog, BroadcastStore, Moderation, backup, export_jsonl
 from storage.admin.broadcasts import Audience
 from storage.admin.stats import collect_stats, database_bytes
+from storage.db import read_time, utc_stamp
 from storage.feeds import Feed
 
 #: Any Application whose bot_data is our BotData (``context.application`` is typed loosely).
@@ -93,7 +94,9 @@ class AdminService:
                 " WHERE user_id = ? ORDER BY id DESC LIMIT 10",
                 (user_id,),
             )
-            recent = [f"{r[0][:16]} {r[1]} {r[3]} {(r[2] or '')[:60]}" for r in rows]
+            recent = [
+                f"{utc_stamp(read_time(r[0]))[:16]} {r[1]} {r[3]} {(r[2] or '')[:60]}" for r in rows
+            ]
         report = UserReport(
             user_id,
             await self.moderation.ban_of(user_id),
@@ -233,10 +236,7 @@ class AdminService:
         return done
 
     async def _has_table(self, name: str) -> bool:
-        found = await self.db.scalar(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-        )
-        return bool(found == 1)
+        return name in await self.db.table_names()
 
 
 def _escape(text: str) -> str:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from storage.db import Database
+from storage.db import Database, read_time, utc_stamp
 
 Origin = Literal["telegram", "shell"]
 
@@ -36,11 +36,13 @@ class AuditLog:
         payload = json.dumps(args or {}, ensure_ascii=False, sort_keys=True, default=str)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT INTO audit_log(admin_id, action, args, origin) VALUES (?, ?, ?, ?)",
+                "INSERT INTO audit_log(admin_id, action, args, origin, at)"
+                " VALUES (?, ?, ?, ?, now()) RETURNING id",
                 (admin_id, action, payload, origin),
             )
-            assert cur.lastrowid is not None
-            return cur.lastrowid
+            row = await cur.fetchone()
+            assert row is not None
+            return int(row[0])
 
     async def recent(self, limit: int = 20, *, action: str | None = None) -> list[AuditEntry]:
         sql = "SELECT id, at, admin_id, action, args, origin FROM audit_log"
@@ -49,4 +51,7 @@ class AuditLog:
             sql += " WHERE action = ?"
             params = (action,)
         rows = await self.db.fetchall(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
-        return [AuditEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+        return [
+            AuditEntry(r[0], utc_stamp(read_time(r[1])), r[2], r[3], json.loads(r[4]), r[5])
+            for r in rows
+        ]

@@ -60,11 +60,14 @@ class BroadcastStore:
     async def create(self, text: str, audience: Audience, *, created_by: int) -> int:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT INTO broadcasts(text, audience, created_by) VALUES (?, ?, ?)",
+                "INSERT INTO broadcasts(text, audience, created_by, created_at)"
+                " VALUES (?, ?, ?, now())"
+                " RETURNING id",
                 (text, audience, created_by),
             )
-            assert cur.lastrowid is not None
-            return cur.lastrowid
+            row = await cur.fetchone()
+            assert row is not None
+            return int(row[0])
 
     async def get(self, broadcast_id: int) -> Broadcast:
         row = await self.db.fetchone(
@@ -82,16 +85,17 @@ class BroadcastStore:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE broadcasts SET state = 'sending',"
-                " started_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+                " started_at = now()"
                 " WHERE id = ? AND state = 'draft'",
                 (broadcast_id,),
             )
             if cur.rowcount == 0:
                 return False
             await conn.executemany(
-                "INSERT OR IGNORE INTO broadcast_deliveries(broadcast_id, recipient_id)"
+                "INSERT INTO broadcast_deliveries(broadcast_id, recipient_id)"
                 " SELECT ?, ? WHERE NOT EXISTS"
-                " (SELECT 1 FROM unreachable_recipients WHERE recipient_id = ?)",
+                " (SELECT 1 FROM unreachable_recipients WHERE recipient_id = ?)"
+                " ON CONFLICT DO NOTHING",
                 [(broadcast_id, r, r) for r in dict.fromkeys(recipients)],
             )
             return True
@@ -101,7 +105,7 @@ class BroadcastStore:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE broadcasts SET state = 'cancelled',"
-                " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+                " finished_at = now()"
                 " WHERE id = ? AND state IN ('draft', 'sending')",
                 (broadcast_id,),
             )
@@ -111,7 +115,7 @@ class BroadcastStore:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE broadcasts SET state = 'done',"
-                " finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+                " finished_at = now()"
                 " WHERE id = ? AND state = 'sending'",
                 (broadcast_id,),
             )
@@ -134,7 +138,7 @@ class BroadcastStore:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE broadcast_deliveries SET status = 'failed', error = ?,"
-                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+                " updated_at = now()"
                 " WHERE broadcast_id = ? AND status = 'sending'",
                 (INTERRUPTED, broadcast_id),
             )
@@ -153,7 +157,7 @@ class BroadcastStore:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE broadcast_deliveries SET status = 'sending', attempts = attempts + 1,"
-                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+                " updated_at = now()"
                 " WHERE broadcast_id = ? AND recipient_id = ? AND status = 'pending'",
                 (broadcast_id, recipient_id),
             )
@@ -170,8 +174,9 @@ class BroadcastStore:
         if status == "blocked":
             async with self.db.transaction() as conn:
                 await conn.execute(
-                    "INSERT OR REPLACE INTO unreachable_recipients(recipient_id, reason)"
-                    " VALUES (?, ?)",
+                    "INSERT INTO unreachable_recipients(recipient_id, reason, since)"
+                    " VALUES (?, ?, now()) ON CONFLICT (recipient_id)"
+                    " DO UPDATE SET reason = excluded.reason, since = excluded.since",
                     (recipient_id, error or "blocked"),
                 )
 
@@ -181,7 +186,7 @@ class BroadcastStore:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE broadcast_deliveries SET status = ?, error = ?,"
-                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+                " updated_at = now()"
                 " WHERE broadcast_id = ? AND recipient_id = ?",
                 (status, error, broadcast_id, recipient_id),
             )

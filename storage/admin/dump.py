@@ -1,8 +1,9 @@
-"""Consistent backups (SQLite's online backup API) and gzip JSONL exports.
+"""Consistent backups (SQLite's online backup API) and gzip JSONL exports (either backend).
 
-Both read through a second, plain ``sqlite3`` connection in a worker thread: the bot's
-own aiosqlite connection keeps serving while a large database is copied, and WAL gives
-the reader one consistent snapshot for the whole copy.
+A backup reads through a plain ``sqlite3`` connection in a worker thread, so the bot keeps
+serving while a large file is copied; WAL gives it one snapshot. An export reads every
+table in one read transaction (one snapshot) in id order, a page at a time. A PostgreSQL
+store is backed up with ``pg_dump``, the server's own tool.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from storage.db import Database
+from storage.db import Database, utc_stamp
+from storage.errors import StorageError
 
 #: Tables exported by default, when they exist: the stored articles and the request log.
 EXPORT_TABLES: tuple[str, ...] = ("articles", "requests")
+_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,8 @@ class ExportResult:
 
 async def backup(db: Database, dest: str | Path) -> Path:
     """Copy the whole database to ``dest`` (overwritten) as one consistent snapshot."""
+    if db.path is None:
+        raise StorageError("a PostgreSQL store is backed up with pg_dump, not from the bot")
     if db.path == ":memory:":
         raise ValueError("an in-memory database cannot be backed up from another connection")
     dest = Path(dest)
@@ -60,31 +66,34 @@ async def export_jsonl(
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    rows = await asyncio.to_thread(_export_sync, db.path, dest, tuple(tables))
-    return ExportResult(dest, rows)
-
-
-def _export_sync(source: str, dest: Path, tables: tuple[str, ...]) -> dict[str, int]:
+    existing = await db.table_names()
     counts: dict[str, int] = {}
-    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as conn:
-        existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    async with db.reading(snapshot=True) as conn:
         with gzip.open(dest, "wt", encoding="utf-8") as out:
-            conn.execute("BEGIN")  # one read transaction: every table from one snapshot
             for table in tables:
                 counts[table] = 0
                 if table not in existing:
                     continue
-                # The name comes from our allowlist above, checked against sqlite_master.
-                cur = conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
-                names = [d[0] for d in cur.description]
-                for values in cur:
-                    row = {k: _jsonable(v) for k, v in zip(names, values, strict=True)}
-                    out.write(json.dumps({"table": table, "row": row}, ensure_ascii=False))
-                    out.write("\n")
-                    counts[table] += 1
-            conn.execute("COMMIT")
-    return counts
+                # The name comes from the caller's list, checked against the store's tables.
+                last = None
+                while True:
+                    after = "" if last is None else " WHERE id > ?"
+                    rows = await conn.fetchall(
+                        f'SELECT * FROM "{table}"{after} ORDER BY id LIMIT {_PAGE}',
+                        () if last is None else (last,),
+                    )
+                    for row in rows:
+                        line = {k: _jsonable(v) for k, v in zip(row.keys(), row, strict=True)}
+                        out.write(json.dumps({"table": table, "row": line}, ensure_ascii=False))
+                        out.write("\n")
+                    counts[table] += len(rows)
+                    if len(rows) < _PAGE:
+                        break
+                    last = rows[-1]["id"]
+    return ExportResult(dest, counts)
 
 
 def _jsonable(value: object) -> object:
+    if isinstance(value, datetime):
+        return utc_stamp(value)
     return value.hex() if isinstance(value, bytes) else value

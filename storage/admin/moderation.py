@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from storage.db import Database
+from storage.db import Database, read_time, utc_stamp
 
 ALLOW_ONLY_FLAG = "allow_only"
 
@@ -40,6 +40,10 @@ def utc_day(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).astimezone(UTC).date().isoformat()
 
 
+def _stamp(value: datetime | str) -> str:
+    return utc_stamp(read_time(value))
+
+
 class Moderation:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -48,10 +52,10 @@ class Moderation:
     async def ban(self, user_id: int, *, by: int, reason: str | None = None) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO bans(user_id, reason, banned_by) VALUES (?, ?, ?)"
+                "INSERT INTO bans(user_id, reason, banned_by, banned_at) VALUES (?, ?, ?, now())"
                 " ON CONFLICT(user_id) DO UPDATE SET reason = excluded.reason,"
                 " banned_by = excluded.banned_by,"
-                " banned_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
+                " banned_at = now()",
                 (user_id, reason, by),
             )
 
@@ -66,7 +70,7 @@ class Moderation:
             "SELECT user_id, reason, banned_by, banned_at FROM bans WHERE user_id = ?",
             (user_id,),
         )
-        return None if row is None else Ban(row[0], row[1], row[2], row[3])
+        return None if row is None else Ban(row[0], row[1], row[2], _stamp(row[3]))
 
     async def is_banned(self, user_id: int) -> bool:
         return bool(await self.db.scalar("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) == 1)
@@ -75,13 +79,15 @@ class Moderation:
         rows = await self.db.fetchall(
             "SELECT user_id, reason, banned_by, banned_at FROM bans ORDER BY banned_at DESC"
         )
-        return [Ban(r[0], r[1], r[2], r[3]) for r in rows]
+        return [Ban(r[0], r[1], r[2], _stamp(r[3])) for r in rows]
 
     # allowlist --------------------------------------------------------------------------
     async def allow(self, user_id: int, *, by: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO allowlist(user_id, added_by) VALUES (?, ?)", (user_id, by)
+                "INSERT INTO allowlist(user_id, added_by, added_at) VALUES (?, ?, now())"
+                " ON CONFLICT DO NOTHING",
+                (user_id, by),
             )
 
     async def disallow(self, user_id: int) -> bool:
@@ -129,9 +135,9 @@ class Moderation:
                 await conn.execute("DELETE FROM quotas WHERE user_id = ?", (user_id,))
                 return
             await conn.execute(
-                "INSERT INTO quotas(user_id, daily_limit, set_by) VALUES (?, ?, ?)"
+                "INSERT INTO quotas(user_id, daily_limit, set_by, set_at) VALUES (?, ?, ?, now())"
                 " ON CONFLICT(user_id) DO UPDATE SET daily_limit = excluded.daily_limit,"
-                " set_by = excluded.set_by, set_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
+                " set_by = excluded.set_by, set_at = now()",
                 (user_id, limit, by),
             )
 
@@ -165,7 +171,7 @@ class Moderation:
                 return False
             await conn.execute(
                 "INSERT INTO quota_usage(user_id, day, used) VALUES (?, ?, ?)"
-                " ON CONFLICT(user_id, day) DO UPDATE SET used = used + excluded.used",
+                " ON CONFLICT(user_id, day) DO UPDATE SET used = quota_usage.used + excluded.used",
                 (user_id, day, n),
             )
             # Old days are never read again; keep the table small.

@@ -6,7 +6,6 @@ that is not there yet (feature not installed) counts as empty rather than failin
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,8 +34,7 @@ class BotStats:
 
 
 async def _tables(db: Database) -> set[str]:
-    rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
-    return {r[0] for r in rows}
+    return await db.table_names()
 
 
 async def _count(db: Database, tables: set[str], table: str, where: str = "") -> int:
@@ -61,12 +59,7 @@ def domain_of(url: str) -> str | None:
 
 
 async def database_bytes(db: Database) -> int:
-    pages = int(await db.scalar("PRAGMA page_count") or 0)
-    size = pages * int(await db.scalar("PRAGMA page_size") or 0)
-    wal = f"{db.path}-wal"
-    if db.path != ":memory:" and os.path.exists(wal):
-        size += os.path.getsize(wal)
-    return size
+    return await db.backend.database_bytes(db)
 
 
 async def collect_stats(db: Database, *, now: datetime | None = None) -> BotStats:
@@ -84,13 +77,11 @@ async def collect_stats(db: Database, *, now: datetime | None = None) -> BotStat
     domains: Counter[str] = Counter()
     if "requests" in tables:
         today = int(
-            await db.scalar(
-                "SELECT count(*) FROM requests WHERE created_at >= ?", (_stamp(midnight),)
-            )
+            await db.scalar("SELECT count(*) FROM requests WHERE created_at >= ?", (midnight,))
         )
         rows = await db.fetchall(
             "SELECT kind, target, outcome, latency_ms, error FROM requests WHERE created_at >= ?",
-            (_stamp(week_ago),),
+            (week_ago,),
         )
         week = len(rows)
         reasons: Counter[str] = Counter()
@@ -117,7 +108,3 @@ async def collect_stats(db: Database, *, now: datetime | None = None) -> BotStat
         banned=banned,
         db_bytes=await database_bytes(db),
     )
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from storage.errors import NotFound
 from storage.fulltext import PRIOR_DOCS, document_frequencies
 from storage.indexing import idf, term_id
 from storage.related import MIN_SIMILARITY
-from tests.storage.conftest import make_analysis
+from tests.storage.conftest import fail_inserts, indexed_with, make_analysis, stop_failing
 from tests.storage.corpus import (
     BASKETBALL,
     COOPERATION,
@@ -29,11 +31,7 @@ from tests.storage.corpus import (
 DAY = datetime(2021, 7, 20, 8, 0, tzinfo=UTC)
 
 
-async def fts_rows(db: Database, word: str) -> list[int]:
-    rows = await db.fetchall(
-        "SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY rowid", (f'"{word}"',)
-    )
-    return [r[0] for r in rows]
+fts_rows = indexed_with
 
 
 async def band_rows(db: Database, article_id: int) -> int:
@@ -160,7 +158,9 @@ async def test_purge_removes_index_entries_and_promotes_oldest_copy(
     )
     fresh = await repo.save(make_analysis("郑州暴雨", FLOOD))
     assert fresh.duplicate_of is None and await fts_rows(db, "暴雨") == [fresh.article_id]
-    await db.conn.execute("INSERT INTO article_fts(article_fts) VALUES ('integrity-check')")
+    if db.dialect == "sqlite":
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO article_fts(article_fts) VALUES ('integrity-check')")
 
 
 async def test_crash_mid_write_stores_nothing(repo: ArticleRepository, db: Database) -> None:
@@ -173,10 +173,7 @@ async def test_crash_mid_write_stores_nothing(repo: ArticleRepository, db: Datab
         pass
 
     # the FTS insert is the last index write of save(); make it fail inside the transaction
-    await db.conn.execute(
-        "CREATE TEMP TRIGGER boom BEFORE INSERT ON articles"
-        " WHEN NEW.title = '崩溃' BEGIN SELECT RAISE(ABORT, 'boom'); END"
-    )
+    await fail_inserts(db, "articles", "NEW.title = '崩溃'")
     with pytest.raises(Exception, match="boom"):
         await repo.save(make_analysis("崩溃", FLOOD))
     # an exception raised by our own code half-way through a transaction also rolls back
@@ -197,13 +194,10 @@ async def test_crash_between_index_writes_rolls_back_row_and_bands(
     repo: ArticleRepository, db: Database
 ) -> None:
     # fail the LSH band insert, after the article row is already written
-    await db.conn.execute(
-        "CREATE TEMP TRIGGER boom BEFORE INSERT ON article_bands"
-        " BEGIN SELECT RAISE(ABORT, 'boom'); END"
-    )
+    await fail_inserts(db, "article_bands")
     with pytest.raises(Exception, match="boom"):
         await repo.save(make_analysis("郑州暴雨", FLOOD))
-    await db.conn.execute("DROP TRIGGER boom")
+    await stop_failing(db, "article_bands")
     assert await repo.count() == 0
     assert await db.scalar("SELECT count(*) FROM article_bands") == 0
     assert await fts_rows(db, "暴雨") == []
@@ -316,7 +310,7 @@ async def test_reindex_rebuilds_indexes(repo: ArticleRepository, db: Database) -
     before = await db.scalar("SELECT count(*) FROM article_bands")
     async with db.transaction() as conn:  # simulate a stale index
         await conn.execute("DELETE FROM article_bands")
-        await conn.execute("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+        await conn.backend.fulltext.clear(conn)
     assert await fts_rows(db, "暴雨") == []
     seen: list[tuple[int, int]] = []
     assert await repo.reindex(lambda done, total: seen.append((done, total))) == 3
@@ -342,10 +336,7 @@ async def test_save_many_links_copies_within_one_batch(repo: ArticleRepository) 
 
 
 async def test_save_many_is_all_or_nothing(repo: ArticleRepository, db: Database) -> None:
-    await db.conn.execute(
-        "CREATE TEMP TRIGGER boom BEFORE INSERT ON articles"
-        " WHEN NEW.title = '崩溃' BEGIN SELECT RAISE(ABORT, 'boom'); END"
-    )
+    await fail_inserts(db, "articles", "NEW.title = '崩溃'")
     with pytest.raises(Exception, match="boom"):
         await repo.save_many([make_analysis("郑州暴雨", FLOOD), make_analysis("崩溃", LAUNCH)])
     assert await repo.count() == 0
@@ -427,11 +418,40 @@ async def test_the_idf_prior_fades_out_as_the_store_fills(db: Database) -> None:
     async with db.transaction() as conn:
         await conn.execute("INSERT INTO term_df (id, df) VALUES (?, 1), (?, 1)", (common, rare))
         await conn.execute("UPDATE index_stats SET value = 2 WHERE name = 'indexed_docs'")
-    df, docs = await document_frequencies(db.conn, [common, rare])
+    async with db.reading() as conn:
+        df, docs = await document_frequencies(conn, [common, rare])
     assert docs == PRIOR_DOCS
     assert idf(df[common], docs) < idf(df[rare], docs) - 3  # 的 is common, 殡仪馆 is not
     async with db.transaction() as conn:
         await conn.execute("UPDATE index_stats SET value = ? WHERE name = 'indexed_docs'",
                            (PRIOR_DOCS,))  # fmt: skip
-    df, docs = await document_frequencies(db.conn, [common, rare])
+    async with db.reading() as conn:
+        df, docs = await document_frequencies(conn, [common, rare])
     assert (df, docs) == ({common: 1, rare: 1}, PRIOR_DOCS)  # the store's own counts only
+
+
+async def test_readers_see_the_whole_old_index_while_a_reindex_runs(
+    repo: ArticleRepository, db: Database
+) -> None:
+    words = [f"{a}{b}" for a in "春夏秋冬东南西北上下左右" for b in "山水田林湖海城村"]
+    rng = random.Random(7)
+    await repo.save_many(
+        [
+            make_analysis(f"第{i}号报道", "".join(rng.choice(words) for _ in range(40)) + "。")
+            for i in range(300)
+        ]
+    )
+    flood = await repo.save(make_analysis("郑州暴雨", FLOOD))
+    expected = await fts_rows(db, "暴雨")
+    assert expected == [flood.article_id]
+    midway = asyncio.Event()
+    reindex = asyncio.create_task(repo.reindex(lambda done, total: midway.set()))
+    await midway.wait()  # the first progress call comes from inside the reindex transaction
+    reads = 0
+    while not reindex.done():
+        assert await fts_rows(db, "暴雨") == expected
+        assert [a.id for a in await repo.search("郑州暴雨")] == [flood.article_id]
+        reads += 1
+    assert await reindex == 301
+    assert reads > 0
+    assert await fts_rows(db, "暴雨") == expected

@@ -1,0 +1,90 @@
+"""What a backend provides (see :mod:`storage.backends`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+if TYPE_CHECKING:
+    from storage.db import Connection, Database
+    from storage.indexing import Segmented
+
+
+class Backend(Protocol):
+    name: str  # "sqlite" or "postgresql", as SQLAlchemy names the dialect
+
+    def engine(self, url: str) -> AsyncEngine:
+        """The SQLAlchemy async engine for ``url`` (pool, per-connection settings)."""
+        ...
+
+    def path(self, url: str) -> str | None:
+        """The database file (SQLite), else None."""
+        ...
+
+    def placeholders(self, sql: str) -> str:
+        """``sql`` with the repositories' ``?`` placeholders in the driver's style."""
+        ...
+
+    def adapt(self, params: Sequence[Any]) -> tuple[Any, ...]:
+        """Parameters as the driver stores them (times, above all)."""
+        ...
+
+    async def database_bytes(self, db: Database) -> int:
+        """The store's size on disk."""
+        ...
+
+    def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        """``column`` is one of ``values``: the SQL and its parameters (one statement text
+        whatever the number of values, where the driver caches prepared statements)."""
+        ...
+
+    async def lock_migrations(self, conn: AsyncConnection) -> None:
+        """Hold the store's migration lock until ``conn``'s transaction ends."""
+        ...
+
+    async def integrity(self, conn: Connection) -> list[str]:
+        """Problems the engine's own checks find (empty when none)."""
+        ...
+
+    async def after_copy(self, conn: Connection, table: str, key: Sequence[str]) -> None:
+        """Rows with explicit keys were copied into ``table``: keep id generation ahead."""
+        ...
+
+    @property
+    def fulltext(self) -> FullText: ...
+
+
+class FullText(Protocol):
+    """The full-text index over family roots' index words (``Segmented``): candidates for
+    related stories, search, and what ``zhaiyao db check`` compares."""
+
+    async def add(self, conn: Connection, article_id: int, seg: Segmented) -> None: ...
+
+    async def remove(self, conn: Connection, article_id: int, seg: Segmented) -> None: ...
+
+    async def clear(self, conn: Connection) -> None: ...
+
+    async def matching(self, conn: Connection, word: str) -> list[int]:
+        """Indexed articles holding ``word``, by id."""
+        ...
+
+    async def search(
+        self, conn: Connection, words: Sequence[str], *, every: bool, limit: int
+    ) -> list[int]:
+        """Ids of the best matches for all (``every``) or any of ``words``."""
+        ...
+
+    def nearby(
+        self, heaviest: Sequence[tuple[float, str]], root: int, *, postings: int, limit: int
+    ) -> tuple[str, list[Any]]:
+        """Related-story candidates as SQL yielding ``(rid, s)`` rows, best first: for each
+        (weight, word), the ``postings`` indexed articles holding it nearest to ``root``
+        in id order on either side, scored (``s``) by the summed weights of their words;
+        the best ``limit``. The caller joins the articles in the same statement."""
+        ...
+
+    async def indexed(self, conn: Connection) -> int:
+        """How many articles the index holds."""
+        ...
