@@ -29,11 +29,12 @@ from telegram import (
     LinkPreviewOptions,
 )
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, MessageHandler, filters
 
 from bot.context import CONTEXT_TYPES, BotApp, Services
 from bot.errors import MissingToken, on_error
 from bot.settings import Settings
+from bot.telegram.access_log import LoggedApplication
 from bot.texts import COMMANDS
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def build_application(settings: Settings) -> BotApp:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     builder = (
         ApplicationBuilder()
+        .application_class(LoggedApplication)
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(file_base_url(settings.telegram_base_url))
@@ -112,6 +114,12 @@ def build_application(settings: Settings) -> BotApp:
     app.bot_data.settings = settings
     for module in handler_modules():
         module.register(app)
+    # Last in group 0: a document no feature reads (a .pdf, an image file) still gets an answer.
+    from bot.handlers.chat import unsupported_document
+
+    app.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, unsupported_document)
+    )
     app.add_error_handler(on_error)
     return app
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.digest_delivery import ArticleSource, DigestService, FloodLimit
 from bot.digest_jobs import DigestScheduler
-from bot.feeds import POLL_INTERVAL, FeedPoller, Ingest
+from bot.feeds import POLL_INTERVAL, FeedPoller, Ingest, OnFailing
 from storage.db import Database
 from storage.feeds import FeedRepository
 from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow
@@ -63,6 +63,7 @@ class DigestRuntime:
         summarize_one: Callable[[str, int], Awaitable[str]] = one_sentence,
         flood: FloodLimit | None = None,
         poll_interval: timedelta = POLL_INTERVAL,
+        on_failing: OnFailing | None = None,
     ) -> DigestRuntime:
         subscriptions, feeds, digests = (
             SubscriptionRepository(db),
@@ -73,7 +74,13 @@ class DigestRuntime:
             subscriptions, digests, articles, summarize_one, flood=flood, clock=clock
         )
         poller = FeedPoller(
-            feeds, subscriptions, ingest, policy, interval=poll_interval, clock=clock
+            feeds,
+            subscriptions,
+            ingest,
+            policy,
+            interval=poll_interval,
+            clock=clock,
+            on_failing=on_failing,
         )
         scheduler = DigestScheduler(service, subscriptions, poller, clock=clock)
         return cls(subscriptions, feeds, digests, service, poller, scheduler)

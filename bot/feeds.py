@@ -4,8 +4,13 @@ Each due feed is fetched with ``summarizer.fetch.fetch_page`` (the same address 
 size/time limits as links users send) with ``If-None-Match`` / ``If-Modified-Since`` from the
 last answer; a 304 ends the poll. Items never seen before pass the feed's keyword filters and
 are handed to an ``ingest`` callable (the bot wires it to ``NewsService``: full article
-fetched and analysed), then logged for the chat's next digest. Failing feeds back off
-exponentially. Nothing here knows about Telegram.
+fetched and analysed), then logged for the chat's next digest.
+
+A feed's failure stays that feed's: whatever one feed (or one of its items) raises, typed
+or not, is counted on that feed, which backs off exponentially, and the round goes on to
+the next feed. After :data:`FAILURES_BEFORE_ALERT` failures in a row the ``on_failing``
+callable tells the chat that follows it (once per run of failures). Nothing here knows
+about Telegram.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -34,6 +39,7 @@ MAX_BACKOFF = timedelta(hours=24)
 FIRST_POLL_ITEMS = 5  # a newly added feed ingests its newest few; older items count as seen
 MAX_ITEMS_PER_POLL = 50
 MAX_OPML_FEEDS = 100
+FAILURES_BEFORE_ALERT = 5
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
     | {"application/xml", "text/xml"}
@@ -64,10 +70,19 @@ class PollResult:
     article_ids: tuple[int, ...] = ()
     skipped: int = 0  # filtered out or not articles
     error: str | None = None
+    failure: BaseException | None = field(default=None, compare=False, repr=False)
+
+    def reason(self, lang: str) -> str:
+        """Why the poll failed, for a user: the typed error's sentence, else a generic one."""
+        if isinstance(self.failure, SummarizerError):
+            return self.failure.user_message(lang)
+        return FetchError().user_message(lang)
 
 
 # (feed, item) -> the stored article id; raises SummarizerError subclasses when unreadable.
 Ingest = Callable[[Feed, FeedItem], Awaitable[int]]
+# (feed after the failure, the failed poll) -> tell the people who follow it.
+OnFailing = Callable[[Feed, PollResult], Awaitable[None]]
 
 
 def parse_feed(text: str) -> tuple[str | None, list[FeedItem]]:
@@ -127,7 +142,9 @@ class FeedPoller:
         client: httpx.AsyncClient | None = None,
         interval: timedelta = POLL_INTERVAL,
         clock: Callable[[], datetime] = utcnow,
+        on_failing: OnFailing | None = None,
     ) -> None:
+        self.on_failing = on_failing
         self.feeds = feeds
         self.subscriptions = subscriptions
         self.ingest = ingest
@@ -140,11 +157,37 @@ class FeedPoller:
 
     async def poll_due(self) -> list[PollResult]:
         async with self._lock:
-            return [await self._poll(feed) for feed in await self.feeds.due(self.clock())]
+            return [await self._poll_one(feed) for feed in await self.feeds.due(self.clock())]
 
     async def poll(self, feed_id: int) -> PollResult:
         async with self._lock:
-            return await self._poll(await self.feeds.get(feed_id))
+            return await self._poll_one(await self.feeds.get(feed_id))
+
+    async def _poll_one(self, feed: Feed) -> PollResult:
+        """Poll ``feed``; any failure is counted on it, never raised into the round."""
+        try:
+            return await self._poll(feed)
+        except SummarizerError as exc:
+            log.info("feed %s failed: %s", feed.id, exc)
+            return await self._failed(feed, exc)
+        except Exception as exc:  # a hostile feed must not stop the others
+            log.warning("feed %s failed unexpectedly", feed.id, exc_info=True)
+            return await self._failed(feed, exc)
+
+    async def _failed(self, feed: Feed, exc: Exception) -> PollResult:
+        failed = await self.feeds.polled_failed(
+            feed.id,
+            f"{type(exc).__name__}: {exc}"[:300],
+            backoff=backoff(feed.failures + 1, self.interval),
+            now=self.clock(),
+        )
+        result = PollResult(feed.id, "failed", error=str(exc)[:300], failure=exc)
+        if failed.failures == FAILURES_BEFORE_ALERT and self.on_failing is not None:
+            try:
+                await self.on_failing(failed, result)
+            except Exception:  # telling people is best effort; the loop goes on
+                log.warning("feed %s: failure notice not delivered", feed.id, exc_info=True)
+        return result
 
     async def _poll(self, feed: Feed) -> PollResult:
         now = self.clock()
@@ -153,20 +196,10 @@ class FeedPoller:
             headers["If-None-Match"] = feed.etag
         if feed.last_modified:
             headers["If-Modified-Since"] = feed.last_modified
-        try:
-            page = await fetch_page(
-                feed.url, self.policy, client=self.client, extra_headers=headers or None
-            )
-            title, items = (None, []) if page.status == 304 else parse_feed(page.text)
-        except SummarizerError as exc:
-            failed = await self.feeds.polled_failed(
-                feed.id,
-                f"{type(exc).__name__}: {exc}",
-                backoff=backoff(feed.failures + 1, self.interval),
-                now=now,
-            )
-            log.info("feed %s failed (%d in a row): %s", feed.id, failed.failures, exc)
-            return PollResult(feed.id, "failed", error=str(exc))
+        page = await fetch_page(
+            feed.url, self.policy, client=self.client, extra_headers=headers or None
+        )
+        title, items = (None, []) if page.status == 304 else parse_feed(page.text)
         lowered = {k.lower(): v for k, v in page.headers.items()}
         await self.feeds.polled_ok(
             feed.id,
@@ -201,8 +234,13 @@ class FeedPoller:
                 article_id = await self.ingest(feed, item)
             except FetchTimeout:
                 continue  # transient: try again next poll
-            except (FetchError, SummarizerError) as exc:
+            except SummarizerError as exc:
                 log.info("feed %s item %s not ingested: %s", feed.id, guid, exc)
+                await self.feeds.mark_seen(feed.id, guid, None)
+                skipped += 1
+                continue
+            except Exception:  # a hostile item must not stop the items after it
+                log.warning("feed %s item %s failed unexpectedly", feed.id, guid, exc_info=True)
                 await self.feeds.mark_seen(feed.id, guid, None)
                 skipped += 1
                 continue

@@ -16,6 +16,7 @@ from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from bot.admin.service import admin_service
+from bot.telegram.access_log import note
 
 BAN_GROUP = -4
 QUOTA_GROUP = -1
@@ -34,6 +35,7 @@ async def ban_gate(update: Update, context: AnyContext) -> None:
     if user is None:  # channel posts, polls: nobody to ban
         return
     if not await admin_service(context.application).may_use(user.id):
+        note("banned")
         raise ApplicationHandlerStop
 
 
@@ -59,6 +61,7 @@ async def quota_gate(update: Update, context: AnyContext) -> None:
         return  # the common case: one indexed lookup, no classification
     wanted = await articles_in(message, context)
     if wanted and not await admin.consume_quota(user.id, wanted):
+        note("quota")
         quota = await admin.moderation.quota(user.id)
         await message.reply_text(QUOTA_REPLY.format(limit=quota.limit), parse_mode=None)
         raise ApplicationHandlerStop

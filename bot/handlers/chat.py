@@ -22,7 +22,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import render
 from bot.addressing import RateLimiter, addressed_to_bot, is_group
 from bot.chat_support import (
     card_of,
@@ -34,7 +33,10 @@ from bot.chat_support import (
     stored_card,
 )
 from bot.context import BotApp, Context
-from bot.reply import send_all, send_html, typing, with_placeholder
+from bot.telegram import render
+from bot.telegram.access_log import note
+from bot.telegram.placeholder import with_placeholder
+from bot.telegram.send import reply, send, typing
 from bot.texts import COMMANDS, t
 from storage.errors import NotFound
 from summarizer.errors import TooLarge
@@ -69,8 +71,9 @@ async def rate_limit(update: Update, context: Context) -> None:
     limiter: RateLimiter = getattr(context.application, _RATE_SLOT)
     if request is None or limiter.allow(user.id, request.cost):
         return
+    note("rate_limited")
     if limiter.should_warn(user.id):
-        await message.reply_text(t("rate_limited", await lang_of(update, context)))
+        await reply(context.bot, message, t("rate_limited", await lang_of(update, context)))
     raise ApplicationHandlerStop
 
 
@@ -83,7 +86,7 @@ async def on_message(update: Update, context: Context) -> None:
         return
     lang, news = await lang_of(update, context), context.bot_data.services.news
     if request.kind == "hint":
-        await message.reply_text(t("nothing_to_read", lang))
+        await reply(context.bot, message, t("nothing_to_read", lang))
         return
     await typing(context.bot, message.chat_id)
     n, who = (
@@ -106,7 +109,7 @@ async def on_message(update: Update, context: Context) -> None:
         except Exception as err:  # one broken link must not cost the others their cards
             failure = failure or err
     if request.dropped_links:
-        await message.reply_text(t("too_many_links", lang, n=len(request.links)))
+        await reply(context.bot, message, t("too_many_links", lang, n=len(request.links)))
     if failure is not None:
         raise failure  # to the application's error handler (log, user, admin chat)
 
@@ -120,7 +123,7 @@ async def on_document(update: Update, context: Context) -> None:
     lang = await lang_of(update, context)
     doc = message.document
     if (doc.file_size or 0) > MAX_FILE_BYTES:
-        await message.reply_text(TooLarge().user_message(lang))
+        await reply(context.bot, message, TooLarge().user_message(lang))
         return
     await typing(context.bot, message.chat_id)
     data = bytes(await (await doc.get_file()).download_as_bytearray())
@@ -142,6 +145,17 @@ async def on_document(update: Update, context: Context) -> None:
         lambda r: card_of(r, lang),
         friendly(lang),
     )
+
+
+async def unsupported_document(update: Update, context: Context) -> None:
+    """A document no feature reads: one sentence saying what the bot reads, as a reply."""
+    message = update.effective_message
+    assert message is not None
+    addressed = addressed_to_bot(message, context.bot.username, context.bot.id)
+    if is_group(message) and not addressed:
+        return  # someone sharing a file in a group is not talking to us
+    note("unsupported")
+    await reply(context.bot, message, t("unsupported_file", await lang_of(update, context)))
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -166,7 +180,8 @@ async def on_button(update: Update, context: Context) -> None:
             texts = [render.render_related(await news.related(article_id), lang)]
     except NotFound:
         texts = [t("not_found", lang)]
-    await send_all(context.bot, chat_id, texts, query.message.message_id)
+    for text in texts:
+        await send(context.bot, chat_id, text, reply_to=query.message.message_id)
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -180,9 +195,9 @@ async def start(update: Update, context: Context) -> None:
             text, markup = await stored_card(int(payload[1:]), context, lang)
         except NotFound:
             text, markup = t("not_found", lang), None
-        await send_html(context.bot, message.chat_id, text, markup=markup)
+        await send(context.bot, message.chat_id, text, markup=markup)
         return
-    await send_html(context.bot, message.chat_id, t("start", lang))
+    await send(context.bot, message.chat_id, t("start", lang))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -194,7 +209,7 @@ async def help_command(update: Update, context: Context) -> None:
     index = 1 if lang == "en" else 0
     lines = "\n".join(f"/{name} — {html.escape(d[index])}" for name, d in all_commands().items())
     links = context.bot_data.settings.max_links_per_message
-    await send_html(context.bot, message.chat_id, t("help", lang, links=links, commands=lines))
+    await send(context.bot, message.chat_id, t("help", lang, links=links, commands=lines))
 
 
 async def lang_command(update: Update, context: Context) -> None:
@@ -202,10 +217,10 @@ async def lang_command(update: Update, context: Context) -> None:
     assert message is not None and user is not None
     choice = (context.args or [""])[0].lower()
     if choice not in ("zh", "en"):
-        await message.reply_text(t("lang_usage", await lang_of(update, context)))
+        await reply(context.bot, message, t("lang_usage", await lang_of(update, context)))
         return
     await context.bot_data.services.users.set_lang(user.id, choice)  # type: ignore[arg-type]
-    await message.reply_text(t("lang_set", choice))
+    await reply(context.bot, message, t("lang_set", choice))
 
 
 async def summary_command(update: Update, context: Context) -> None:
@@ -214,10 +229,10 @@ async def summary_command(update: Update, context: Context) -> None:
     lang = await lang_of(update, context)
     raw = (context.args or [""])[0]
     if not raw.isdigit() or not 1 <= int(raw) <= 10:
-        await message.reply_text(t("summary_usage", lang))
+        await reply(context.bot, message, t("summary_usage", lang))
         return
     await context.bot_data.services.users.set_summary_sentences(user.id, int(raw))
-    await message.reply_text(t("summary_set", lang, n=int(raw)))
+    await reply(context.bot, message, t("summary_set", lang, n=int(raw)))
 
 
 async def search_command(update: Update, context: Context) -> None:
@@ -225,16 +240,16 @@ async def search_command(update: Update, context: Context) -> None:
     assert message is not None
     lang, query = await lang_of(update, context), " ".join(context.args or []).strip()
     if not query:
-        await message.reply_text(t("search_usage", lang))
+        await reply(context.bot, message, t("search_usage", lang))
         return
     found = await context.bot_data.services.news.search(query, limit=10)
     if not found:
-        await message.reply_text(t("search_none", lang, q=query))
+        await reply(context.bot, message, t("search_none", lang, q=html.escape(query)))
         return
     stories = [render.StoryView.of(s) for s in found]
     body = render.render_related(stories, lang, heading=False)
     text = f"{t('search_head', lang, q=html.escape(query))}\n{body}"
-    await send_html(context.bot, message.chat_id, text, reply_to=message.message_id)
+    await send(context.bot, message.chat_id, text, reply_to=message.message_id)
 
 
 async def related_command(update: Update, context: Context) -> None:
@@ -243,13 +258,13 @@ async def related_command(update: Update, context: Context) -> None:
     lang = await lang_of(update, context)
     article_id = render.article_id_of(message.reply_to_message)
     if article_id is None:
-        await message.reply_text(t("related_usage", lang))
+        await reply(context.bot, message, t("related_usage", lang))
         return
     try:
         text = render.render_related(await context.bot_data.services.news.related(article_id), lang)
     except NotFound:
         text = t("not_found", lang)
-    await send_html(context.bot, message.chat_id, text, reply_to=message.message_id)
+    await send(context.bot, message.chat_id, text, reply_to=message.message_id)
 
 
 async def auto_command(update: Update, context: Context) -> None:
@@ -257,14 +272,14 @@ async def auto_command(update: Update, context: Context) -> None:
     assert message is not None and user is not None
     lang, choice = await lang_of(update, context), (context.args or [""])[0].lower()
     if not is_group(message) or choice not in ("on", "off"):
-        await message.reply_text(t("auto_usage", lang))
+        await reply(context.bot, message, t("auto_usage", lang))
         return
     member = await context.bot.get_chat_member(message.chat_id, user.id)
     if member.status not in ("creator", "administrator"):
-        await message.reply_text(t("auto_admins_only", lang))
+        await reply(context.bot, message, t("auto_admins_only", lang))
         return
     await context.bot_data.services.users.set_auto_mode(message.chat_id, choice == "on")
-    await message.reply_text(t("auto_on" if choice == "on" else "auto_off", lang))
+    await reply(context.bot, message, t("auto_on" if choice == "on" else "auto_off", lang))
 
 
 async def on_added_to_group(update: Update, context: Context) -> None:
@@ -274,7 +289,7 @@ async def on_added_to_group(update: Update, context: Context) -> None:
         change.new_chat_member.status in ("member", "administrator")
     )
     if joined and change.chat.type in ("group", "supergroup"):
-        await send_html(context.bot, change.chat.id, t("start", await lang_of(update, context)))
+        await send(context.bot, change.chat.id, t("start", await lang_of(update, context)))
 
 
 def register(app: BotApp) -> None:

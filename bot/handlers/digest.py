@@ -15,9 +15,11 @@ from typing import Any
 from telegram import (
     Bot,
     Chat,
+    ChatFullInfo,
     ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     MessageOriginChannel,
     Update,
 )
@@ -31,17 +33,19 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat_support import lang_of
 from bot.context import BotApp, Context, ServicesNotReady
 from bot.digest_runtime import DigestClock, DigestRuntime
-from bot.render import escape
 from bot.schedule import HELP, ScheduleError, parse_schedule, zone_for
-from bot.texts import normalise_lang
+from bot.telegram.render import escape
+from bot.telegram.send import cosmetic, edit, reply
+from bot.texts import Lang, t
 from storage.subscriptions import ChatKind, Subscription, utcnow
 
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 CALLBACK = "dg"
 COUNTS = (5, 10, 20)
-LENGTHS = (60, 120, 200)
+LENGTHS = (60, 80, 120, 200)  # 80: the default (storage migration 0004)
 ZONES = (
     "Asia/Shanghai",
     "Asia/Hong_Kong",
@@ -60,11 +64,6 @@ MEMBER_GROUP = 7
 FORWARD_WAIT = timedelta(
     minutes=10
 )  # its own group so other modules' my_chat_member handlers still run
-
-
-def say(update: Update, zh: str, en: str) -> str:
-    user = update.effective_user
-    return en if normalise_lang(user.language_code if user else None) == "en" else zh
 
 
 async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
@@ -91,20 +90,22 @@ def _kind(chat: Chat) -> ChatKind:
     return "private" if chat.type == Chat.PRIVATE else "group"
 
 
-def describe(update: Update, sub: Subscription) -> str:
+def describe(lang: Lang, sub: Subscription) -> str:
     when = (
         sub.next_run_at.astimezone(zone_for(sub.tz)).strftime("%Y-%m-%d %H:%M")
         if (sub.next_run_at)
         else "—"
     )
-    return say(
-        update,
-        f"摘要计划：<b>{sub.schedule}</b>（{sub.tz}），下一次：{when}\n"
-        f"{sub.stories} 条 · 摘要 {sub.summary_chars} 字 · 实体{'开' if sub.entities else '关'}"
-        f" · {'中文' if sub.language == 'zh' else 'English'}",
-        f"Digest schedule: <b>{sub.schedule}</b> ({sub.tz}), next: {when}\n"
-        f"{sub.stories} stories · {sub.summary_chars}-char summaries · entities "
-        f"{'on' if sub.entities else 'off'} · {sub.language}",
+    return t(
+        "digest_status",
+        lang,
+        schedule=escape(sub.schedule),
+        tz=escape(sub.tz),
+        when=when,
+        stories=sub.stories,
+        chars=sub.summary_chars,
+        entities=t("on" if sub.entities else "off", lang),
+        language=t(f"language_{sub.language}", lang),
     )
 
 
@@ -112,10 +113,9 @@ async def digest_command(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
+    lang = await lang_of(update, context)
     if not await may_configure(update, context):
-        await message.reply_text(
-            say(update, "只有群管理员可以设置摘要。", "Only chat admins can set digests.")
-        )
+        await reply(context.bot, message, t("digest_admins_only", lang))
         return
     rt = context.bot_data.get(DigestRuntime)
     user = update.effective_user
@@ -124,111 +124,114 @@ async def digest_command(update: Update, context: Context) -> None:
     )
     arg = " ".join(context.args or []).strip()
     if arg in ("", "status"):
-        await message.reply_text(describe(update, sub) + f"\n/digest {HELP} | now | settings")
+        usage = f"\n/digest {HELP} | now | settings"
+        await reply(context.bot, message, describe(lang, sub) + usage)
     elif arg == "now":
         await rt.scheduler.run_now(context.bot, chat.id)
     elif arg == "settings":
-        text, markup = settings_view(update, sub)
-        await message.reply_text(text, reply_markup=markup)
+        text, markup = settings_view(lang, sub)
+        await reply(context.bot, message, text, markup=markup)
     else:
         try:
             schedule = parse_schedule(arg)
-        except ScheduleError as exc:
-            await message.reply_text(say(update, f"看不懂这个时间。用法：/digest {HELP}", str(exc)))
+        except ScheduleError:
+            await reply(context.bot, message, t("schedule_bad", lang, help=HELP))
             return
         sub = await rt.scheduler.set_schedule(chat.id, schedule)
-        await message.reply_text(describe(update, sub))
+        await reply(context.bot, message, describe(lang, sub))
 
 
-def settings_view(update: Update, sub: Subscription) -> tuple[str, InlineKeyboardMarkup]:
+def choices(offered: tuple[int, ...], current: int) -> list[int]:
+    """The offered values plus the current one (a default or an older setting), in order:
+    every row of the keyboard shows the value in force."""
+    return sorted({*offered, current})
+
+
+def settings_view(lang: Lang, sub: Subscription) -> tuple[str, InlineKeyboardMarkup]:
     def button(label: str, field: str, value: object, current: object) -> InlineKeyboardButton:
         mark = "✓ " if value == current else ""
         return InlineKeyboardButton(
             f"{mark}{label}", callback_data=f"{CALLBACK}:{sub.chat_id}:{field}:{value}"
         )
 
-    zone = ZONES.index(sub.tz) if sub.tz in ZONES else -1
+    zones = ZONES if sub.tz in ZONES else (*ZONES, sub.tz)
+    zone = zones.index(sub.tz)
     rows = [
         [button("中文", "lang", "zh", sub.language), button("English", "lang", "en", sub.language)],
-        [button(str(n), "n", n, sub.stories) for n in COUNTS],
-        [button(f"{n}字", "len", n, sub.summary_chars) for n in LENGTHS],
+        [button(str(n), "n", n, sub.stories) for n in choices(COUNTS, sub.stories)],
         [
-            button("实体 on", "ent", 1, int(sub.entities)),
-            button("实体 off", "ent", 0, int(sub.entities)),
+            button(t("btn_chars", lang, n=n), "len", n, sub.summary_chars)
+            for n in choices(LENGTHS, sub.summary_chars)
         ],
-        [button(z.split("/")[-1], "tz", i, zone) for i, z in enumerate(ZONES[:4])],
-        [button(z.split("/")[-1], "tz", i + 4, zone) for i, z in enumerate(ZONES[4:])],
+        [
+            button(t("btn_entities_on", lang), "ent", 1, int(sub.entities)),
+            button(t("btn_entities_off", lang), "ent", 0, int(sub.entities)),
+        ],
+        [button(z.split("/")[-1], "tz", i, zone) for i, z in enumerate(zones[:4])],
+        [button(z.split("/")[-1], "tz", i + 4, zone) for i, z in enumerate(zones[4:])],
     ]
-    title = say(update, "⚙️ <b>摘要设置</b>", "⚙️ <b>Digest settings</b>")
-    return f"{title}\n{describe(update, sub)}", InlineKeyboardMarkup(rows)
+    return f"{t('settings_title', lang)}\n{describe(lang, sub)}", InlineKeyboardMarkup(rows)
 
 
 async def settings_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
+    lang = await lang_of(update, context)
     try:
         _, chat_text, field, value = query.data.split(":")
         chat_id = int(chat_text)
     except ValueError:
-        await query.answer()
+        await cosmetic(query.answer, what="answerCallbackQuery")
         return
     if (
         not await is_admin(context.bot, chat_id, query.from_user.id)
         and chat_id != query.from_user.id
     ):
-        await query.answer(
-            say(update, "只有管理员可以修改。", "Only admins can change this."), show_alert=True
-        )
+        refused = t("admins_only_change", lang)
+        await cosmetic(lambda: query.answer(refused, show_alert=True), what="answerCallbackQuery")
         return
     rt = context.bot_data.get(DigestRuntime)
+    sub = await rt.subscriptions.get(chat_id)
     changes: dict[str, Any] = {
         "lang": lambda: {"language": "en" if value == "en" else "zh"},
         "n": lambda: {"stories": int(value)},
         "len": lambda: {"summary_chars": int(value)},
         "ent": lambda: {"entities": value == "1"},
-        "tz": lambda: {"tz": ZONES[int(value)]},
+        "tz": lambda: {"tz": (*ZONES, sub.tz)[int(value)]},
     }
     if field not in changes:
-        await query.answer()
+        await cosmetic(query.answer, what="answerCallbackQuery")
         return
     await rt.subscriptions.update_settings(chat_id, **changes[field]())
     sub = await rt.subscriptions.get(chat_id)
     if field == "tz" and sub.schedule != "off":
         sub = await rt.scheduler.retime(chat_id)
-    text, markup = settings_view(update, sub)
-    await query.answer(say(update, "已保存", "Saved"))
-    await query.edit_message_text(text, reply_markup=markup)
+    text, markup = settings_view(lang, sub)
+    await cosmetic(lambda: query.answer(t("saved", lang)), what="answerCallbackQuery")
+    if isinstance(query.message, Message):
+        await edit(context.bot, query.message, text, markup=markup)
 
 
 async def channel_command(update: Update, context: Context) -> None:
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or message is None or user is None:
         return
+    lang = await lang_of(update, context)
     if chat.type != Chat.PRIVATE:
-        await message.reply_text(
-            say(update, "请在私聊中设置频道。", "Configure channels in a private chat.")
-        )
+        await reply(context.bot, message, t("channel_private_only", lang))
         return
     args = context.args or []
     if len(args) >= 1 and args[0] == "add":
         if len(args) == 1:
             context.bot_data.get(DigestRuntime).awaiting_forward[user.id] = utcnow()
-            await message.reply_text(
-                say(update, "请转发一条该频道的消息给我。", "Forward me a post from that channel.")
-            )
+            await reply(context.bot, message, t("channel_forward", lang))
             return
         await add_channel(update, context, _target(args[1]), " ".join(args[2:]) or "daily 08:00")
     elif len(args) == 2 and args[0] in ("settings", "now", "off"):
         await manage_channel(update, context, args[0], _target(args[1]))
     else:
-        await message.reply_text(
-            say(
-                update,
-                "用法：/channel add @频道名 [daily 08:00] | settings|now|off @频道名",
-                "Usage: /channel add @channel [daily 08:00] | settings|now|off @channel",
-            )
-        )
+        await reply(context.bot, message, t("channel_usage", lang))
 
 
 def _target(word: str) -> int | str:
@@ -254,6 +257,7 @@ async def manage_channel(update: Update, context: Context, verb: str, target: in
     """Settings keyboard, an immediate digest, or schedule off for a configured channel."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
+    lang = await lang_of(update, context)
     rt = context.bot_data.get(DigestRuntime)
     try:
         channel = await context.bot.get_chat(target)
@@ -261,21 +265,17 @@ async def manage_channel(update: Update, context: Context, verb: str, target: in
         channel = None
     sub = await rt.subscriptions.find(channel.id) if channel is not None else None
     if channel is None or sub is None or not await is_admin(context.bot, channel.id, user.id):
-        await message.reply_text(
-            say(update, "没有找到你管理的这个频道。", "No such channel that you administer.")
-        )
+        await reply(context.bot, message, t("channel_not_yours", lang))
         return
     if verb == "settings":
-        text, markup = settings_view(update, sub)
-        await message.reply_text(text, reply_markup=markup)
+        text, markup = settings_view(lang, sub)
+        await reply(context.bot, message, text, markup=markup)
     elif verb == "now":
         delivery = await rt.scheduler.run_now(context.bot, channel.id)
-        await message.reply_text(
-            say(update, f"已发送（{delivery.status}）。", f"Sent ({delivery.status}).")
-        )
+        await reply(context.bot, message, t("channel_sent", lang, status=delivery.status))
     else:
         sub = await rt.scheduler.set_schedule(channel.id, parse_schedule("off"))
-        await message.reply_text(describe(update, sub))
+        await reply(context.bot, message, describe(lang, sub))
 
 
 async def forwarded_post(update: Update, context: Context) -> None:
@@ -294,53 +294,39 @@ async def forwarded_post(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+async def _channel_refusal(context: Context, channel: ChatFullInfo, user_id: int) -> str | None:
+    """The catalogue key saying why this channel cannot be set up (``None``: it can)."""
+    if channel.type != Chat.CHANNEL:
+        return "not_a_channel"
+    if not await is_admin(context.bot, channel.id, context.bot.id):
+        return "channel_make_me_admin"
+    if not await is_admin(context.bot, channel.id, user_id):
+        return "channel_admins_only"
+    return None
+
+
 async def add_channel(update: Update, context: Context, target: int | str, spec: str) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
+    lang = await lang_of(update, context)
     try:
         schedule = parse_schedule(spec)
         channel = await context.bot.get_chat(target)
-    except ScheduleError as exc:
-        await message.reply_text(str(exc))
+    except ScheduleError:
+        await reply(context.bot, message, t("schedule_bad", lang, help=HELP))
         return
     except (BadRequest, Forbidden):
-        await message.reply_text(
-            say(
-                update,
-                "找不到这个频道，请先把我加为频道管理员。",
-                "I cannot find that channel; add me as its admin first.",
-            )
-        )
+        await reply(context.bot, message, t("channel_not_found", lang))
         return
-    if channel.type != Chat.CHANNEL:
-        await message.reply_text(say(update, "这不是频道。", "That is not a channel."))
-        return
-    if not await is_admin(context.bot, channel.id, context.bot.id):
-        await message.reply_text(
-            say(
-                update,
-                "请先把我设为该频道的管理员。",
-                "Make me an administrator of the channel first.",
-            )
-        )
-        return
-    if not await is_admin(context.bot, channel.id, user.id):
-        await message.reply_text(
-            say(
-                update,
-                "只有频道管理员可以设置摘要。",
-                "Only the channel's administrators can set its digest.",
-            )
-        )
+    refusal = await _channel_refusal(context, channel, user.id)
+    if refusal is not None:
+        await reply(context.bot, message, t(refusal, lang))
         return
     rt = context.bot_data.get(DigestRuntime)
     await rt.subscriptions.ensure(channel.id, "channel", title=channel.title, configured_by=user.id)
     sub = await rt.scheduler.set_schedule(channel.id, schedule)
     name = escape(channel.title or channel.id)
-    await message.reply_text(
-        say(update, f"已为频道 {name} 开启摘要。\n", f"Digest on for {name}.\n")
-        + describe(update, sub)
-    )
+    await reply(context.bot, message, t("channel_on", lang, name=name) + "\n" + describe(lang, sub))
 
 
 async def membership_changed(update: Update, context: Context) -> None:
@@ -374,7 +360,7 @@ async def chat_migrated(update: Update, context: Context) -> None:
 
 async def post_init(app: BotApp) -> None:
     """Build the digest/feed services over the core ones and re-arm persisted schedules."""
-    from bot.handlers.feeds import feed_ingest
+    from bot.handlers.feeds import feed_failing, feed_ingest
 
     services = app.bot_data.services
     try:
@@ -388,6 +374,7 @@ async def post_init(app: BotApp) -> None:
         services.news.policy,
         clock=clock.now,
         poll_interval=timedelta(minutes=services.settings.feed_poll_minutes),
+        on_failing=feed_failing(app),
     )
     app.bot_data.add(rt)
     await rt.scheduler.start(app)

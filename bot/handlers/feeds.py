@@ -16,12 +16,21 @@ from telegram import Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.chat_support import lang_of
 from bot.context import BotApp, Context
 from bot.digest_runtime import DigestRuntime
-from bot.feeds import MAX_OPML_FEEDS, FeedFormatError, FeedItem, PollResult, parse_opml
-from bot.handlers.digest import admin_channel, may_configure, say
-from bot.render import escape, render_card
-from bot.reply import send_html
+from bot.feeds import (
+    MAX_OPML_FEEDS,
+    FeedFormatError,
+    FeedItem,
+    OnFailing,
+    PollResult,
+    parse_opml,
+)
+from bot.handlers.digest import admin_channel, may_configure
+from bot.telegram.render import escape, render_card
+from bot.telegram.send import reply, send
+from bot.texts import Lang, t
 from storage.errors import NotFound
 from storage.feeds import Feed
 from summarizer.errors import EmptyText, NotAnArticle
@@ -32,10 +41,6 @@ CHANNEL_ARG = re.compile(r"^(@[A-Za-z]\w{3,}|-100\d+)$")
 COMMANDS = {"feed": ("订阅新闻源 add|list|remove|filter|instant", "News feeds add|list|remove…")}
 MIN_FEED_TEXT = 200  # an item whose page is unreadable is still used if the feed carries this
 MAX_OPML_BYTES = 1_000_000
-USAGE = (
-    "用法：/feed add 链接 | list | remove N | filter N +词 -词 | instant N on|off",
-    "Usage: /feed add URL | list | remove N | filter N +word -word | instant N on|off",
-)
 
 
 def feed_ingest(app: BotApp) -> Callable[[Feed, FeedItem], Awaitable[int]]:
@@ -56,7 +61,7 @@ def feed_ingest(app: BotApp) -> Callable[[Feed, FeedItem], Awaitable[int]]:
             a = report.analysis
             card = render_card(a.article, report.summary, a.entity_counts, outlets=report.outlets)
             try:
-                await send_html(app.bot, feed.chat_id, card)
+                await send(app.bot, feed.chat_id, card)
             except TelegramError as exc:  # the story still reaches the digest
                 log.warning("instant card for feed %s not sent: %s", feed.id, exc)
         return report.article_id
@@ -64,18 +69,30 @@ def feed_ingest(app: BotApp) -> Callable[[Feed, FeedItem], Awaitable[int]]:
     return ingest
 
 
-def _poll_line(update: Update, result: PollResult) -> str:
-    if result.status == "failed":
-        return say(
-            update,
-            f"暂时无法读取：{escape(result.error)}",
-            f"Cannot read it yet: {escape(result.error)}",
+def feed_failing(app: BotApp) -> OnFailing:
+    """The poller's ``on_failing``: a feed that keeps failing is reported, once, to the
+    chat that follows it (where its admins configured it), in the chat's digest language."""
+
+    async def tell(feed: Feed, result: PollResult) -> None:
+        rt = app.bot_data.get(DigestRuntime)
+        sub = await rt.subscriptions.find(feed.chat_id)
+        lang = sub.language if sub is not None else "zh"
+        text = t(
+            "feed_failing",
+            lang,
+            name=escape(feed.title or feed.url),
+            n=feed.failures,
+            reason=escape(result.reason(lang)),
         )
-    return say(
-        update,
-        f"读到 {result.items} 条，收录 {len(result.article_ids)} 条新内容。",
-        f"{result.items} items, {len(result.article_ids)} new stories taken.",
-    )
+        await send(app.bot, feed.chat_id, text)
+
+    return tell
+
+
+def _poll_line(lang: Lang, result: PollResult) -> str:
+    if result.status == "failed":
+        return t("feed_cannot_read", lang, reason=escape(result.reason(lang)))
+    return t("feed_polled", lang, items=result.items, new=len(result.article_ids))
 
 
 def _describe(number: int, feed: Feed) -> str:
@@ -91,112 +108,101 @@ def _describe(number: int, feed: Feed) -> str:
     return f'{number}. <a href="{escape(feed.url)}">{name}</a>{extra}'
 
 
+async def _target_chat(update: Update, context: Context, args: list[str]) -> int | None:
+    """The chat whose feeds are managed: this one, or (from a private chat) a trailing
+    @channel or -100… id the user administers; ``None`` when that channel is not theirs."""
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type == Chat.PRIVATE and args and CHANNEL_ARG.match(args[-1]):
+        return await admin_channel(update, context, args.pop())
+    return chat.id
+
+
 async def feed_command(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
-    rt = context.bot_data.get(DigestRuntime)
-    args = context.args or []
-    target = chat.id
-    if chat.type == Chat.PRIVATE and args and CHANNEL_ARG.match(args[-1]):
-        # From a private chat, a trailing @channel (or -100… id) manages that channel's feeds.
-        channel_id = await admin_channel(update, context, args.pop())
-        if channel_id is None:
-            await message.reply_text(
-                say(update, "没有找到你管理的这个频道。", "No such channel that you administer.")
-            )
-            return
-        target = channel_id
+    lang = await lang_of(update, context)
+    args = list(context.args or [])
+    target = await _target_chat(update, context, args)
+    if target is None:
+        await reply(context.bot, message, t("channel_not_yours", lang))
+        return
     verb = args[0] if args else "list"
     if verb != "list" and not await may_configure(update, context):
-        await message.reply_text(
-            say(update, "只有群管理员可以修改订阅源。", "Only chat admins can change feeds.")
-        )
+        await reply(context.bot, message, t("feed_admins_only", lang))
         return
     try:
-        if verb == "add" and len(args) == 2 and args[1].startswith(("http://", "https://")):
-            feed, _ = await rt.feeds.add(target, args[1])
-            result = await rt.poller.poll(feed.id)
-            feed = await rt.feeds.get(feed.id)
-            await message.reply_text(
-                say(update, "已订阅：", "Following: ")
-                + escape(feed.title or feed.url)
-                + "\n"
-                + _poll_line(update, result)
-            )
-        elif verb == "list":
-            feeds = await rt.feeds.for_chat(target)
-            lines = [_describe(i, f) for i, f in enumerate(feeds, 1)]
-            await send_html(
-                context.bot,
-                chat.id,  # the list answers where it was asked, even for a channel's feeds
-                "\n".join(lines)
-                or say(update, "还没有订阅源。/feed add 链接", "No feeds yet. /feed add URL"),
-            )
-        elif verb == "remove" and len(args) == 2:
-            feed = await rt.feeds.nth(target, int(args[1]))
-            await rt.feeds.remove(feed.id)
-            await message.reply_text(
-                say(update, "已取消：", "Removed: ") + escape(feed.title or feed.url)
-            )
-        elif verb == "filter" and len(args) >= 3:
-            feed = await rt.feeds.nth(target, int(args[1]))
-            words = args[2:]
-            include = (
-                [] if words == ["clear"] else [w[1:] for w in words if w.startswith("+") and w[1:]]
-            )
-            exclude = (
-                [] if words == ["clear"] else [w[1:] for w in words if w.startswith("-") and w[1:]]
-            )
-            if words != ["clear"]:
-                include, exclude = [*feed.include, *include], [*feed.exclude, *exclude]
-            feed = await rt.feeds.set_filters(feed.id, include, exclude)
-            await message.reply_text(_describe(int(args[1]), feed))
-        elif verb == "instant" and len(args) == 3 and args[2] in ("on", "off"):
-            feed = await rt.feeds.set_instant(
-                (await rt.feeds.nth(target, int(args[1]))).id, args[2] == "on"
-            )
-            await message.reply_text(_describe(int(args[1]), feed))
-        else:
-            await message.reply_text(say(update, *USAGE))
+        text = await _feed_verb(context, lang, target, verb, args)
     except (NotFound, ValueError):
-        await message.reply_text(
-            say(update, "没有这个编号，请看 /feed list。", "No such feed number; see /feed list.")
+        text = t("feed_no_number", lang)
+    await reply(context.bot, message, text)
+
+
+async def _feed_verb(context: Context, lang: Lang, target: int, verb: str, args: list[str]) -> str:
+    """What ``/feed VERB ...`` does, as the reply's text."""
+    rt = context.bot_data.get(DigestRuntime)
+    if verb == "add" and len(args) == 2 and args[1].startswith(("http://", "https://")):
+        feed, _ = await rt.feeds.add(target, args[1])
+        result = await rt.poller.poll(feed.id)
+        feed = await rt.feeds.get(feed.id)
+        following = t("feed_following", lang, name=escape(feed.title or feed.url))
+        return following + "\n" + _poll_line(lang, result)
+    if verb == "list":
+        feeds = await rt.feeds.for_chat(target)
+        return "\n".join(_describe(i, f) for i, f in enumerate(feeds, 1)) or t("feed_none", lang)
+    if verb == "remove" and len(args) == 2:
+        feed = await rt.feeds.nth(target, int(args[1]))
+        await rt.feeds.remove(feed.id)
+        return t("feed_removed", lang, name=escape(feed.title or feed.url))
+    if verb == "filter" and len(args) >= 3:
+        feed = await rt.feeds.nth(target, int(args[1]))
+        words = args[2:]
+        include = (
+            [] if words == ["clear"] else [w[1:] for w in words if w.startswith("+") and w[1:]]
         )
+        exclude = (
+            [] if words == ["clear"] else [w[1:] for w in words if w.startswith("-") and w[1:]]
+        )
+        if words != ["clear"]:
+            include, exclude = [*feed.include, *include], [*feed.exclude, *exclude]
+        feed = await rt.feeds.set_filters(feed.id, include, exclude)
+        return _describe(int(args[1]), feed)
+    if verb == "instant" and len(args) == 3 and args[2] in ("on", "off"):
+        nth = await rt.feeds.nth(target, int(args[1]))
+        feed = await rt.feeds.set_instant(nth.id, args[2] == "on")
+        return _describe(int(args[1]), feed)
+    return t("feed_usage", lang)
+
+
+def _marked(words: list[str], sign: str) -> list[str]:
+    return [w[1:] for w in words if w.startswith(sign) and w[1:]]
 
 
 async def opml_document(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None or message.document is None:
         return
+    lang = await lang_of(update, context)
     if not await may_configure(update, context):
-        await message.reply_text(
-            say(update, "只有群管理员可以导入订阅源。", "Only chat admins can import feeds.")
-        )
+        await reply(context.bot, message, t("opml_admins_only", lang))
         return
     if (message.document.file_size or 0) > MAX_OPML_BYTES:
-        await message.reply_text(say(update, "OPML 文件太大。", "That OPML file is too large."))
+        mb = MAX_OPML_BYTES // 1_000_000
+        await reply(context.bot, message, t("opml_too_large", lang, mb=mb))
         return
     data = bytes(await (await message.document.get_file()).download_as_bytearray())
     try:
         found = parse_opml(data)
     except FeedFormatError:
-        await message.reply_text(
-            say(update, "这不是有效的 OPML 文件。", "That is not a valid OPML file.")
-        )
+        await reply(context.bot, message, t("opml_invalid", lang))
         return
     rt = context.bot_data.get(DigestRuntime)
     added = 0
     for url, title in found:
         _, created = await rt.feeds.add(chat.id, url, title=title)
         added += created
-    await message.reply_text(
-        say(
-            update,
-            f"导入了 {added} 个订阅源（最多 {MAX_OPML_FEEDS} 个），稍后开始抓取。",
-            f"Imported {added} feeds (at most {MAX_OPML_FEEDS}); polling starts shortly.",
-        )
-    )
+    await reply(context.bot, message, t("opml_imported", lang, added=added, most=MAX_OPML_FEEDS))
 
 
 def register(app: BotApp) -> None:

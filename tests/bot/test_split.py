@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render import split_message
+from bot.telegram.render import split_message
 from tests.helpers.telegram_html import parse_html, utf16_len
 
 _TEXT = st.text(

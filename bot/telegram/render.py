@@ -2,7 +2,7 @@
 
 Every string that came from an article, a page or a user goes through :func:`escape`;
 links go through :func:`safe_href` (http/https only). Long output is cut with
-:func:`split_message` (re-exported from ``bot.split``), which digest and admin reuse.
+:func:`split_message` (re-exported from ``bot.telegram.split``), which digest and admin reuse.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.split import TELEGRAM_LIMIT, split_message
+from bot.telegram.split import TELEGRAM_LIMIT, split_message
 from bot.texts import Lang, t
 from summarizer.model import Article, EntityCount
 

@@ -1,12 +1,16 @@
-"""The bot's own words, in Chinese and English. ``t(key, lang, **fields)``.
+"""The bot's own words, in Chinese and English: the one catalogue. ``t(key, lang, **fields)``.
 
-Strings here are trusted HTML (our markup); anything interpolated into them must be escaped
-by the caller (``bot.render.escape``).
+Each feature keeps its keys in its own module here (``articles`` in this file, ``digests``,
+``feeds``); :data:`CATALOGUE` merges them, and a test checks that no key is defined twice
+and that every key has both languages. Strings are trusted HTML (our markup); anything
+interpolated into them must be escaped by the caller (``bot.telegram.render.escape``).
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from bot.texts import digests, feeds
 
 Lang = str  # "zh" | "en"
 
@@ -71,8 +75,8 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "not_found": ("找不到这篇文章，可能已被删除。", "I cannot find that article any more."),
     "unsupported_file": (
-        "只支持 .html 和 .txt 文件。",
-        "Only .html and .txt files are supported.",
+        "我只读网页链接、.html 和 .txt 文件。",
+        "I read web pages, .html and .txt files.",
     ),
     "internal_error": (
         "抱歉，处理时出错了，管理员已收到通知。",
@@ -98,7 +102,10 @@ def normalise_lang(code: str | None) -> Lang:
     return "zh"
 
 
+CATALOGUE: Final[dict[str, tuple[str, str]]] = {**_TEXTS, **digests.TEXTS, **feeds.TEXTS}
+
+
 def t(key: str, lang: Lang, **fields: object) -> str:
-    zh, en = _TEXTS[key]
+    zh, en = CATALOGUE[key]
     template = en if lang == "en" else zh
     return template.format(**fields) if fields else template
