@@ -18,9 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.telegram.split import split_message, utf16_len
 from summarizer.model import EntityCount, merge_counts
 
-MESSAGE_LIMIT = 4000  # below 4096, leaving room for Telegram's own counting quirks
+MESSAGE_LIMIT = 4000  # UTF-16 units, below Telegram's 4096
 RELATED_MIN_JACCARD = 0.35
 RELATED_MIN_SHARED = 3
 # ... or whose words are this close (TF-IDF cosine of the stored stories, as the related
@@ -200,17 +201,18 @@ def pack(header: str, blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list
     """Whole story blocks per message (tags never cut), the header on the first.
 
     A block is bounded (title and URL lengths are capped, one sentence, at most three related
-    links), so a single block always fits in one message."""
+    links), so it nearly always fits in one message; one that does not (a block of
+    supplementary-plane characters, which count twice) is split like any long message."""
     messages: list[str] = []
     current = header
     for block in blocks:
-        if len(current) + 2 + len(block) > limit:
+        if utf16_len(current) + 2 + utf16_len(block) > limit:
             messages.append(current)
             current = block
         else:
             current = f"{current}\n\n{block}"
     messages.append(current)
-    return messages
+    return [part for m in messages for part in split_message(m, limit)]
 
 
 def _header(count: int, start: datetime | None, end: datetime, tz: str, zh: bool) -> str:

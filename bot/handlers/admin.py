@@ -29,6 +29,7 @@ from bot.admin.gate import BAN_GROUP, QUOTA_GROUP, ban_gate, quota_gate
 from bot.admin.service import AnyBotApp, admin_service, start_admin_service
 from bot.admin.text import feeds_text, too_large_text
 from bot.context import Context
+from bot.telegram.split import utf16_len
 from storage.errors import NotFound
 
 #: (command, description) — registered with set_my_commands in each admin's private chat.
@@ -220,7 +221,7 @@ async def broadcast(update: Update, context: Context) -> None:
     if parsed is None:
         return await _reply(update, _usage("broadcast"))
     audience, text = parsed
-    if len(text) > MAX_BROADCAST_CHARS:  # one message each: no splitting a broadcast
+    if utf16_len(text) > MAX_BROADCAST_CHARS:  # one message each: no splitting a broadcast
         return await _reply(update, f"太长 too long: at most {MAX_BROADCAST_CHARS} characters")
     service = admin_service(context.application)
     bid = await service.draft_broadcast(_admin_id(update), text, audience)

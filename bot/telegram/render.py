@@ -41,6 +41,7 @@ MAX_RELATED_TITLE = 80
 MAX_ENTITY = 30
 ENTITIES_PER_TYPE = 8
 MAX_RELATED = 5
+MAX_URL_BYTES = 2048  # longer links are not linked (a button URL Telegram accepts)
 _TYPE_KEYS = (("PER", "people"), ("LOC", "places"), ("ORG", "orgs"))
 
 
@@ -92,6 +93,8 @@ def safe_href(url: str | None) -> str | None:
         return None
     if any(c.isspace() or ord(c) < 32 for c in url.strip()):
         return None
+    if len(url.strip().encode()) > MAX_URL_BYTES:
+        return None  # Telegram refuses such a button; a card keeps the title unlinked
     return escape(url.strip())
 
 

@@ -4,11 +4,15 @@ Cuts prefer, in order: paragraph breaks (blank line), line breaks, sentence ends
 then any character. A cut never falls inside a tag or an ``&entity;``; tags open at a cut
 are closed at the end of the chunk and reopened (with their attributes) at the start of the
 next, so every chunk is balanced on its own. Lengths are counted in UTF-16 units, as
-Telegram counts them, on the raw HTML (an upper bound on the parsed length).
+Telegram counts them, on the raw HTML (an upper bound on the parsed length). A tag too long
+to share a message with text (an ``<a href>`` with a huge link) is dropped with its closing
+tag, keeping the text it wrapped, so no part ever exceeds the limit; a part with nothing
+visible in it (only tags, spaces or ``&#32;``) is never produced.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 TELEGRAM_LIMIT = 4096
@@ -20,7 +24,8 @@ _CLOSERS = set("”’」』）)】\"'")
 _PARAGRAPH, _LINE, _SENTENCE, _SPACE, _ANY = 4, 3, 2, 1, 0
 
 
-def _u16(text: str) -> int:
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji or 𠀀 counts two)."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -64,11 +69,31 @@ def _closers(stack: list[tuple[str, str]]) -> str:
     return "".join(f"</{name}>" for name, _ in reversed(stack))
 
 
+def _without_huge_tags(atoms: list[str], most: int) -> list[str]:
+    """``atoms`` minus opening tags longer than ``most`` units and their closing tags."""
+    kept: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (name, dropped)
+    for atom in atoms:
+        name = _tag_name(atom)
+        if name is None:
+            kept.append(atom)
+        elif not name[1]:
+            dropped = utf16_len(atom) > most
+            stack.append((name[0], dropped))
+            if not dropped:
+                kept.append(atom)
+        else:
+            if stack and stack[-1][0] == name[0] and stack.pop()[1]:
+                continue
+            kept.append(atom)
+    return kept
+
+
 def split_message(html: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Balanced chunks of ``html`` (valid Telegram HTML), each at most ``limit`` long."""
-    if _u16(html) <= limit:
-        return [html] if html.strip() else []
-    atoms = _ATOM.findall(html)
+    if utf16_len(html) <= limit:
+        return [html] if _visible(html) else []
+    atoms = _without_huge_tags(_ATOM.findall(html), limit // 4)
     chunks: list[str] = []
     stack: list[tuple[str, str]] = []  # (name, original opening tag)
     start = 0
@@ -78,15 +103,15 @@ def split_message(html: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         if start >= len(atoms):
             break
         prefix = "".join(tag for _, tag in stack)
-        size = _u16(prefix)
+        size = utf16_len(prefix)
         local = list(stack)
         best: dict[int, tuple[int, list[tuple[str, str]]]] = {}  # score -> (end, stack)
         end = start
         while end < len(atoms):
             atom = atoms[end]
             after = _apply(local, atom)
-            grown = size + _u16(atom)
-            if grown + _u16(_closers(after)) > limit and end > start:
+            grown = size + utf16_len(atom)
+            if grown + utf16_len(_closers(after)) > limit and end > start:
                 break
             local, size = after, grown
             score = _score(atoms, end)
@@ -109,4 +134,4 @@ def split_message(html: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 
 def _visible(chunk: str) -> bool:
-    return bool(re.sub(r"<[^<>]*>", "", chunk).strip())
+    return bool(html_lib.unescape(re.sub(r"<[^<>]*>", "", chunk)).strip())
