@@ -181,20 +181,24 @@ async def post_shutdown(app: BotApp) -> None:
 
 
 async def set_commands(app: BotApp) -> None:
+    """The command menus, per scope and language (retried: a flaky start must not stop
+    the bot)."""
+    from bot.telegram.send import retried
+
     bot: Any = app.bot
+
+    async def set_menu(commands: list[BotCommand], scope: Any, code: str | None) -> None:
+        await retried(
+            lambda: bot.set_my_commands(commands, scope=scope, language_code=code),
+            what="setMyCommands",
+            idempotent=True,
+        )
+
     for lang in ("zh", "en"):
         code = None if lang == "zh" else "en"
-        await bot.set_my_commands(
-            public_commands(lang), scope=BotCommandScopeAllPrivateChats(), language_code=code
-        )
-        await bot.set_my_commands(
-            public_commands(lang, group=True),
-            scope=BotCommandScopeAllGroupChats(),
-            language_code=code,
-        )
-        await bot.set_my_commands(
-            public_commands(lang), scope=BotCommandScopeDefault(), language_code=code
-        )
+        await set_menu(public_commands(lang), BotCommandScopeAllPrivateChats(), code)
+        await set_menu(public_commands(lang, group=True), BotCommandScopeAllGroupChats(), code)
+        await set_menu(public_commands(lang), BotCommandScopeDefault(), code)
 
 
 def webhook_options(settings: Settings, url: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import TypeVar
 from bot.settings import Settings
 from storage.articles import ArticleRepository, RelatedStory, StoredArticle
 from storage.requests import RequestLog
-from summarizer.errors import BlockedAddress, InvalidURL, SummarizerError
+from summarizer.errors import BlockedAddress, InvalidURL, SummarizerError, TooLarge
 from summarizer.fetch import FetchPolicy, GuardedClient, fetch_page
 from summarizer.model import Analysis, Article
 from summarizer.summarize import char_budget
@@ -139,6 +139,7 @@ class NewsService:
         async def load() -> Callable[[], Article]:
             from summarizer.clean import clean_text
 
+            self._within_limit(text)
             return lambda: clean_text(text)
 
         return await self._logged("text", text[:80], user_id, chat_id, load, sentences)
@@ -155,9 +156,16 @@ class NewsService:
         async def load() -> Callable[[], Article]:
             from summarizer.extract import extract_article
 
+            self._within_limit(html)
             return lambda: extract_article(html)
 
         return await self._logged("file", name, user_id, chat_id, load, sentences)
+
+    def _within_limit(self, data: str | bytes) -> None:
+        """Pasted text and files obey the same size cap as fetched pages."""
+        size = len(data.encode()) if isinstance(data, str) else len(data)
+        if size > self.settings.fetch_max_bytes:
+            raise TooLarge(f"{size} bytes over {self.settings.fetch_max_bytes}")
 
     # -- lookups -----------------------------------------------------------------------
     async def get(self, article_id: int) -> StoredArticle:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -29,6 +30,7 @@ from bot.admin.gate import BAN_GROUP, QUOTA_GROUP, ban_gate, quota_gate
 from bot.admin.service import AnyBotApp, admin_service, start_admin_service
 from bot.admin.text import feeds_text, too_large_text
 from bot.context import Context
+from bot.telegram.send import retried
 from bot.telegram.split import utf16_len
 from storage.errors import NotFound
 
@@ -270,13 +272,29 @@ async def set_admin_commands(app: AnyBotApp) -> None:
     """
     extra = bot_commands()
     private = BotCommandScopeAllPrivateChats()
+    bot = app.bot
+
+    async def menu(scope: Any, code: str | None) -> list[BotCommand]:
+        found = await retried(
+            lambda: bot.get_my_commands(scope=scope, language_code=code),
+            what="getMyCommands",
+            idempotent=True,
+        )
+        return list(found)
+
+    async def set_menu(commands: list[BotCommand], chat_id: int, code: str | None) -> None:
+        await retried(
+            lambda: bot.set_my_commands(
+                commands, scope=BotCommandScopeChat(chat_id), language_code=code
+            ),
+            what="setMyCommands",
+            idempotent=True,
+        )
+
     for lang in (None, "en"):  # the languages bot.app registers (None: Chinese, the default)
-        base = list(await app.bot.get_my_commands(scope=private, language_code=lang))
-        base = base or list(await app.bot.get_my_commands(language_code=lang))
+        base = await menu(private, lang) or await menu(None, lang)
         for admin_id in app.bot_data.settings.admin_ids:
-            await app.bot.set_my_commands(
-                [*base, *extra], scope=BotCommandScopeChat(admin_id), language_code=lang
-            )
+            await set_menu([*base, *extra], admin_id, lang)
 
 
 async def post_init(app: AnyBotApp) -> None:
