@@ -1,5 +1,5 @@
 """``zhaiyao admin ...``: the admin commands on the database directly, for when the bot
-is down. ``bot/cli.py`` calls :func:`add_parser`; each command is audited as ``shell``.
+is down. ``bot/cli.py`` registers :func:`add_parser`; each command is audited as ``shell``.
 """
 
 from __future__ import annotations
@@ -21,25 +21,56 @@ SHELL_ADMIN_ID = 0
 Command = Callable[[Database, argparse.Namespace], Awaitable[int]]
 
 
+_ADMIN_HELP = """\
+The bot's admin commands, run on the database directly (for when the bot is down).
+Each action is written to the audit log as done from the shell, with your user name."""
+
+#: name -> (what it does, an example)
+_HELP = {
+    "stats": ("users, chats, articles, requests, latency and top domains", "stats"),
+    "ban": ("ignore a user's messages from now on", "ban 123456789 spam links"),
+    "unban": ("lift a ban", "unban 123456789"),
+    "purge": ("remove a stored article and its index entries", "purge 42"),
+    "reindex": ("rebuild the search and related-story indexes", "reindex"),
+    "export": ("write articles and the request log as gzip JSON lines", "export -o dump.jsonl.gz"),
+    "backup": ("write a consistent copy of the database", "backup -o zhaiyao-backup.db"),
+}
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``zhaiyao admin``'s parser (registered in bot.cli's SUBCOMMANDS)."""
+    examples = "\n".join(f"  zhaiyao admin {example}" for _, example in _HELP.values())
     admin = subparsers.add_parser(
-        "admin", help="admin commands on the local database", description=__doc__
+        "admin",
+        help="admin commands on the local database (stats, ban, purge, backup…)",
+        description=_ADMIN_HELP,
+        epilog=f"examples:\n{examples}\n  zhaiyao admin --db /data/zhaiyao.db stats",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    admin.add_argument("--db", type=Path, help="database file (default: ZHAIYAO_DB)")
+    admin.add_argument("--db", type=Path, help="SQLite file to use (default: $ZHAIYAO_DB)")
     sub = admin.add_subparsers(dest="admin_command", required=True, metavar="COMMAND")
-    sub.add_parser("stats", help="users, chats, articles, requests, latency, top domains")
-    ban = sub.add_parser("ban", help="ignore a user's messages from now on")
-    ban.add_argument("user_id", type=int)
+
+    def command(name: str) -> argparse.ArgumentParser:
+        what, example = _HELP[name]
+        return sub.add_parser(
+            name,
+            help=what,
+            description=what[0].upper() + what[1:] + ".",
+            epilog=f"example:\n  zhaiyao admin {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    command("stats")
+    ban = command("ban")
+    ban.add_argument("user_id", type=int, help="Telegram user id")
     ban.add_argument("reason", nargs="*", help="why (kept in the audit log)")
-    unban = sub.add_parser("unban", help="lift a ban")
-    unban.add_argument("user_id", type=int)
-    purge = sub.add_parser("purge", help="remove an article and its index entries")
-    purge.add_argument("article_id", type=int)
-    sub.add_parser("reindex", help="rebuild the search indexes")
-    export = sub.add_parser("export", help="articles + request log as gzip JSONL")
-    export.add_argument("-o", "--output", type=Path, help="file to write (default: dated name)")
-    bkp = sub.add_parser("backup", help="a consistent copy of the database (SQLite backup API)")
-    bkp.add_argument("-o", "--output", type=Path, help="file to write (default: dated name)")
+    command("unban").add_argument("user_id", type=int, help="Telegram user id")
+    command("purge").add_argument("article_id", type=int, help="stored article id")
+    command("reindex")
+    for name in ("export", "backup"):
+        command(name).add_argument(
+            "-o", "--output", type=Path, help="file to write (default: a dated name here)"
+        )
     admin.set_defaults(func=run)
 
 

@@ -11,13 +11,27 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from summarizer.errors import EmptyText, NotAnArticle
+from summarizer.errors import NotAnArticle, SummarizerError
 from summarizer.model import Article
 
 
 class BadRecord(NotAnArticle):
+    """A line that is not a record; ``detail`` says exactly why (shown with its number)."""
+
     reason = "The line is not a JSON object with a text or html field."
     reason_zh = "该行不是包含 text 或 html 字段的 JSON 对象。"
+
+
+def why(err: Exception) -> str:
+    """The reason a line was not imported, for ``line N: …`` (never a class name)."""
+    if isinstance(err, BadRecord) and err.detail:
+        return err.detail
+    if isinstance(err, SummarizerError):
+        return err.user_message("en")
+    return str(err) or "unreadable"
+
+
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
 
 
 def _date(value: object) -> datetime | None:
@@ -33,9 +47,9 @@ def read_jsonl_record(line: str) -> Article:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
-        raise BadRecord(f"invalid JSON: {err.msg}") from None
+        raise BadRecord(f"not JSON ({err.msg} at column {err.colno})") from None
     if not isinstance(record, dict):
-        raise BadRecord("not an object")
+        raise BadRecord(f"a JSON {_JSON_KINDS.get(type(record), 'value')}, not an object")
     url = record.get("url") if isinstance(record.get("url"), str) else None
     title = record.get("title") if isinstance(record.get("title"), str) else None
     if isinstance(record.get("html"), str):
@@ -45,7 +59,7 @@ def read_jsonl_record(line: str) -> Article:
     elif isinstance(record.get("text"), str):
         text = record["text"]
         if not text.strip():
-            raise EmptyText()
+            raise BadRecord('"text" is empty')
         if title:
             body = "\n".join(line.strip() for line in text.splitlines() if line.strip())
             article = Article(title=title.strip(), text=body)
@@ -54,7 +68,7 @@ def read_jsonl_record(line: str) -> Article:
 
             article = clean_text(text)
     else:
-        raise BadRecord("no text or html field")
+        raise BadRecord('no "text" or "html" field (a string) in the object')
     source = record.get("source") if isinstance(record.get("source"), str) else None
     return replace(
         article,
