@@ -1,7 +1,7 @@
 """``build_application(settings)``: one PTB Application, every feature wired in.
 
-Feature modules live in ``bot/handlers/<name>.py`` and are listed in
-:data:`HANDLER_MODULES`; a listed module that is not there (yet) is skipped. Each module
+Each feature has a folder (``articles``, ``digests``, ``feeds``, ``admin``) whose
+``handlers.py`` is listed in :func:`handler_modules`. Each of those modules
 
 - must define ``register(app)`` (add its handlers; called by ``build_application``);
 - may define ``COMMANDS: dict[str, tuple[str, str]]`` (command → (zh, en) description),
@@ -15,7 +15,6 @@ the NER model once, and sets the command menus (private and group scopes, zh and
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 from types import ModuleType
@@ -39,7 +38,6 @@ from bot.texts import COMMANDS
 
 log = logging.getLogger(__name__)
 
-HANDLER_MODULES: tuple[str, ...] = ("chat", "digest", "feeds", "admin")
 # RetryAfter: the limiter waits and retries this often before giving up on a request.
 RATE_LIMIT_RETRIES = 5
 # PTB's 5 s read timeout is short for a busy 2-core host loading models beside the loop
@@ -49,14 +47,13 @@ GROUP_COMMANDS = ("help", "search", "related", "auto", "lang")
 
 
 def handler_modules() -> list[ModuleType]:
-    found = []
-    for name in HANDLER_MODULES:
-        try:
-            found.append(importlib.import_module(f"bot.handlers.{name}"))
-        except ModuleNotFoundError as err:
-            if err.name != f"bot.handlers.{name}":
-                raise  # a real missing dependency inside the module, not an absent module
-    return found
+    """The feature modules, in registration order (their handlers' order in group 0)."""
+    from bot.admin import handlers as admin
+    from bot.articles import handlers as articles
+    from bot.digests import handlers as digests
+    from bot.feeds import handlers as feeds
+
+    return [articles, digests, feeds, admin]
 
 
 def file_base_url(base_url: str) -> str:
@@ -115,7 +112,7 @@ def build_application(settings: Settings) -> BotApp:
     for module in handler_modules():
         module.register(app)
     # Last in group 0: a document no feature reads (a .pdf, an image file) still gets an answer.
-    from bot.handlers.chat import unsupported_document
+    from bot.articles.handlers import unsupported_document
 
     app.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, unsupported_document)
@@ -126,7 +123,7 @@ def build_application(settings: Settings) -> BotApp:
 
 async def open_services(settings: Settings) -> Services:
     """Database, repositories and the NewsService (also used by the CLI)."""
-    from bot.service import NewsService
+    from bot.articles.service import NewsService
     from storage.articles import ArticleRepository
     from storage.db import connect
     from storage.requests import RequestLog

@@ -62,7 +62,7 @@ async def on_error(update: object, context: Context) -> None:
 
 async def _tell_user(update: Update, context: Context) -> None:
     """The one sentence, in the user's chosen language, replying to their message."""
-    from bot.chat_support import lang_of
+    from bot.articles.cards import lang_of
     from bot.telegram.send import send
 
     assert update.effective_chat is not None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli.main import build_parser, main
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "examples" / "seed_page.txt"
@@ -175,7 +175,7 @@ def test_every_subcommand_has_help_for_people_with_an_example(
         out = capsys.readouterr().out
         assert "example" in out, command
         assert f"zhaiyao {' '.join(command)}".strip() in out, command
-        for developer_words in ("``", ":func:", "bot/cli.py", "Namespace", "None"):
+        for developer_words in ("``", ":func:", "bot/cli/main.py", "Namespace", "None"):
             assert developer_words not in out, (command, developer_words)
 
 

@@ -1,5 +1,5 @@
 """AdminService: every admin action in one place, audited, shared by the Telegram
-handlers (``bot/handlers/admin.py``) and usable from the shell.
+handlers (``bot/admin/handlers.py``) and usable from the shell.
 
 Handlers parse and reply; this class does the work and writes the audit row, so an
 action cannot be taken without being recorded.

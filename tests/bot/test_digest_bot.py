@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application
 from bot.context import BotApp
-from bot.digest_runtime import DigestClock, DigestRuntime
+from bot.digests.runtime import DigestClock, DigestRuntime
 from bot.settings import Settings
 from tests.bot.digest_support import CHIPS, RATE_CUT, TYPHOON, Clock, article_html
 from tests.helpers.fake_bot_api import BOT_ID, FakeBotAPI, StoredMessage

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digest import DigestOptions, DigestStory, collapse, compose
+from bot.digests.compose import DigestOptions, DigestStory, collapse, compose
 from summarizer.model import EntityCount
 from tests.helpers.telegram_html import TEXT_LIMIT, parse_html, utf16_len
 
@@ -160,7 +160,7 @@ def test_supplementary_plane_digests_stay_below_the_limit_in_utf16_units(
 
 
 async def test_flood_limit_waits_out_the_window_per_chat() -> None:
-    from bot.digest_delivery import FloodLimit
+    from bot.digests.delivery import FloodLimit
 
     now = [0.0]
     slept: list[float] = []

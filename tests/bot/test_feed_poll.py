@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.feeds import FeedFormatError, FeedItem, FeedPoller, backoff, parse_opml
+from bot.feeds.poller import FeedFormatError, FeedItem, FeedPoller, backoff, parse_opml
 from storage import Database
 from storage.feeds import Feed, FeedRepository
 from storage.subscriptions import SubscriptionRepository

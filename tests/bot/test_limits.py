@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot.app import close_services, open_services
-from bot.feeds import MAX_FEED_ITEMS, MAX_OPML_FEEDS, FeedItem, FeedPoller
+from bot.feeds.poller import MAX_FEED_ITEMS, MAX_OPML_FEEDS, FeedItem, FeedPoller
 from bot.settings import Settings
 from storage.feeds import Feed, FeedRepository
 from storage.subscriptions import SubscriptionRepository

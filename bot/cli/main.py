@@ -129,7 +129,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 async def _summarize(
     args: argparse.Namespace, kind: str, payload: str | bytes, services: Any
 ) -> int:
-    from bot.terminal import card_json, card_renderable
+    from bot.cli.terminal import card_json, card_renderable
 
     news = services.news
     if kind == "url":
@@ -163,7 +163,7 @@ async def _summarize(
 def cmd_ingest(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from bot.ingest import read_jsonl_record, why
+    from bot.cli.jsonl import read_jsonl_record, why
 
     path = Path(args.file)
     if not path.is_file():
@@ -201,7 +201,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_related(args: argparse.Namespace) -> int:
-    from bot.terminal import related_json
+    from bot.cli.terminal import related_json
 
     settings = load_settings(args.db)
 
@@ -359,9 +359,9 @@ def _reindex_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot import admin_cli
+    from bot.cli import admin
 
-    admin_cli.add_parser(sub)
+    admin.add_parser(sub)
 
 
 #: Every subcommand, in the order ``zhaiyao --help`` lists them. To add one (``zhaiyao

@@ -3,7 +3,7 @@
 whatever the bot answers for an unknown command and nothing is revealed.
 
 The gates (bans and allow-only first of all, quotas before ingest) are in
-:mod:`bot.admin.gate`; the work itself is in :class:`bot.admin.service.AdminService`,
+:mod:`bot.admin.gates`; the work itself is in :class:`bot.admin.service.AdminService`,
 which audits every action.
 """
 
@@ -26,7 +26,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filt
 
 from bot.admin import broadcasting
 from bot.admin.files import AdminFile
-from bot.admin.gate import BAN_GROUP, QUOTA_GROUP, ban_gate, quota_gate
+from bot.admin.gates import BAN_GROUP, QUOTA_GROUP, ban_gate, quota_gate
 from bot.admin.service import AnyBotApp, admin_service, start_admin_service
 from bot.admin.text import feeds_text, too_large_text
 from bot.context import Context

@@ -33,10 +33,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat_support import lang_of
+from bot.articles.cards import lang_of
 from bot.context import BotApp, Context, ServicesNotReady
-from bot.digest_runtime import DigestClock, DigestRuntime
-from bot.schedule import HELP, ScheduleError, parse_schedule, zone_for
+from bot.digests.runtime import DigestClock, DigestRuntime
+from bot.digests.schedule import HELP, ScheduleError, parse_schedule, zone_for
 from bot.telegram.render import escape
 from bot.telegram.send import cosmetic, edit, reply
 from bot.texts import Lang, t
@@ -360,7 +360,7 @@ async def chat_migrated(update: Update, context: Context) -> None:
 
 async def post_init(app: BotApp) -> None:
     """Build the digest/feed services over the core ones and re-arm persisted schedules."""
-    from bot.handlers.feeds import feed_failing, feed_ingest
+    from bot.feeds.handlers import feed_failing, feed_ingest
 
     services = app.bot_data.services
     try:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from telegram import Message, MessageEntity
 
-from bot.service import find_urls
+from bot.articles.service import find_urls
 
 # Text without a link at least this long is read as a pasted article; shorter text gets
 # a hint. A forwarded post is read whatever its length (forwarding is the request).

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot.addressing import ArticleRequest, article_request, is_group
+from bot.articles.request import ArticleRequest, article_request, is_group
+from bot.articles.service import Report
 from bot.context import Context
-from bot.service import Report
 from bot.telegram import render
 from bot.texts import normalise_lang, t
 from storage.errors import NotFound

@@ -25,7 +25,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.digest import ComposedDigest, DigestOptions, DigestStory, compose
+from bot.digests.compose import ComposedDigest, DigestOptions, DigestStory, compose
 from storage.errors import NotFound
 from storage.subscriptions import Digest, DigestLog, Subscription, SubscriptionRepository, utcnow
 from summarizer.model import Article, EntityCount

@@ -1,5 +1,5 @@
 """``zhaiyao admin ...``: the admin commands on the database directly, for when the bot
-is down. ``bot/cli.py`` registers :func:`add_parser`; each command is audited as ``shell``.
+is down. ``bot/cli/main.py`` registers :func:`add_parser`; each command is audited as ``shell``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ _HELP = {
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``zhaiyao admin``'s parser (registered in bot.cli's SUBCOMMANDS)."""
+    """``zhaiyao admin``'s parser (registered in bot.cli.main's SUBCOMMANDS)."""
     examples = "\n".join(f"  zhaiyao admin {example}" for _, example in _HELP.values())
     admin = subparsers.add_parser(
         "admin",

@@ -22,8 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.addressing import RateLimiter, addressed_to_bot, is_group
-from bot.chat_support import (
+from bot.articles.cards import (
     card_of,
     friendly,
     lang_of,
@@ -32,6 +31,7 @@ from bot.chat_support import (
     sentences_of,
     stored_card,
 )
+from bot.articles.request import RateLimiter, addressed_to_bot, is_group
 from bot.context import BotApp, Context
 from bot.telegram import render
 from bot.telegram.access_log import note

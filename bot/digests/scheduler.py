@@ -19,9 +19,9 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, JobQueue
 
-from bot.digest_delivery import Delivery, DigestService
-from bot.feeds import FeedPoller
-from bot.schedule import Schedule, parse_schedule
+from bot.digests.delivery import Delivery, DigestService
+from bot.digests.schedule import Schedule, parse_schedule
+from bot.feeds.poller import FeedPoller
 from storage.subscriptions import Subscription, SubscriptionRepository, utcnow
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.digest_delivery import ArticleSource, DigestService, FloodLimit
-from bot.digest_jobs import DigestScheduler
-from bot.feeds import POLL_INTERVAL, FeedPoller, Ingest, OnFailing
+from bot.digests.delivery import ArticleSource, DigestService, FloodLimit
+from bot.digests.scheduler import DigestScheduler
+from bot.feeds.poller import POLL_INTERVAL, FeedPoller, Ingest, OnFailing
 from storage.db import Database
 from storage.feeds import FeedRepository
 from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow

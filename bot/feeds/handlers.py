@@ -16,10 +16,11 @@ from telegram import Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.chat_support import lang_of
+from bot.articles.cards import lang_of
 from bot.context import BotApp, Context
-from bot.digest_runtime import DigestRuntime
-from bot.feeds import (
+from bot.digests.handlers import admin_channel, may_configure
+from bot.digests.runtime import DigestRuntime
+from bot.feeds.poller import (
     MAX_OPML_FEEDS,
     FeedFormatError,
     FeedItem,
@@ -27,7 +28,6 @@ from bot.feeds import (
     PollResult,
     parse_opml,
 )
-from bot.handlers.digest import admin_channel, may_configure
 from bot.telegram.render import escape, render_card
 from bot.telegram.send import reply, send
 from bot.texts import Lang, t
