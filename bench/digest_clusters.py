@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.digest_delivery import DigestService
-from bot.digest_runtime import one_sentence
+from bot.digests.delivery import DigestService
+from bot.digests.runtime import one_sentence
 from storage import connect
 from storage.articles import ArticleRepository
 from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow

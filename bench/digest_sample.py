@@ -9,8 +9,8 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from bot.digest_delivery import DigestService
-from bot.digest_runtime import one_sentence
+from bot.digests.delivery import DigestService
+from bot.digests.runtime import one_sentence
 from storage import connect
 from storage.articles import ArticleRepository
 from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow

@@ -1,7 +1,7 @@
 """``build_application(settings)``: one PTB Application, every feature wired in.
 
-Feature modules live in ``bot/handlers/<name>.py`` and are listed in
-:data:`HANDLER_MODULES`; a listed module that is not there (yet) is skipped. Each module
+Each feature has a folder (``articles``, ``digests``, ``feeds``, ``admin``) whose
+``handlers.py`` is listed in :func:`handler_modules`. Each of those modules
 
 - must define ``register(app)`` (add its handlers; called by ``build_application``);
 - may define ``COMMANDS: dict[str, tuple[str, str]]`` (command → (zh, en) description),
@@ -15,7 +15,6 @@ the NER model once, and sets the command menus (private and group scopes, zh and
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 from types import ModuleType
@@ -29,16 +28,16 @@ from telegram import (
     LinkPreviewOptions,
 )
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, MessageHandler, filters
 
 from bot.context import CONTEXT_TYPES, BotApp, Services
 from bot.errors import MissingToken, on_error
 from bot.settings import Settings
+from bot.telegram.access_log import LoggedApplication
 from bot.texts import COMMANDS
 
 log = logging.getLogger(__name__)
 
-HANDLER_MODULES: tuple[str, ...] = ("chat", "digest", "feeds", "admin")
 # RetryAfter: the limiter waits and retries this often before giving up on a request.
 RATE_LIMIT_RETRIES = 5
 # PTB's 5 s read timeout is short for a busy 2-core host loading models beside the loop
@@ -48,14 +47,13 @@ GROUP_COMMANDS = ("help", "search", "related", "auto", "lang")
 
 
 def handler_modules() -> list[ModuleType]:
-    found = []
-    for name in HANDLER_MODULES:
-        try:
-            found.append(importlib.import_module(f"bot.handlers.{name}"))
-        except ModuleNotFoundError as err:
-            if err.name != f"bot.handlers.{name}":
-                raise  # a real missing dependency inside the module, not an absent module
-    return found
+    """The feature modules, in registration order (their handlers' order in group 0)."""
+    from bot.admin import handlers as admin
+    from bot.articles import handlers as articles
+    from bot.digests import handlers as digests
+    from bot.feeds import handlers as feeds
+
+    return [articles, digests, feeds, admin]
 
 
 def file_base_url(base_url: str) -> str:
@@ -90,6 +88,7 @@ def build_application(settings: Settings) -> BotApp:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     builder = (
         ApplicationBuilder()
+        .application_class(LoggedApplication)
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(file_base_url(settings.telegram_base_url))
@@ -112,13 +111,19 @@ def build_application(settings: Settings) -> BotApp:
     app.bot_data.settings = settings
     for module in handler_modules():
         module.register(app)
+    # Last in group 0: a document no feature reads (a .pdf, an image file) still gets an answer.
+    from bot.articles.handlers import unsupported_document
+
+    app.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, unsupported_document)
+    )
     app.add_error_handler(on_error)
     return app
 
 
 async def open_services(settings: Settings) -> Services:
     """Database, repositories and the NewsService (also used by the CLI)."""
-    from bot.service import NewsService
+    from bot.articles.service import NewsService
     from bot.settings import store_url
     from storage.articles import ArticleRepository
     from storage.db import connect
@@ -169,20 +174,24 @@ async def post_shutdown(app: BotApp) -> None:
 
 
 async def set_commands(app: BotApp) -> None:
+    """The command menus, per scope and language (retried: a flaky start must not stop
+    the bot)."""
+    from bot.telegram.send import retried
+
     bot: Any = app.bot
+
+    async def set_menu(commands: list[BotCommand], scope: Any, code: str | None) -> None:
+        await retried(
+            lambda: bot.set_my_commands(commands, scope=scope, language_code=code),
+            what="setMyCommands",
+            idempotent=True,
+        )
+
     for lang in ("zh", "en"):
         code = None if lang == "zh" else "en"
-        await bot.set_my_commands(
-            public_commands(lang), scope=BotCommandScopeAllPrivateChats(), language_code=code
-        )
-        await bot.set_my_commands(
-            public_commands(lang, group=True),
-            scope=BotCommandScopeAllGroupChats(),
-            language_code=code,
-        )
-        await bot.set_my_commands(
-            public_commands(lang), scope=BotCommandScopeDefault(), language_code=code
-        )
+        await set_menu(public_commands(lang), BotCommandScopeAllPrivateChats(), code)
+        await set_menu(public_commands(lang, group=True), BotCommandScopeAllGroupChats(), code)
+        await set_menu(public_commands(lang), BotCommandScopeDefault(), code)
 
 
 def webhook_options(settings: Settings, url: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.service import NewsService
+    from bot.articles.service import NewsService
     from storage.articles import ArticleRepository
     from storage.db import Database
     from storage.requests import RequestLog

@@ -51,17 +51,34 @@ async def on_error(update: object, context: Context) -> None:
         # polling hiccups and blocked users: PTB retries, nothing to tell anyone
         log.warning("Telegram: %s", error)
         return
+    from bot.telegram.access_log import note
+
+    note("error")
     log.error("unhandled error for update %r", update, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
+        await _tell_user(update, context)
+    await _alert_admins(update, error, context)
+
+
+async def _tell_user(update: Update, context: Context) -> None:
+    """The one sentence, in the user's chosen language, replying to their message."""
+    from bot.articles.cards import lang_of
+    from bot.telegram.send import send
+
+    assert update.effective_chat is not None
+    try:
+        lang = await lang_of(update, context)
+    except Exception:  # the database may be what failed: fall back to Telegram's language
         user = update.effective_user
         lang = normalise_lang(user.language_code if user else None)
-        try:
-            await context.bot.send_message(
-                update.effective_chat.id, t("internal_error", lang), parse_mode=None
-            )
-        except TelegramError:
-            log.warning("could not tell the user about the error", exc_info=True)
-    await _alert_admins(update, error, context)
+    message = update.effective_message
+    reply_to = message.message_id if message is not None else None
+    try:
+        await send(
+            context.bot, update.effective_chat.id, t("internal_error", lang), reply_to=reply_to
+        )
+    except TelegramError:
+        log.warning("could not tell the user about the error", exc_info=True)
 
 
 async def _alert_admins(update: object, error: BaseException, context: Context) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -9,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import build_parser, main
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "examples" / "seed_page.txt"
 GBK_PAGE = ROOT / "tests" / "fixtures" / "bot" / "article_gbk.html"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +52,7 @@ def test_summarize_json_and_html_files(capsys: pytest.CaptureFixture[str], isola
     assert main(["summarize", "--json", "-n", "1", str(gbk)]) == 0
     page = json.loads(capsys.readouterr().out)
     assert page["title"] == "杭州亚运村正式开村" and len(page["summary"]) == 1
-    assert page["id"] != data["id"]
+    assert page["id"] is None and data["id"] is None  # nothing stored without --store
 
 
 def test_errors_are_one_line_and_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,6 +66,7 @@ def test_errors_are_one_line_and_non_zero(capsys: pytest.CaptureFixture[str]) ->
     assert main(["related", "12345"]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "NotFound" not in err and "no article #12345 in" in err  # a sentence, no class name
 
 
 def test_run_without_a_token_says_how_to_set_it(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,7 +90,7 @@ def test_ingest_related_and_reindex(capsys: pytest.CaptureFixture[str], tmp_path
     assert main(["ingest", str(jsonl)]) == 0
     captured = capsys.readouterr()
     assert "imported 3, duplicates 0, failed 1" in captured.out
-    assert "line 4" in captured.err
+    assert "line 4: not JSON (Expecting value at column 1)" in captured.err
     assert main(["related", "1", "--json"]) == 0
     related = json.loads(capsys.readouterr().out)
     assert all(r["id"] != 1 for r in related)
@@ -104,3 +107,90 @@ def test_python_m_bot_has_every_command() -> None:
     assert result.returncode == 0
     for command in ("run", "summarize", "ingest", "related", "reindex"):
         assert command in result.stdout
+
+
+def test_summarize_stores_only_when_asked_and_says_where(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    assert main(["summarize", str(SEED)]) == 0
+    assert "stored" not in capsys.readouterr().err
+    assert main(["related", "1"]) == 1  # nothing was stored
+    capsys.readouterr()
+    assert main(["summarize", "--store", str(SEED)]) == 0
+    captured = capsys.readouterr()
+    assert f"stored as article #1 in {isolated}" in captured.err
+    assert "#1" in captured.out  # the card names the stored id
+    assert main(["summarize", "--store", "--json", str(SEED)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["id"] == 1 and "#1 (already there)" in captured.err
+
+
+def test_ingest_names_each_bad_line_and_strict_stops_at_the_first(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = json.dumps({"title": "物价温和上涨", "text": "国家统计局发布数据，物价温和上涨。"})
+    lines = [
+        "{not json",
+        "[1, 2]",
+        json.dumps({"title": "只有标题"}),
+        json.dumps({"text": "   "}),
+        good,
+    ]
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["ingest", str(jsonl)]) == 0
+    captured = capsys.readouterr()
+    assert "imported 1, duplicates 0, failed 4" in captured.out
+    reasons = [line for line in captured.err.splitlines() if line.startswith("line ")]
+    assert reasons == [
+        "line 1: not JSON (Expecting property name enclosed in double quotes at column 2)",
+        "line 2: a JSON array, not an object",
+        'line 3: no "text" or "html" field (a string) in the object',
+        'line 4: "text" is empty',
+    ]
+    assert main(["ingest", "--strict", str(jsonl)]) == 1
+    captured = capsys.readouterr()
+    assert "imported 0, duplicates 0, failed 1" in captured.out
+    assert [line for line in captured.err.splitlines() if line.startswith("line ")] == [reasons[0]]
+
+
+def _subcommands(parser: argparse.ArgumentParser, prefix: list[str]) -> list[list[str]]:
+    found = [prefix]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _subcommands(sub, [*prefix, name])
+    return found
+
+
+def test_every_subcommand_has_help_for_people_with_an_example(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    commands = _subcommands(build_parser(), [])
+    assert len(commands) >= 14  # zhaiyao, 6 subcommands, 7 admin subcommands
+    for command in commands:
+        with pytest.raises(SystemExit) as stop:
+            main([*command, "--help"])
+        assert stop.value.code == 0
+        out = capsys.readouterr().out
+        assert "example" in out, command
+        assert f"zhaiyao {' '.join(command)}".strip() in out, command
+        for developer_words in ("``", ":func:", "bot/cli/main.py", "Namespace", "None"):
+            assert developer_words not in out, (command, developer_words)
+
+
+def test_the_documented_examples_in_the_readme_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    block = README.split("### Command line\n\n```\n", 1)[1].split("```", 1)[0]
+    examples = [line.split("  #")[0].split() for line in block.strip().splitlines()]
+    assert len(examples) >= 6 and all(e[0] == "zhaiyao" for e in examples)
+    for example in examples:
+        if example[1:] == ["--version"]:
+            with pytest.raises(SystemExit) as stop:
+                main(example[1:])
+            assert stop.value.code == 0 and "zhaiyao " in capsys.readouterr().out
+            continue
+        assert main(example[1:]) == 0, example
+        assert capsys.readouterr().out.strip(), example

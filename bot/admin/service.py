@@ -1,5 +1,5 @@
 """AdminService: every admin action in one place, audited, shared by the Telegram
-handlers (``bot/handlers/admin.py``) and usable from the shell.
+handlers (``bot/admin/handlers.py``) and usable from the shell.
 
 Handlers parse and reply; this class does the work and writes the audit row, so an
 action cannot be taken without being recorded.
@@ -183,13 +183,16 @@ class AdminService:
 
     # broadcasts -------------------------------------------------------------------------
     async def recipients(self, audience: Audience) -> list[int]:
-        """``users``: everyone who talked to the bot in private, minus the banned;
+        """``users``: everyone who has a private chat with the bot, minus the banned;
         ``chats``: the chats that get digests or follow feeds (and did not remove us)."""
         if audience == "users":
             if not await self._has_table("users"):
                 return []
+            # A user who only wrote in groups has no private chat with the bot, and
+            # Telegram refuses to start one (403): they are not part of the audience.
             rows = await self.db.fetchall(
-                "SELECT id FROM users WHERE id NOT IN (SELECT user_id FROM bans) ORDER BY id"
+                "SELECT id FROM users WHERE id IN (SELECT id FROM chats WHERE type = 'private')"
+                " AND id NOT IN (SELECT user_id FROM bans) ORDER BY id"
             )
         else:
             if not await self._has_table("subscriptions"):

@@ -10,10 +10,10 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+from bot.admin import handlers as admin_handlers
+from bot.admin.handlers import ADMIN_COMMANDS
 from bot.admin.service import admin_service
 from bot.app import build_application
-from bot.handlers import admin as admin_handlers
-from bot.handlers.admin import ADMIN_COMMANDS
 from bot.settings import Settings
 from storage import connect
 from storage.admin import AuditLog, Moderation

@@ -24,6 +24,7 @@ async def add_users(settings: Settings) -> None:
         users = UserRepository(db)
         for user_id in USERS:
             await users.touch_user(user_id, username=None, first_name="u", language_code="zh")
+            await users.touch_chat(user_id, type="private")
     finally:
         await db.close()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from storage import connect
 from storage.admin import AuditLog, Moderation
 from storage.articles import ArticleRepository

@@ -24,8 +24,11 @@ async def service(tmp_path: Path) -> AsyncIterator[AdminService]:
 
 async def test_audiences(service: AdminService) -> None:
     users = UserRepository(service.db)
-    for user_id in (10, 11, 12):
+    for user_id in (10, 11, 12, 13):
         await users.touch_user(user_id)
+    for user_id in (10, 11, 12):  # 13 only ever wrote in a group: no private chat
+        await users.touch_chat(user_id, type="private")
+    await users.touch_chat(-500, type="group")
     await service.ban(1, 11, "spam")
     assert await service.recipients("users") == [10, 12]
 

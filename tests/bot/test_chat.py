@@ -307,7 +307,7 @@ async def test_unexpected_errors_reach_the_admin_chat_with_a_traceback(
 async def test_html_telegram_rejects_is_resent_as_plain_text(
     fake_bot_api: FakeBotAPI, bot_settings: Settings
 ) -> None:
-    from bot.reply import send_html
+    from bot.telegram.send import send as send_html
 
     app = build_application(bot_settings)
     async with app:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application
 from bot.context import BotApp
-from bot.digest_runtime import DigestClock, DigestRuntime
+from bot.digests.runtime import DigestClock, DigestRuntime
 from bot.settings import Settings
 from tests.bot.digest_support import CHIPS, RATE_CUT, TYPHOON, Clock, article_html
 from tests.helpers.fake_bot_api import BOT_ID, FakeBotAPI, StoredMessage
@@ -307,3 +307,27 @@ async def test_group_upgraded_to_supergroup_keeps_its_digest(
         assert moved.schedule == "weekly mon 09:00"
         assert await runtime.subscriptions.find(GROUP) is None
         assert [s.chat_id for s in await runtime.subscriptions.scheduled()] == [supergroup]
+
+
+async def test_the_settings_keyboard_marks_the_current_value_of_every_setting(
+    running_bot: FakeBotAPI,
+) -> None:
+    chat = 1501
+    running_bot.send_text(chat, "/digest settings")
+    panel = (await running_bot.wait_for_final(chat))[-1]
+    assert panel.reply_markup is not None
+    marked: dict[str, list[str]] = {}
+    for row in panel.reply_markup["inline_keyboard"]:
+        for button in row:
+            field = button["callback_data"].split(":")[2]
+            marked.setdefault(field, [])
+            if button["text"].startswith("✓ "):
+                marked[field].append(button["text"])
+    # the defaults (80 characters, 10 stories, Shanghai, Chinese, entities on) are choices
+    assert marked == {
+        "lang": ["✓ 中文"],
+        "n": ["✓ 10"],
+        "len": ["✓ 80字"],
+        "ent": ["✓ 实体 开"],
+        "tz": ["✓ Shanghai"],
+    }

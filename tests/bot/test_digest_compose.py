@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digest import DigestOptions, DigestStory, collapse, compose
+from bot.digests.compose import DigestOptions, DigestStory, collapse, compose
 from summarizer.model import EntityCount
 from tests.helpers.telegram_html import TEXT_LIMIT, parse_html, utf16_len
 
@@ -135,8 +136,31 @@ def test_messages_are_valid_html_below_the_limit_and_keep_every_story(names: lis
     assert all(f'href="https://news.example/{e.lead.article_id}"' in joined for e in digest.entries)
 
 
+wide = st.sampled_from(["😀", "𠀀", "新", "&"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(wide, wide, st.integers(1, 500)), min_size=1, max_size=12))
+def test_supplementary_plane_digests_stay_below_the_limit_in_utf16_units(
+    shapes: list[tuple[str, str, int]],
+) -> None:
+    """Characters outside the BMP count twice in Telegram's limit (issue 18, item 2)."""
+    stories = [
+        replace(
+            story(i + 1, t * 200, keywords=(f"k{i}",)),
+            url="https://news.example/" + u * n,
+            sentence=t * 400,
+        )
+        for i, (t, u, n) in enumerate(shapes)
+    ]
+    digest = compose(stories, period_start=T0, period_end=END, options=DigestOptions(stories=50))
+    for message in digest.messages:
+        assert utf16_len(message) <= TEXT_LIMIT
+        assert parse_html(message)[0].strip()
+
+
 async def test_flood_limit_waits_out_the_window_per_chat() -> None:
-    from bot.digest_delivery import FloodLimit
+    from bot.digests.delivery import FloodLimit
 
     now = [0.0]
     slept: list[float] = []

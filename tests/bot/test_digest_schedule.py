@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.schedule import Schedule, ScheduleError, parse_schedule
+from bot.digests.schedule import Schedule, ScheduleError, parse_schedule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 moments = st.datetimes(

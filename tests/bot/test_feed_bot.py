@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app import build_application
 from bot.context import BotApp
-from bot.digest_runtime import DigestClock, DigestRuntime
+from bot.digests.runtime import DigestClock, DigestRuntime
 from bot.settings import Settings
 from tests.bot.digest_support import Clock, feed_items
 from tests.bot.feed_server import feed_server

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.feeds import FeedFormatError, FeedItem, FeedPoller, backoff, parse_opml
+from bot.feeds.poller import FeedFormatError, FeedItem, FeedPoller, backoff, parse_opml
 from storage import Database
 from storage.feeds import Feed, FeedRepository
 from storage.subscriptions import SubscriptionRepository
@@ -150,3 +150,44 @@ def test_opml_with_external_entities_is_refused() -> None:
         parse_opml(opml)
     with pytest.raises(FeedFormatError):
         parse_opml(b"not xml at all")
+
+
+class Hostile(Recorder):
+    """An ingest that fails untyped on one item, as a hostile link once did."""
+
+    async def __call__(self, feed: Feed, item: FeedItem) -> int:
+        if item.guid == "g1":
+            raise ValueError("Invalid IPv4 address '-1'")  # not a SummarizerError
+        return await super().__call__(feed, item)
+
+
+async def test_a_hostile_feed_does_not_stop_the_others(db: Database, server: FeedServer) -> None:
+    clock, ingest = Clock(), Hostile()
+    repo = FeedRepository(db)
+    hostile, _ = await repo.add(CHAT, "http://-1/", now=clock.now)
+    healthy, _ = await repo.add(CHAT - 1, server.feed_url, now=clock.now)
+    server.publish(items(0, 3))
+    told: list[tuple[int, int]] = []
+
+    async def on_failing(feed: Feed, result: object) -> None:
+        told.append((feed.id, feed.failures))
+
+    p = FeedPoller(
+        repo,
+        SubscriptionRepository(db),
+        ingest,
+        FetchPolicy(allow_private=True, timeout=5.0),
+        clock=clock,
+        on_failing=on_failing,
+    )
+    results = {r.feed_id: r for r in await p.poll_due()}
+    assert results[hostile.id].status == "failed" and results[hostile.id].reason("en")
+    # the healthy feed was read, and the item after the hostile one too
+    assert results[healthy.id].status == "new" and [i.guid for i in ingest.items] == ["g0", "g2"]
+    assert results[healthy.id].skipped == 1
+    for _ in range(6):
+        clock.now = (await repo.get(hostile.id)).next_poll_at
+        await p.poll_due()
+    stored = await repo.get(hostile.id)
+    assert stored.failures == 7 and stored.next_poll_at - clock.now == backoff(7)
+    assert told == [(hostile.id, 5)]  # told once, when it reached five failures in a row

@@ -8,7 +8,7 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render import card_buttons, escape, parse_callback, render_card, safe_href
+from bot.telegram.render import card_buttons, escape, parse_callback, render_card, safe_href
 from summarizer.model import Article, EntityCount
 from tests.helpers.telegram_html import parse_html
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import NewsService
+from bot.articles.service import NewsService
 from bot.settings import Settings
 from storage import connect
 from storage.articles import ArticleRepository

@@ -16,7 +16,9 @@ answer 400s shaped like Telegram's; the 4096 limit counts UTF-16 units after par
 inline keyboards are checked (callback_data 1–64 bytes); ``sendDocument`` stores the
 uploaded bytes, which ``getFile`` + the file URL serve back. ``fail_next(method, n,
 retry_after=1, after=0)`` answers ``n`` calls with 429 (after letting ``after`` through);
-``fail_next_with(method, code, description)`` any other error (502, 403, ...). Every call is
+``fail_next_with(method, code, description)`` any other error (502, 403, ...); ``storm(
+too_many=.3, dropped=.1)`` answers that share of *every* call with 429 (``retry_after``) and
+drops that share of connections before answering (nothing done). Every call is
 recorded in ``api.calls`` (failed ones too, with their error code) so tests can assert
 exactly-once delivery. Unknown methods answer 404 and are recorded in ``api.unknown_methods``.
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -109,6 +112,9 @@ class FakeBotAPI(UpdateFactory):
         self.chats: dict[int, dict[str, Any]] = {}
         self._failures: dict[str, list[tuple[int, int, str]]] = {}
         self._skip: dict[str, int] = {}
+        self._storm: tuple[random.Random, list[str], int] | None = None
+        self._storm_plan: dict[str, list[str]] = {}
+        self.polls = 0  # getUpdates calls answered (the bot is polling)
         self._updates: list[dict[str, Any]] = []
         self._confirmed = 0  # every update_id below this has been confirmed
         self._changed = asyncio.Condition()
@@ -198,6 +204,40 @@ class FakeBotAPI(UpdateFactory):
     def fail_next_with(self, method: str, code: int, description: str, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with any error (e.g. 403, 400)."""
         self._failures.setdefault(method, []).extend([(code, 0, description)] * times)
+
+    def storm(
+        self, *, too_many: float = 0.3, dropped: float = 0.1, retry_after: int = 1, seed: int = 0
+    ) -> None:
+        """From now on, answer a ``too_many`` share of the calls of *every* method with 429
+        and drop a ``dropped`` share of connections before doing anything (``calm()``
+        stops it). The shares are exact per method in each block of ten calls (so a method
+        called ten times is struck), at positions shuffled by ``seed``."""
+        block = [*["drop"] * round(10 * dropped), *["429"] * round(10 * too_many)]
+        self._storm = (random.Random(seed), block + ["ok"] * (10 - len(block)), retry_after)
+        self._storm_plan = {}
+
+    def calm(self) -> None:
+        self._storm = None
+
+    def _storm_strikes(self, request: web.Request, call: Call) -> None:
+        """Raise the storm's 429, or drop the connection; ``call`` records which."""
+        if self._storm is None:
+            return
+        rng, block, retry_after = self._storm
+        plan = self._storm_plan.setdefault(call.method, [])
+        if not plan:
+            plan.extend(rng.sample(block, len(block)))
+        fate = plan.pop()
+        if fate == "drop":
+            call.error_code, call.description = 0, "connection dropped"
+            if call.method != "getUpdates":
+                self.calls.append(call)
+            if request.transport is not None:
+                request.transport.close()
+            raise ConnectionResetError("dropped by the storm")
+        if fate == "429":
+            description = f"Too Many Requests: retry after {retry_after}"
+            raise BotAPIError(429, description, {"retry_after": retry_after})
 
     def set_chat_member(self, chat_id: int, user_id: int, status: str) -> None:
         """``status``: creator, administrator, member, restricted, left, kicked."""
@@ -302,6 +342,7 @@ class FakeBotAPI(UpdateFactory):
             if handler is None:
                 self.unknown_methods.append(method)
                 raise BotAPIError(404, "Not Found")
+            self._storm_strikes(request, call)
             pending = self._failures.get(method)
             if pending and self._skip.get(method, 0) > 0:
                 self._skip[method] -= 1
@@ -363,6 +404,8 @@ class FakeBotAPI(UpdateFactory):
         return True
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.polls += 1
+        await self._notify()  # wake wait_for(lambda: api.polls ...)
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)

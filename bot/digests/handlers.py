@@ -1,0 +1,394 @@
+"""/digest and /channel: schedule digests for a group, a private chat or a channel.
+
+``/digest daily 08:00|every 6h|weekly mon 09:00|off|now|settings`` in a group (chat admins
+only, checked with getChatMember) or a private chat. A channel is configured from a private
+chat with ``/channel add @name [schedule]`` (or ``/channel add`` then forwarding one of its
+posts): the bot and the user must both be its administrators. When the bot leaves a chat its
+subscription stops and the chat is marked gone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    Bot,
+    Chat,
+    ChatFullInfo,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageOriginChannel,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.articles.cards import lang_of
+from bot.context import BotApp, Context, ServicesNotReady
+from bot.digests.runtime import DigestClock, DigestRuntime
+from bot.digests.schedule import HELP, ScheduleError, parse_schedule, zone_for
+from bot.telegram.render import escape
+from bot.telegram.send import cosmetic, edit, reply
+from bot.texts import Lang, t
+from storage.subscriptions import ChatKind, Subscription, utcnow
+
+ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
+CALLBACK = "dg"
+COUNTS = (5, 10, 20)
+LENGTHS = (60, 80, 120, 200)  # 80: the default (storage migration 0004)
+ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Europe/London",
+    "America/New_York",
+    "UTC",
+)
+FORWARD_GROUP = -5  # before rate limits (-2) and the chat handlers (0) read the post
+COMMANDS = {
+    "digest": ("群组/私聊定时摘要", "Scheduled digest for this chat"),
+    "channel": ("为频道设置摘要（私聊）", "Set up a channel digest (private chat)"),
+}
+MEMBER_GROUP = 7
+FORWARD_WAIT = timedelta(
+    minutes=10
+)  # its own group so other modules' my_chat_member handlers still run
+
+
+async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except (BadRequest, Forbidden):
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def may_configure(update: Update, context: Context) -> bool:
+    """Private chats configure themselves; in groups only chat admins (incl. anonymous)."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or chat.type == Chat.PRIVATE:
+        return True
+    if message is not None and message.sender_chat and message.sender_chat.id == chat.id:
+        return True  # an anonymous admin posting as the group
+    return user is not None and await is_admin(context.bot, chat.id, user.id)
+
+
+def _kind(chat: Chat) -> ChatKind:
+    if chat.type == Chat.CHANNEL:
+        return "channel"
+    return "private" if chat.type == Chat.PRIVATE else "group"
+
+
+def describe(lang: Lang, sub: Subscription) -> str:
+    when = (
+        sub.next_run_at.astimezone(zone_for(sub.tz)).strftime("%Y-%m-%d %H:%M")
+        if (sub.next_run_at)
+        else "—"
+    )
+    return t(
+        "digest_status",
+        lang,
+        schedule=escape(sub.schedule),
+        tz=escape(sub.tz),
+        when=when,
+        stories=sub.stories,
+        chars=sub.summary_chars,
+        entities=t("on" if sub.entities else "off", lang),
+        language=t(f"language_{sub.language}", lang),
+    )
+
+
+async def digest_command(update: Update, context: Context) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    lang = await lang_of(update, context)
+    if not await may_configure(update, context):
+        await reply(context.bot, message, t("digest_admins_only", lang))
+        return
+    rt = context.bot_data.get(DigestRuntime)
+    user = update.effective_user
+    sub = await rt.subscriptions.ensure(
+        chat.id, _kind(chat), title=chat.title, configured_by=user.id if user else None
+    )
+    arg = " ".join(context.args or []).strip()
+    if arg in ("", "status"):
+        usage = f"\n/digest {HELP} | now | settings"
+        await reply(context.bot, message, describe(lang, sub) + usage)
+    elif arg == "now":
+        await rt.scheduler.run_now(context.bot, chat.id)
+    elif arg == "settings":
+        text, markup = settings_view(lang, sub)
+        await reply(context.bot, message, text, markup=markup)
+    else:
+        try:
+            schedule = parse_schedule(arg)
+        except ScheduleError:
+            await reply(context.bot, message, t("schedule_bad", lang, help=HELP))
+            return
+        sub = await rt.scheduler.set_schedule(chat.id, schedule)
+        await reply(context.bot, message, describe(lang, sub))
+
+
+def choices(offered: tuple[int, ...], current: int) -> list[int]:
+    """The offered values plus the current one (a default or an older setting), in order:
+    every row of the keyboard shows the value in force."""
+    return sorted({*offered, current})
+
+
+def settings_view(lang: Lang, sub: Subscription) -> tuple[str, InlineKeyboardMarkup]:
+    def button(label: str, field: str, value: object, current: object) -> InlineKeyboardButton:
+        mark = "✓ " if value == current else ""
+        return InlineKeyboardButton(
+            f"{mark}{label}", callback_data=f"{CALLBACK}:{sub.chat_id}:{field}:{value}"
+        )
+
+    zones = ZONES if sub.tz in ZONES else (*ZONES, sub.tz)
+    zone = zones.index(sub.tz)
+    rows = [
+        [button("中文", "lang", "zh", sub.language), button("English", "lang", "en", sub.language)],
+        [button(str(n), "n", n, sub.stories) for n in choices(COUNTS, sub.stories)],
+        [
+            button(t("btn_chars", lang, n=n), "len", n, sub.summary_chars)
+            for n in choices(LENGTHS, sub.summary_chars)
+        ],
+        [
+            button(t("btn_entities_on", lang), "ent", 1, int(sub.entities)),
+            button(t("btn_entities_off", lang), "ent", 0, int(sub.entities)),
+        ],
+        [button(z.split("/")[-1], "tz", i, zone) for i, z in enumerate(zones[:4])],
+        [button(z.split("/")[-1], "tz", i + 4, zone) for i, z in enumerate(zones[4:])],
+    ]
+    return f"{t('settings_title', lang)}\n{describe(lang, sub)}", InlineKeyboardMarkup(rows)
+
+
+async def settings_clicked(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    lang = await lang_of(update, context)
+    try:
+        _, chat_text, field, value = query.data.split(":")
+        chat_id = int(chat_text)
+    except ValueError:
+        await cosmetic(query.answer, what="answerCallbackQuery")
+        return
+    if (
+        not await is_admin(context.bot, chat_id, query.from_user.id)
+        and chat_id != query.from_user.id
+    ):
+        refused = t("admins_only_change", lang)
+        await cosmetic(lambda: query.answer(refused, show_alert=True), what="answerCallbackQuery")
+        return
+    rt = context.bot_data.get(DigestRuntime)
+    sub = await rt.subscriptions.get(chat_id)
+    changes: dict[str, Any] = {
+        "lang": lambda: {"language": "en" if value == "en" else "zh"},
+        "n": lambda: {"stories": int(value)},
+        "len": lambda: {"summary_chars": int(value)},
+        "ent": lambda: {"entities": value == "1"},
+        "tz": lambda: {"tz": (*ZONES, sub.tz)[int(value)]},
+    }
+    if field not in changes:
+        await cosmetic(query.answer, what="answerCallbackQuery")
+        return
+    await rt.subscriptions.update_settings(chat_id, **changes[field]())
+    sub = await rt.subscriptions.get(chat_id)
+    if field == "tz" and sub.schedule != "off":
+        sub = await rt.scheduler.retime(chat_id)
+    text, markup = settings_view(lang, sub)
+    await cosmetic(lambda: query.answer(t("saved", lang)), what="answerCallbackQuery")
+    if isinstance(query.message, Message):
+        await edit(context.bot, query.message, text, markup=markup)
+
+
+async def channel_command(update: Update, context: Context) -> None:
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None or user is None:
+        return
+    lang = await lang_of(update, context)
+    if chat.type != Chat.PRIVATE:
+        await reply(context.bot, message, t("channel_private_only", lang))
+        return
+    args = context.args or []
+    if len(args) >= 1 and args[0] == "add":
+        if len(args) == 1:
+            context.bot_data.get(DigestRuntime).awaiting_forward[user.id] = utcnow()
+            await reply(context.bot, message, t("channel_forward", lang))
+            return
+        await add_channel(update, context, _target(args[1]), " ".join(args[2:]) or "daily 08:00")
+    elif len(args) == 2 and args[0] in ("settings", "now", "off"):
+        await manage_channel(update, context, args[0], _target(args[1]))
+    else:
+        await reply(context.bot, message, t("channel_usage", lang))
+
+
+def _target(word: str) -> int | str:
+    return int(word) if word.lstrip("-").isdigit() else word
+
+
+async def admin_channel(update: Update, context: Context, word: str) -> int | None:
+    """The id of channel ``word`` (@name or id) if the bot serves it and the user
+    administers it; ``None`` otherwise."""
+    user = update.effective_user
+    try:
+        channel = await context.bot.get_chat(_target(word))
+    except (BadRequest, Forbidden):
+        return None
+    if user is None or channel.type != Chat.CHANNEL:
+        return None
+    if not await is_admin(context.bot, channel.id, user.id):
+        return None
+    return channel.id
+
+
+async def manage_channel(update: Update, context: Context, verb: str, target: int | str) -> None:
+    """Settings keyboard, an immediate digest, or schedule off for a configured channel."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    lang = await lang_of(update, context)
+    rt = context.bot_data.get(DigestRuntime)
+    try:
+        channel = await context.bot.get_chat(target)
+    except (BadRequest, Forbidden):
+        channel = None
+    sub = await rt.subscriptions.find(channel.id) if channel is not None else None
+    if channel is None or sub is None or not await is_admin(context.bot, channel.id, user.id):
+        await reply(context.bot, message, t("channel_not_yours", lang))
+        return
+    if verb == "settings":
+        text, markup = settings_view(lang, sub)
+        await reply(context.bot, message, text, markup=markup)
+    elif verb == "now":
+        delivery = await rt.scheduler.run_now(context.bot, channel.id)
+        await reply(context.bot, message, t("channel_sent", lang, status=delivery.status))
+    else:
+        sub = await rt.scheduler.set_schedule(channel.id, parse_schedule("off"))
+        await reply(context.bot, message, describe(lang, sub))
+
+
+async def forwarded_post(update: Update, context: Context) -> None:
+    """A channel post forwarded by a user who ran ``/channel add`` names that channel."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    rt = context.bot_data.get(DigestRuntime)
+    asked = rt.awaiting_forward.get(user.id)
+    if asked is None or not isinstance(message.forward_origin, MessageOriginChannel):
+        return
+    del rt.awaiting_forward[user.id]
+    if utcnow() - asked > FORWARD_WAIT:
+        return  # an old /channel add: this forward is just an article to read
+    await add_channel(update, context, message.forward_origin.chat.id, "daily 08:00")
+    raise ApplicationHandlerStop
+
+
+async def _channel_refusal(context: Context, channel: ChatFullInfo, user_id: int) -> str | None:
+    """The catalogue key saying why this channel cannot be set up (``None``: it can)."""
+    if channel.type != Chat.CHANNEL:
+        return "not_a_channel"
+    if not await is_admin(context.bot, channel.id, context.bot.id):
+        return "channel_make_me_admin"
+    if not await is_admin(context.bot, channel.id, user_id):
+        return "channel_admins_only"
+    return None
+
+
+async def add_channel(update: Update, context: Context, target: int | str, spec: str) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    lang = await lang_of(update, context)
+    try:
+        schedule = parse_schedule(spec)
+        channel = await context.bot.get_chat(target)
+    except ScheduleError:
+        await reply(context.bot, message, t("schedule_bad", lang, help=HELP))
+        return
+    except (BadRequest, Forbidden):
+        await reply(context.bot, message, t("channel_not_found", lang))
+        return
+    refusal = await _channel_refusal(context, channel, user.id)
+    if refusal is not None:
+        await reply(context.bot, message, t(refusal, lang))
+        return
+    rt = context.bot_data.get(DigestRuntime)
+    await rt.subscriptions.ensure(channel.id, "channel", title=channel.title, configured_by=user.id)
+    sub = await rt.scheduler.set_schedule(channel.id, schedule)
+    name = escape(channel.title or channel.id)
+    await reply(context.bot, message, t("channel_on", lang, name=name) + "\n" + describe(lang, sub))
+
+
+async def membership_changed(update: Update, context: Context) -> None:
+    change = update.my_chat_member
+    if change is None:
+        return
+    rt = context.bot_data.get(DigestRuntime)
+    chat_id = change.chat.id
+    if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
+        # A row even for chats that only had feeds: "gone" also stops their feed polling.
+        await rt.subscriptions.ensure(chat_id, _kind(change.chat), title=change.chat.title)
+        await rt.subscriptions.set_state(chat_id, "gone")
+        rt.scheduler.cancel(chat_id)
+    elif change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
+        sub = await rt.subscriptions.find(chat_id)
+        if sub is not None and sub.state != "active":
+            await rt.subscriptions.ensure(chat_id, sub.kind)
+            await rt.scheduler.resync()
+
+
+async def chat_migrated(update: Update, context: Context) -> None:
+    """A group upgraded to a supergroup: its digest and feeds move to the new chat id."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    rt = context.bot_data.get(DigestRuntime)
+    rt.scheduler.cancel(message.chat_id)
+    await rt.subscriptions.move_chat(message.chat_id, message.migrate_to_chat_id)
+    await rt.scheduler.resync()
+
+
+async def post_init(app: BotApp) -> None:
+    """Build the digest/feed services over the core ones and re-arm persisted schedules."""
+    from bot.feeds.handlers import feed_failing, feed_ingest
+
+    services = app.bot_data.services
+    try:
+        clock = app.bot_data.get(DigestClock)
+    except ServicesNotReady:
+        clock = DigestClock()
+    rt = DigestRuntime.build(
+        services.db,
+        services.articles,
+        feed_ingest(app),
+        services.news.policy,
+        clock=clock.now,
+        poll_interval=timedelta(minutes=services.settings.feed_poll_minutes),
+        on_failing=feed_failing(app),
+    )
+    app.bot_data.add(rt)
+    await rt.scheduler.start(app)
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler("digest", digest_command))
+    app.add_handler(CommandHandler("channel", channel_command))
+    app.add_handler(CallbackQueryHandler(settings_clicked, pattern=rf"^{CALLBACK}:"))
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED, forwarded_post),
+        group=FORWARD_GROUP,
+    )
+    app.add_handler(
+        ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=MEMBER_GROUP
+    )
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated), group=MEMBER_GROUP)

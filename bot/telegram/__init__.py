@@ -1,0 +1,1 @@
+"""The one Telegram layer: sending (send.py), rendering (render.py), splitting (split.py)."""

@@ -1,0 +1,51 @@
+"""/digest and /channel: the digest feature's words (zh, en)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+TEXTS: Final[dict[str, tuple[str, str]]] = {
+    "digest_status": (
+        "摘要计划：<b>{schedule}</b>（{tz}），下一次：{when}\n"
+        "{stories} 条 · 摘要 {chars} 字 · 实体{entities} · {language}",
+        "Digest schedule: <b>{schedule}</b> ({tz}), next: {when}\n"
+        "{stories} stories · {chars}-char summaries · entities {entities} · {language}",
+    ),
+    "on": ("开", "on"),
+    "off": ("关", "off"),
+    "language_zh": ("中文", "Chinese"),
+    "language_en": ("英文", "English"),
+    "digest_admins_only": ("只有群管理员可以设置摘要。", "Only chat admins can set digests."),
+    "schedule_bad": (
+        "看不懂这个时间。用法：/digest {help}",
+        "I cannot read that schedule. Usage: /digest {help}",
+    ),
+    "settings_title": ("⚙️ <b>摘要设置</b>", "⚙️ <b>Digest settings</b>"),
+    "btn_chars": ("{n}字", "{n} chars"),
+    "btn_entities_on": ("实体 开", "Entities on"),
+    "btn_entities_off": ("实体 关", "Entities off"),
+    "admins_only_change": ("只有管理员可以修改。", "Only admins can change this."),
+    "saved": ("已保存", "Saved"),
+    "channel_private_only": ("请在私聊中设置频道。", "Configure channels in a private chat."),
+    "channel_forward": ("请转发一条该频道的消息给我。", "Forward me a post from that channel."),
+    "channel_usage": (
+        "用法：/channel add @频道名 [daily 08:00] | settings|now|off @频道名",
+        "Usage: /channel add @channel [daily 08:00] | settings|now|off @channel",
+    ),
+    "channel_not_yours": ("没有找到你管理的这个频道。", "No such channel that you administer."),
+    "channel_sent": ("已发送（{status}）。", "Sent ({status})."),
+    "channel_not_found": (
+        "找不到这个频道，请先把我加为频道管理员。",
+        "I cannot find that channel; add me as its admin first.",
+    ),
+    "not_a_channel": ("这不是频道。", "That is not a channel."),
+    "channel_make_me_admin": (
+        "请先把我设为该频道的管理员。",
+        "Make me an administrator of the channel first.",
+    ),
+    "channel_admins_only": (
+        "只有频道管理员可以设置摘要。",
+        "Only the channel's administrators can set its digest.",
+    ),
+    "channel_on": ("已为频道 {name} 开启摘要。", "Digest on for {name}."),
+}
