@@ -2,7 +2,8 @@
 
 ``html`` parses and turns elements into text lines, ``metadata`` reads title, date,
 author and outlet that the page declares, ``byline`` reads visible info lines and
-bylines, ``body`` holds the body extractors (main, fallback, baseline) and ``lang``
-tells the language. The line rules live in ``summarizer.boilerplate`` and the date
+bylines, ``body`` holds the body extractors (main, fallback, baseline), ``pagekind``
+refuses pages that hold no article (lists, search results, videos, login walls) and
+``lang`` tells the language. The line rules live in ``summarizer.boilerplate`` and the date
 rules in ``summarizer.dates``.
 """

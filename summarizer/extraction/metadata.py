@@ -2,7 +2,9 @@
 
 The headline is the page's heading element whose text is part of ``<title>`` (the
 ``<title>`` itself carries site suffixes such as ``_新浪网``); ``og:title`` and JSON-LD
-are used when they agree with ``<title>`` or when no heading does.
+are used when they agree with ``<title>`` or when no heading does. A site name the page
+gives itself (``og:site_name`` …) is cut from the ends of a title. The publish date is
+read in one fixed order (``_published``).
 """
 
 from __future__ import annotations

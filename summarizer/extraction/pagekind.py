@@ -31,9 +31,10 @@ MAX_LIST_LINK_DENSITY = 0.6  # a page whose text is mostly links is a list/index
 MIN_LIST_ITEMS = 5  # lines needed before a body can be a list of dated items
 MIN_DATED_SHARE = 0.5  # ... when at least this share of them carries a date
 MAX_LIST_PROSE_SHARE = 0.5  # ... and less than this share of its text is prose
-_SEARCH_QUERY = re.compile(r"(?:^|&)(?:q|query|keywords?|kw|wd|word|searchword|s)=[^&]", re.I)
+# Not "s=": WordPress searches use it, but so do share-tracking tags on article links.
+_SEARCH_QUERY = re.compile(r"(?:^|&)(?:q|query|keywords?|kw|wd|searchword)=[^&]", re.I)
 _SEARCH_PATH = re.compile(r"/(?:search|so|sousuo)(?:[/._?-]|$)", re.I)
-_SEARCH_TITLE = re.compile(r"搜索结果|search results", re.I)
+_SEARCH_TITLE = re.compile(r"搜索结果|search results|you searched for", re.I)
 _ARTICLE_TYPES = re.compile(r"Article|Posting|Report", re.I)
 
 

@@ -379,3 +379,13 @@ def test_english_dateline_under_the_headline_gives_the_date() -> None:
     )
     a = extract_article(html)
     assert a.published_at is not None and a.published_at.date().isoformat() == "2024-03-03"
+
+
+def test_a_short_article_beside_a_header_login_box_is_read() -> None:
+    html = (
+        "<html><head><title>本周后期将迎明显降温_滨江网</title></head><body>"
+        "<div class='top'><form><input name='u'><input type='password' name='p'></form></div>"
+        f"<div class='content'><h1>本周后期将迎明显降温</h1>{PROSE}</div></body></html>"
+    )
+    a = extract_article(html, "https://news.example.cn/a/2.html?s=20")
+    assert a.text.startswith("市气象台预计")
