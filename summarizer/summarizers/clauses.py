@@ -33,12 +33,14 @@ MIN_PREFIX = 12
 PREFIX_SHARE = 0.5
 # The clause a prefix ends on must say something: not a bare 今天 or 接下来.
 MIN_LAST_CLAUSE = 5
-_BOUNDARY = re.compile(r"[，；,;]")
+# A comma between two digits is a thousands separator (1,900), not a clause boundary.
+_BOUNDARY = re.compile(r"[，；;]|(?<!\d),|,(?!\d)")
 _QUESTION = re.compile(r"[？?][”」』]?\s*$")
 _PAIRS = ("“”", "「」", "『』", "《》", "（）", "()", "【】", "〈〉")
 # A clause opening with one of these announces a main clause still to come.
 _SUBORDINATE = re.compile(
-    r"^(?:可是|但是|但|而|不过|然而|并且|并|且|就)?(?:[\u4e00-\u9fff]{0,8}作为|虽然|虽|尽管|如果|假如|假设|若|即使|即便|哪怕|因为|由于|只要|只有|除非|不仅|不但|"
+    r"^(?:可是|但是|但|而|不过|然而|并且|并|且|就)?"
+    r"(?:我们认为|我们预计|预计|认为|未来|后期|后续|目前|同时|再)?(?:受益于|受|以|到|[\u4e00-\u9fff]{0,8}作为|虽然|虽|尽管|如果|假如|假设|若|即使|即便|哪怕|因为|由于|只要|只有|除非|不仅|不但|"
     r"无论|不管|除了|随着|为了|为|在|当|对于|关于|据|根据|按照|通过|经过|自从|自|从|截至|"
     r"例如|比如|首先|其次|一方面|一是|二是|毕竟|眼看|这与|与|和|跟|同|"
     r"If|When|While|Although|Because|As|After|Before)"
@@ -46,7 +48,7 @@ _SUBORDINATE = re.compile(
 # ... or closing on one of these: the clause introduces what follows the comma.
 _DANGLING_END = re.compile(
     r"(?:表示|说|称|指出|认为|介绍|强调|透露|坦言|回应|发现|显示|表明|提到|提出|告诉记者|"
-    r"想到|看到|得知|比起来|来看|来说|而言|看来|时|之际|期间|包括|如下|是|有|和|与|及|以及|或|但|但是|而|而且|并且|并|且|然而|因此|所以|于是|"
+    r"想到|看到|得知|告诉你|反映|实际上|当天|之间|后|比起来|来看|来说|而言|看来|时|之际|期间|包括|如下|是|有|和|与|及|以及|或|但|但是|而|而且|并且|并|且|然而|因此|所以|于是|"
     r"那么|就|才|还|也|即|等|的|吗|呢|：|:)$"
 )
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -44,6 +45,7 @@ CHOICE_STEPS = 300  # full-batch gradient steps of the conditional logit (conver
 CHOICE_RATE = 0.5
 # Budget (characters) the news features assume when training on headlines: a bot card.
 NEWS_BUDGET = 150
+_ROUGE_TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 Record = dict[str, Any]
 Rows = tuple[np.ndarray, np.ndarray]  # features (n × len(FEATURES)), targets (n)
 
@@ -55,12 +57,7 @@ def load(path: Path) -> list[Record]:
 
 def rouge_tokens(text: str) -> list[str]:
     """The harness's ROUGE tokens: CJK characters and lower-cased Latin/digit runs."""
-    import re
-
-    return re.findall(
-        r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]",
-        unicodedata.normalize("NFKC", text).lower(),
-    )
+    return _ROUGE_TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
 
 
 def rouge12(tokens: list[str], reference: list[str], *, f1: bool) -> float:

@@ -45,6 +45,12 @@ def test_no_dangling_conjunction_attribution_or_open_quote() -> None:
         "今年全国的粮食产量再创历史新高"
     ]
     assert prefixes("这个问题该怎么解决，大家都在问？") == []  # questions are not cut
+    # a thousands separator is not a clause boundary; 受…/随着… wait for the main clause
+    assert prefixes("目前公司尿素价格1,900元每吨，较上月明显上涨。") == [
+        "目前公司尿素价格1,900元每吨"
+    ]
+    assert prefixes("我们认为随着二手机包袱解决，公司利润将明显改善。") == []
+    assert prefixes("受政策面不断出现的向好信号鼓励，股市大涨。") == []
 
 
 def test_longest_prefix_and_fit_piece_respect_the_budget() -> None:
