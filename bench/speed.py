@@ -12,7 +12,8 @@ another chat's article). Medians over all runs; wall clock and process CPU time.
 
 ``--pages``: the CPU cost of ``extract_article`` + ``analyze`` per Chinese page of an
 extraction set (median and p90 over pages, each the best of ``--runs``), with each
-stage's share: what a user's link costs after the download.
+stage's share: what a user's link costs after the download. It uses only the public
+API, so a copy of this file placed in another checkout's ``bench/`` measures that one.
 """
 
 from __future__ import annotations
@@ -129,14 +130,14 @@ def _page_stages(html: bytes, url: str | None) -> dict[str, Callable[[], object]
 
 def page_costs(folder: Path, runs: int) -> None:
     """CPU ms per Chinese page: extract_article + analyze, and each stage alone."""
-    from summarizer import extract_article, warm_up
+    from summarizer import analyze, extract_article
 
     cases = []
     for meta_path in sorted(folder.glob("*.json")):
         meta = json.loads(meta_path.read_text("utf-8"))
         if meta.get("lang") == "zh":
             cases.append((meta_path.with_suffix(".html").read_bytes(), meta.get("url")))
-    warm_up()
+    analyze(extract_article(*cases[0]))  # warm-up: jieba, IDF, model (any version of the API)
     rows: dict[str, list[float]] = {}
     chars = [len(extract_article(html, url).text) for html, url in cases]
     for html, url in cases:

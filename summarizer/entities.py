@@ -112,6 +112,9 @@ class HFBackend:
     def __init__(self, model_path: str | Path | None = None, threads: int | None = None) -> None:
         import os
 
+        from summarizer.ner.infer import require_torch
+
+        require_torch("the hf NER backend")
         from transformers import pipeline
 
         target = str(model_path or os.environ.get("ZHAIYAO_NER_MODEL", ""))

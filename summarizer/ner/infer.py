@@ -27,6 +27,24 @@ class ModelNotFound(SummarizerError):
     reason_zh = "找不到实体识别模型"
 
 
+class NerRuntimeMissing(ModelNotFound):
+    """The chosen backend or engine needs torch, which only the ``train`` extra installs."""
+
+    reason = "ner runtime not installed"
+    reason_zh = "未安装实体识别所需的运行库"
+
+
+def require_torch(what: str) -> None:
+    """Raise :class:`NerRuntimeMissing` (with the install command) when torch is absent."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        raise NerRuntimeMissing(
+            f"{what} needs torch: pip install torch==2.13.0 --extra-index-url "
+            "https://download.pytorch.org/whl/cpu && pip install 'zhaiyao[train]'"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A labelled span of a chunk (end exclusive)."""
@@ -81,6 +99,7 @@ def load_network(path: Path, engine: str = "onnx", threads: int | None = 1) -> N
 
         return BiLstmCrf.from_dir(path)
     if engine in ("torch", "torch-int8"):
+        require_torch(f"the {engine} NER engine")
         from summarizer.ner.model import TorchNetwork
 
         return TorchNetwork(path, quantize=engine == "torch-int8", threads=threads)

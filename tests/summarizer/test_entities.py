@@ -164,6 +164,24 @@ def _in_a_fresh_process(*statements: str) -> None:
     subprocess.run([sys.executable, "-c", "; ".join(statements)], check=True)
 
 
+def test_backends_that_need_torch_say_so_when_it_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from summarizer.ner.infer import NerRuntimeMissing, NerTagger
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    with pytest.raises(NerRuntimeMissing, match=r"zhaiyao\[train\]"):
+        load_ner("hf", "some/model")
+    with pytest.raises(ModelNotFound):  # a subclass: callers that catch it still do
+        NerTagger(engine="torch")
+    assert NerTagger().tag(["李强在上海。"])  # the default engine needs no torch
+
+
 def test_nothing_is_loaded_at_import() -> None:
     _in_a_fresh_process(
         "import sys, summarizer, summarizer.entities as e",
