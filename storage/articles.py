@@ -1,6 +1,6 @@
 """The article repository: analysed articles in, dataclasses out.
 
-Every write keeps the row, its FTS5 entry and its LSH bands in one transaction, so a
+Every write keeps the row, its full-text entry and its LSH bands in one transaction, so a
 crash mid-write leaves either all of them or none. Republished copies (same canonical
 URL, or a MinHash-LSH candidate whose exact character-shingle overlap confirms it) join
 the family of the first copy: they are stored, linked by ``duplicate_of`` to that first
