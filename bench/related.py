@@ -2,7 +2,7 @@
 
     python bench/related.py --data ../shared/data/related [--json OUT] [--no-anchors]
         [--db PATH [--reuse]] [--protocols related dedup young] [--young-trials N]
-        [--backends sqlite postgresql] [--postgres-url URL]
+        [--backends sqlite postgresql] [--postgres-url URL] [--stories-share F]
 
 The two protocols of ``../shared/data/related/README.md``, each on a fresh store of each
 backend (a SQLite file; a new PostgreSQL database on the ``--postgres-url`` server,
@@ -139,6 +139,33 @@ def analysis_of(doc: Doc) -> Analysis:
         published_at=published,
     )
     return Analysis(article, (), (), (), (), minhash_signature(doc["text"]))
+
+
+def subset(
+    share: float,
+    docs: list[Doc],
+    queries: list[Doc],
+    qrels: dict[str, dict[str, int]],
+    originals: list[str],
+    variants: list[Doc],
+) -> tuple[list[Doc], list[Doc], dict[str, dict[str, int]], list[str], list[Doc]]:
+    """A smaller corpus for a quicker comparison (of backends, say): the documents of a
+    seeded ``share`` of the stories, with their queries, judgements, dedup originals and
+    variants. Figures on it are comparable with each other, not with the full corpus's."""
+    stories = sorted({d["story"] for d in docs})
+    kept = set(random.Random(0).sample(stories, max(1, round(share * len(stories)))))
+    docs = [d for d in docs if d["story"] in kept]
+    ids = {d["id"] for d in docs}
+    queries = [q for q in queries if q["qid"] in ids]
+    qrels = {q: {d: g for d, g in rel.items() if d in ids} for q, rel in qrels.items() if q in ids}
+    originals = [o for o in originals if o in ids]
+    variants = [v for v in variants if v["original"] in set(originals)]
+    print(
+        f"subset: {len(kept)} stories, {len(docs)} documents, {len(queries)} queries,"
+        f" {len(variants)} dedup variants",
+        file=sys.stderr,
+    )
+    return docs, queries, qrels, originals, variants
 
 
 def by_date(docs: Iterable[Doc]) -> list[Doc]:
@@ -343,8 +370,18 @@ def main(argv: list[str] | None = None) -> int:
         "--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS), help="stores to test"
     )
     parser.add_argument("--postgres-url", default=POSTGRES_URL, help="server for fresh databases")
+    parser.add_argument(
+        "--stories-share",
+        type=float,
+        default=1.0,
+        help="keep this share of the stories (seeded): their documents, queries, originals",
+    )
     args = parser.parse_args(argv)
     docs, queries, qrels, originals, variants = load(args.data)
+    if args.stories_share < 1:
+        docs, queries, qrels, originals, variants = subset(
+            args.stories_share, docs, queries, qrels, originals, variants
+        )
     segment = CachedSegmenter()
     report: dict[str, Any] = {"young": {}, "related": {}, "dedup": {}}
     if "young" in args.protocols:

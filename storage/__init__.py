@@ -1,5 +1,7 @@
-"""Zhaiyao's storage: SQLite through aiosqlite, numbered migrations, repositories that
-return dataclasses. ``storage`` imports only ``summarizer.model`` from the NLP side."""
+"""Zhaiyao's storage: one repository API over SQLite (aiosqlite) or PostgreSQL (asyncpg)
+through SQLAlchemy's async engine, Alembic migrations, repositories that return
+dataclasses. Saves index the words and signature ``summarizer.analyze`` put in the
+``Analysis``; search queries, purges and reindexing still segment here (see issue 20)."""
 
 from storage.db import Database, connect
 

@@ -1,6 +1,6 @@
 """The article repository: analysed articles in, dataclasses out.
 
-Every write keeps the row, its FTS5 entry and its LSH bands in one transaction, so a
+Every write keeps the row, its full-text entry and its LSH bands in one transaction, so a
 crash mid-write leaves either all of them or none. Republished copies (same canonical
 URL, or a MinHash-LSH candidate whose exact character-shingle overlap confirms it) join
 the family of the first copy: they are stored, linked by ``duplicate_of`` to that first
@@ -114,16 +114,24 @@ class ArticleRepository:
             return results
 
     def _prepare(self, analysis: Analysis) -> _Prepared:
-        """The CPU-heavy part of a save (segmenting, hashing), done outside the write lock."""
+        """The CPU-heavy part of a save (term frequencies, band keys), outside the write
+        lock. The index words and the signature are the analysis's own (``analyze``
+        builds them); only a hand-built analysis without them is segmented or hashed
+        here, with this repository's segmenter."""
         article = analysis.article
         signature = analysis.fingerprint
         if len(signature) != NUM_PERM:
             signature = minhash_signature(article.text)
+        terms = analysis.index_terms
+        if terms is None:
+            segmented = segment_article(article.title, article.text, self._segment)
+        else:
+            segmented = segment_article(terms.title, terms.body, _as_given)
         return _Prepared(
             analysis=analysis,
             canonical=canonical_url(article.url),
             signature=tuple(signature),
-            segmented=segment_article(article.title, article.text, self._segment),
+            segmented=segmented,
         )
 
     async def _save_in(
@@ -395,6 +403,10 @@ async def _stored_in_order(conn: Connection, ids: Sequence[int]) -> list[StoredA
     rows = await conn.fetchall(f"SELECT {_COLUMNS} FROM articles WHERE {where}", params)
     by_id = {r["id"]: _to_stored(r) for r in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def _as_given(words: str) -> str:
+    return words
 
 
 def _json(value: object) -> str:

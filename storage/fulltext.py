@@ -1,4 +1,4 @@
-"""The write side of the full-text index: FTS5 rows and the store's document frequencies.
+"""The write side of the full-text index (the backend's) and the store's document frequencies.
 
 Only family roots are indexed, so search and related stories show a story once.
 ``term_df`` counts the indexed articles holding each term and ``index_stats`` counts the

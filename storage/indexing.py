@@ -1,7 +1,8 @@
 """What the storage indexes hold for one article, and the arithmetic of related stories.
 
-Two stages, as search engines do: SQLite FTS5 over jieba search-mode words finds a few
-hundred candidates with BM25, then a better scorer re-ranks them: the TF-IDF cosine of
+Two stages, as search engines do: the backend's full-text index over jieba search-mode
+words (FTS5 on SQLite, word postings on PostgreSQL) finds a few hundred candidates, then
+a better scorer re-ranks them: the TF-IDF cosine of
 stored term vectors (title words weighted up) times a publication-date prior. IDF is the
 store's own, kept in ``term_df``; each article keeps its term frequencies and its vector
 norm as of indexing, so a lookup needs the document frequencies of the query's words only

@@ -187,6 +187,15 @@ def _folded(
 
 
 @dataclass(frozen=True, slots=True)
+class IndexTerms:
+    """The words an article is indexed under: jieba search-mode words of its title and of
+    its text, space-joined. ``analyze`` builds them; storage indexes them as given."""
+
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything the NLP stages learned about one article."""
 
@@ -196,6 +205,7 @@ class Analysis:
     entities: tuple[Entity, ...]
     keywords: tuple[str, ...]
     fingerprint: tuple[int, ...] = field(default=())
+    index_terms: IndexTerms | None = None
 
     @property
     def entity_counts(self) -> tuple[EntityCount, ...]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from storage.errors import NotFound
 from storage.fulltext import PRIOR_DOCS, document_frequencies
 from storage.indexing import idf, term_id
 from storage.related import MIN_SIMILARITY
+from summarizer.model import IndexTerms
 from tests.storage.conftest import fail_inserts, indexed_with, make_analysis, stop_failing
 from tests.storage.corpus import (
     BASKETBALL,
@@ -455,3 +457,25 @@ async def test_readers_see_the_whole_old_index_while_a_reindex_runs(
     assert await reindex == 301
     assert reads > 0
     assert await fts_rows(db, "暴雨") == expected
+
+
+async def test_save_indexes_the_words_the_analysis_carries(
+    repo: ArticleRepository, db: Database
+) -> None:
+    # analyze() segments; storage indexes what it is given and segments nothing itself
+    given = replace(
+        make_analysis("郑州暴雨", FLOOD), index_terms=IndexTerms("郑州 暴雨", "暴雨 内涝 甲乙丙丁")
+    )
+    saved = await repo.save(given)
+    assert await fts_rows(db, "甲乙丙丁") == [saved.article_id]  # not a word of the text
+    assert await fts_rows(db, "地铁") == []  # a word of the text, not of the index terms
+
+
+def test_analyze_builds_the_index_terms() -> None:
+    from summarizer import analyze
+    from summarizer.model import Article
+
+    analysis = analyze(Article(title="郑州暴雨", text=FLOOD))
+    assert analysis.index_terms is not None
+    assert "暴雨" in analysis.index_terms.title.split()
+    assert {"郑州", "地铁"} <= set(analysis.index_terms.body.split())
