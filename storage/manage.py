@@ -10,8 +10,6 @@ per backend): the target's is rebuilt from the copied articles at the end.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -183,69 +181,4 @@ async def _copy_table(
     return int(await target.scalar(f"SELECT count(*) FROM {table.name}"))
 
 
-# -- the command line (registered by bot/cli.py) -----------------------------------------
-def add_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-    default_url: Callable[[], str],
-) -> None:
-    db = subparsers.add_parser(
-        "db", help="migrate, check or copy a store", description=__doc__.split("\n\n")[0]
-    )
-    sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
-    for name, help_ in (
-        ("migrate", "apply pending migrations"),
-        ("check", "verify integrity: foreign keys, index consistency (exit 1 on a problem)"),
-    ):
-        p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("url", nargs="?", help="store URL (default: ZHAIYAO_DATABASE_URL)")
-    cp = sub.add_parser(
-        "copy", help="copy a whole store into another (re-run to finish an interrupted copy)"
-    )
-    cp.add_argument("source", help="e.g. sqlite:///data/zhaiyao.db")
-    cp.add_argument("target", help="e.g. postgresql://zhaiyao@localhost/zhaiyao")
-    cp.add_argument("--batch", type=int, default=BATCH, help=f"rows per transaction ({BATCH})")
-    db.set_defaults(func=lambda args: run(args, default_url))
-
-
-def run(args: argparse.Namespace, default_url: Callable[[], str]) -> int:
-    if args.db_command == "copy":
-        return asyncio.run(_copy_with_bar(args.source, args.target, args.batch))
-    url = args.url or default_url()
-    if args.db_command == "migrate":
-        applied = asyncio.run(migrate(url))
-        print(f"applied {', '.join(applied)}" if applied else "already up to date")
-        return 0
-    return asyncio.run(_check(url))
-
-
-async def _check(url: str) -> int:
-    db = await connect(url, migrate=False)
-    try:
-        problems = await check(db)
-    finally:
-        await db.close()
-    for problem in problems:
-        print(problem)
-    print("ok" if not problems else f"{len(problems)} problem(s)")
-    return 1 if problems else 0
-
-
-async def _copy_with_bar(source: str, target: str, batch: int) -> int:
-    from rich.console import Console
-    from rich.progress import Progress as Bar
-
-    with Bar(console=Console(stderr=True)) as bar:
-        tasks: dict[str, Any] = {}
-
-        def step(table: str, done: int, total: int) -> None:
-            if table not in tasks:
-                tasks[table] = bar.add_task(table, total=total)
-            bar.update(tasks[table], completed=done)
-
-        result = await copy(source, target, progress=step, batch=batch)
-    copied = sum(result.rows.values())
-    print(f"copied: {copied} rows in {len(result.rows)} tables; {result.indexed} indexed")
-    return 0
-
-
-__all__: Sequence[str] = ("CopyResult", "add_parser", "check", "copy", "migrate")
+__all__: Sequence[str] = ("BATCH", "CopyResult", "check", "copy", "migrate")

@@ -1,0 +1,111 @@
+"""``zhaiyao db migrate | check | copy``: manage and move stores (the work is in
+:mod:`storage.manage`; this module parses, shows progress and prints the outcome)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from storage import connect
+from storage.errors import StorageError
+from storage.manage import BATCH, check, copy, migrate
+
+_HELP = {
+    "migrate": ("apply the store's pending migrations", "zhaiyao db migrate"),
+    "check": (
+        "verify a store: the engine's integrity check, foreign keys, indexes agreeing with "
+        "the articles (exit 1 on a problem)",
+        "zhaiyao db check postgresql://zhaiyao@localhost/zhaiyao",
+    ),
+    "copy": (
+        "copy a whole store into another, e.g. SQLite into a new PostgreSQL database "
+        "(run it again to finish an interrupted copy)",
+        "zhaiyao db copy sqlite:///data/zhaiyao.db postgresql://zhaiyao@localhost/zhaiyao",
+    ),
+}
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    default_url: Callable[[], str],
+) -> None:
+    """``zhaiyao db``'s parser (registered in bot.cli.main's SUBCOMMANDS)."""
+    examples = "\n".join(f"  {example}" for _, example in _HELP.values())
+    db = subparsers.add_parser(
+        "db",
+        help="migrate, check or copy a store (SQLite or PostgreSQL)",
+        description="Manage stores. A store is named by its URL, sqlite:///path/to/file.db or\n"
+        "postgresql://user@host:5432/dbname (default: ZHAIYAO_DATABASE_URL, else ZHAIYAO_DB).",
+        epilog=f"examples:\n{examples}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    parsers = {}
+    for name, (what, example) in _HELP.items():
+        parsers[name] = sub.add_parser(
+            name,
+            help=what,
+            description=what[0].upper() + what[1:] + ".",
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    for name in ("migrate", "check"):
+        parsers[name].add_argument("url", nargs="?", help="store URL (default: the bot's store)")
+    parsers["copy"].add_argument("source", help="e.g. sqlite:///data/zhaiyao.db")
+    parsers["copy"].add_argument("target", help="e.g. postgresql://zhaiyao@localhost/zhaiyao")
+    parsers["copy"].add_argument(
+        "--batch", type=int, default=BATCH, help=f"rows per transaction (default {BATCH})"
+    )
+    db.set_defaults(func=lambda args: run(args, default_url))
+
+
+def run(args: argparse.Namespace, default_url: Callable[[], str]) -> int:
+    from bot.cli.main import CLIError
+
+    try:
+        if args.db_command == "copy":
+            return asyncio.run(_copy_with_bar(args.source, args.target, args.batch))
+        url = args.url or default_url()
+        if args.db_command == "migrate":
+            applied = asyncio.run(migrate(url))
+            print(f"applied {', '.join(applied)}" if applied else "already up to date")
+            return 0
+        return asyncio.run(_check(url))
+    except StorageError as error:
+        raise CLIError(str(error)) from error
+    except (OSError, DBAPIError) as error:  # the server is down, refuses us, or no such file
+        raise CLIError(f"cannot open the store: {getattr(error, 'orig', None) or error}") from error
+
+
+async def _check(url: str) -> int:
+    db = await connect(url, migrate=False)
+    try:
+        problems = await check(db)
+    finally:
+        await db.close()
+    for problem in problems:
+        print(problem)
+    print("ok" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+async def _copy_with_bar(source: str, target: str, batch: int) -> int:
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    with Bar(console=Console(stderr=True)) as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = bar.add_task(table, total=total)
+            bar.update(tasks[table], completed=done)
+
+        result = await copy(source, target, progress=step, batch=batch)
+    copied = sum(result.rows.values())
+    print(f"copied: {copied} rows in {len(result.rows)} tables; {result.indexed} indexed")
+    return 0
