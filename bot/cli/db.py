@@ -8,11 +8,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
-
-from storage import connect
-from storage.errors import StorageError
-from storage.manage import BATCH, check, copy, migrate
+# storage (SQLAlchemy, Alembic) is imported when a db command runs, not when
+# ``zhaiyao --help`` or ``zhaiyao summarize`` builds the parser.
 
 _HELP = {
     "migrate": ("apply the store's pending migrations", "zhaiyao db migrate"),
@@ -57,14 +54,16 @@ def add_parser(
         parsers[name].add_argument("url", nargs="?", help="store URL (default: the bot's store)")
     parsers["copy"].add_argument("source", help="e.g. sqlite:///data/zhaiyao.db")
     parsers["copy"].add_argument("target", help="e.g. postgresql://zhaiyao@localhost/zhaiyao")
-    parsers["copy"].add_argument(
-        "--batch", type=int, default=BATCH, help=f"rows per transaction (default {BATCH})"
-    )
+    parsers["copy"].add_argument("--batch", type=int, help="rows per transaction (default 500)")
     db.set_defaults(func=lambda args: run(args, default_url))
 
 
 def run(args: argparse.Namespace, default_url: Callable[[], str]) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from bot.cli.main import CLIError
+    from storage.errors import StorageError
+    from storage.manage import migrate
 
     try:
         if args.db_command == "copy":
@@ -82,6 +81,9 @@ def run(args: argparse.Namespace, default_url: Callable[[], str]) -> int:
 
 
 async def _check(url: str) -> int:
+    from storage import connect
+    from storage.manage import check
+
     db = await connect(url, migrate=False)
     try:
         problems = await check(db)
@@ -93,9 +95,11 @@ async def _check(url: str) -> int:
     return 1 if problems else 0
 
 
-async def _copy_with_bar(source: str, target: str, batch: int) -> int:
+async def _copy_with_bar(source: str, target: str, batch: int | None) -> int:
     from rich.console import Console
     from rich.progress import Progress as Bar
+
+    from storage.manage import copy
 
     with Bar(console=Console(stderr=True)) as bar:
         tasks: dict[str, Any] = {}
@@ -105,7 +109,8 @@ async def _copy_with_bar(source: str, target: str, batch: int) -> int:
                 tasks[table] = bar.add_task(table, total=total)
             bar.update(tasks[table], completed=done)
 
-        result = await copy(source, target, progress=step, batch=batch)
+        batching = {"batch": batch} if batch else {}
+        result = await copy(source, target, progress=step, **batching)
     copied = sum(result.rows.values())
     print(f"copied: {copied} rows in {len(result.rows)} tables; {result.indexed} indexed")
     return 0
