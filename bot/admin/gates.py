@@ -46,7 +46,7 @@ async def articles_in(message: Message, context: AnyContext) -> int:
         return 1 if name.endswith(DOCUMENT_SUFFIXES) else 0
     # The chat feature's own classification (links, pasted text, group addressing,
     # auto mode), so the quota counts exactly what would be read.
-    from bot.articles.handlers import request_of
+    from bot.articles.cards import request_of
 
     request = await request_of(message, context)
     return 0 if request is None else int(request.cost)

@@ -359,9 +359,9 @@ def _reindex_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot.cli import admin
+    from bot.cli.admin import add_parser
 
-    admin.add_parser(sub)
+    add_parser(sub)
 
 
 #: Every subcommand, in the order ``zhaiyao --help`` lists them. To add one (``zhaiyao
