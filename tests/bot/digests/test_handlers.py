@@ -11,7 +11,7 @@ from bot.app import build_application
 from bot.context import BotApp
 from bot.digests.runtime import DigestClock, DigestRuntime
 from bot.settings import Settings
-from tests.bot.digest_support import CHIPS, RATE_CUT, TYPHOON, Clock, article_html
+from tests.helpers.digests import CHIPS, RATE_CUT, TYPHOON, Clock, article_html
 from tests.helpers.fake_bot_api import BOT_ID, FakeBotAPI, StoredMessage
 from tests.helpers.pages import PageServer
 
