@@ -78,6 +78,10 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
         "我只读网页链接、.html 和 .txt 文件。",
         "I read web pages, .html and .txt files.",
     ),
+    "quota_used": (
+        "今天的文章额度（{limit} 篇）已用完，请明天再来。",
+        "You have used today's quota of {limit} articles; please come back tomorrow.",
+    ),
     "internal_error": (
         "抱歉，处理时出错了，管理员已收到通知。",
         "Sorry, something went wrong; the admins have been notified.",
