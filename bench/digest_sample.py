@@ -16,7 +16,7 @@ from storage.articles import ArticleRepository
 from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow
 from summarizer.analyze import analyze
 from summarizer.model import Article
-from tests.bot.digest_support import CHIPS, RATE_CUT, TOPICS, TYPHOON
+from tests.helpers.digests import CHIPS, RATE_CUT, TOPICS, TYPHOON
 from tests.helpers.telegram_html import parse_html
 
 

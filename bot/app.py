@@ -4,8 +4,6 @@ Each feature has a folder (``articles``, ``digests``, ``feeds``, ``admin``) whos
 ``handlers.py`` is listed in :func:`handler_modules`. Each of those modules
 
 - must define ``register(app)`` (add its handlers; called by ``build_application``);
-- may define ``COMMANDS: dict[str, tuple[str, str]]`` (command → (zh, en) description),
-  merged into the public command menu set in ``post_init``;
 - may define ``async post_init(app)`` / ``async post_shutdown(app)``, called after the core
   services are up (in list order) and before they close (in reverse order).
 
@@ -34,7 +32,7 @@ from bot.context import CONTEXT_TYPES, BotApp, Services
 from bot.errors import MissingToken, on_error
 from bot.settings import Settings
 from bot.telegram.access_log import LoggedApplication
-from bot.texts import COMMANDS
+from bot.texts import COMMANDS, GROUP_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +40,6 @@ log = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 5
 # PTB's 5 s read timeout is short for a busy 2-core host loading models beside the loop
 TELEGRAM_TIMEOUT = 20.0
-# Commands a group needs (the rest are for private chats).
-GROUP_COMMANDS = ("help", "search", "related", "auto", "lang")
 
 
 def handler_modules() -> list[ModuleType]:
@@ -62,20 +58,13 @@ def file_base_url(base_url: str) -> str:
     return f"{root}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
 
 
-def all_commands() -> dict[str, tuple[str, str]]:
-    merged = dict(COMMANDS)
-    for module in handler_modules():
-        merged.update(getattr(module, "COMMANDS", {}))
-    return merged
-
-
 def public_commands(lang: str, *, group: bool = False) -> list[BotCommand]:
     """The command menu for one language (``group``: the subset useful in groups)."""
     index = 1 if lang == "en" else 0
     return [
         BotCommand(name, texts[index])
-        for name, texts in all_commands().items()
-        if not group or name in GROUP_COMMANDS or name not in COMMANDS
+        for name, texts in COMMANDS.items()
+        if not group or name in GROUP_COMMANDS
     ]
 
 

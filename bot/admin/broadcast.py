@@ -11,16 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Literal
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
+from bot.telegram.send import retry_after_seconds
 from storage.admin.broadcasts import Broadcast, BroadcastStore, DeliveryCounts
 
 log = logging.getLogger(__name__)
@@ -137,12 +135,3 @@ class BroadcastRunner:
             except Exception:  # progress is cosmetic; the delivery rows are the truth
                 log.warning("broadcast %s: progress update failed", broadcast_id, exc_info=True)
         return counts
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """``exc.retry_after`` as seconds, whether PTB gives an int or (PTB_TIMEDELTA) a timedelta."""
-    with warnings.catch_warnings():
-        # PTB 22 warns on the int form; both forms are handled here.
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: int | timedelta = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -17,15 +17,13 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from bot.admin.service import admin_service
 from bot.telegram.access_log import note
+from bot.telegram.send import reply
+from bot.texts import t
 
 BAN_GROUP = -4
 QUOTA_GROUP = -1
 DOCUMENT_SUFFIXES = (".html", ".htm", ".txt")
 
-QUOTA_REPLY = (
-    "今天的文章额度（{limit} 篇）已用完，请明天再来。\n"
-    "You have used today's quota of {limit} articles; please come back tomorrow."
-)
 
 AnyContext = CallbackContext[Any, Any, Any, Any]
 
@@ -46,7 +44,7 @@ async def articles_in(message: Message, context: AnyContext) -> int:
         return 1 if name.endswith(DOCUMENT_SUFFIXES) else 0
     # The chat feature's own classification (links, pasted text, group addressing,
     # auto mode), so the quota counts exactly what would be read.
-    from bot.articles.handlers import request_of
+    from bot.articles.cards import request_of
 
     request = await request_of(message, context)
     return 0 if request is None else int(request.cost)
@@ -61,7 +59,10 @@ async def quota_gate(update: Update, context: AnyContext) -> None:
         return  # the common case: one indexed lookup, no classification
     wanted = await articles_in(message, context)
     if wanted and not await admin.consume_quota(user.id, wanted):
+        from bot.articles.cards import lang_of
+
         note("quota")
         quota = await admin.moderation.quota(user.id)
-        await message.reply_text(QUOTA_REPLY.format(limit=quota.limit), parse_mode=None)
+        lang = await lang_of(update, context)
+        await reply(context.bot, message, t("quota_used", lang, limit=quota.limit))
         raise ApplicationHandlerStop

@@ -25,7 +25,9 @@ from bot.admin.text import UserReport, audit_text, human_bytes, stats_text, user
 from bot.context import BotData
 from storage import Database
 from storage.admin import AuditLog, BroadcastStore, Moderation, backup, export_jsonl
+from storage.admin.audit import Origin
 from storage.admin.broadcasts import Audience
+from storage.admin.dump import ExportResult
 from storage.admin.stats import collect_stats, database_bytes
 from storage.db import read_time, utc_stamp
 from storage.feeds import Feed
@@ -51,8 +53,13 @@ class AdminService:
         max_links_per_message: int = 3,
         upload_limit: int = UPLOAD_LIMIT,
         keep_dir: Path | None = None,
+        origin: Origin = "telegram",
+        actor: dict[str, str] | None = None,
     ) -> None:
         self.db = db
+        # who acts: Telegram admins, or a shell user (``zhaiyao admin``), named in each row
+        self.origin = origin
+        self.actor = actor or {}
         self.admin_ids = admin_ids
         self.max_links_per_message = max_links_per_message
         self.alerts = alerts
@@ -86,7 +93,7 @@ class AdminService:
 
     async def user_text(self, admin_id: int, user_id: int) -> str:
         """A user's record; looking at someone's history is audited like an action."""
-        await self.audit.record(admin_id, "user", {"user_id": user_id})
+        await self._audit(admin_id, "user", {"user_id": user_id})
         recent: list[str] = []
         if await self._has_table("requests"):
             rows = await self.db.fetchall(
@@ -133,50 +140,64 @@ class AdminService:
     # actions (each audited) -------------------------------------------------------------
     async def ban(self, admin_id: int, user_id: int, reason: str | None) -> None:
         await self.moderation.ban(user_id, by=admin_id, reason=reason)
-        await self.audit.record(admin_id, "ban", {"user_id": user_id, "reason": reason})
+        await self._audit(admin_id, "ban", {"user_id": user_id, "reason": reason})
 
     async def unban(self, admin_id: int, user_id: int) -> bool:
         was = await self.moderation.unban(user_id)
-        await self.audit.record(admin_id, "unban", {"user_id": user_id, "was_banned": was})
+        await self._audit(admin_id, "unban", {"user_id": user_id, "was_banned": was})
         return was
 
     async def allow(self, admin_id: int, user_id: int) -> None:
         await self.moderation.allow(user_id, by=admin_id)
-        await self.audit.record(admin_id, "allow", {"user_id": user_id})
+        await self._audit(admin_id, "allow", {"user_id": user_id})
 
     async def set_allow_only(self, admin_id: int, on: bool) -> None:
         await self.moderation.set_allow_only(on)
-        await self.audit.record(admin_id, "allowonly", {"on": on})
+        await self._audit(admin_id, "allowonly", {"on": on})
 
     async def set_quota(self, admin_id: int, user_id: int, limit: int | None) -> None:
         await self.moderation.set_quota(user_id, limit, by=admin_id)
-        await self.audit.record(admin_id, "quota", {"user_id": user_id, "limit": limit})
+        await self._audit(admin_id, "quota", {"user_id": user_id, "limit": limit})
 
     async def purge(self, admin_id: int, article_id: int) -> None:
         from storage.articles import ArticleRepository  # raises NotFound when absent
 
         await ArticleRepository(self.db).purge(article_id)
-        await self.audit.record(admin_id, "purge", {"article_id": article_id})
+        await self._audit(admin_id, "purge", {"article_id": article_id})
 
     async def reindex(self, admin_id: int, progress: Callable[[int, int], None] | None) -> int:
         from storage.articles import ArticleRepository
 
         done: int = await ArticleRepository(self.db).reindex(progress)
-        await self.audit.record(admin_id, "reindex", {"articles": done})
+        await self._audit(admin_id, "reindex", {"articles": done})
         return done
 
     async def export(self, admin_id: int) -> AdminFile:
         """A gzip JSONL export, ready to send unless over :attr:`upload_limit`."""
         out = self.workdir / f"zhaiyao-export-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.jsonl.gz"
         result = await export_jsonl(self.db, out)
-        await self.audit.record(admin_id, "export", {"rows": result.rows})
+        await self._audit(admin_id, "export", {"rows": result.rows})
         return await self._fit(result.path)
 
     async def backup(self, admin_id: int) -> AdminFile:
         """A SQLite backup, gzipped when only that brings it under :attr:`upload_limit`."""
         out = self.workdir / f"zhaiyao-backup-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.db"
-        await self.audit.record(admin_id, "backup", {})  # recorded first: it is in the copy
+        await self._audit(admin_id, "backup", {})  # recorded first: it is in the copy
         return await self._fit(await backup(self.db, out))
+
+    async def export_to(self, admin_id: int, path: Path) -> ExportResult:
+        """A gzip JSONL export written to ``path`` (the shell's ``export -o``)."""
+        result = await export_jsonl(self.db, path)
+        await self._audit(admin_id, "export", {"path": str(result.path), "rows": result.rows})
+        return result
+
+    async def backup_to(self, admin_id: int, path: Path) -> Path:
+        """A SQLite backup written to ``path`` (the shell's ``backup -o``)."""
+        await self._audit(admin_id, "backup", {"path": str(path)})
+        return await backup(self.db, path)
+
+    async def _audit(self, admin_id: int, action: str, args: dict[str, Any]) -> None:
+        await self.audit.record(admin_id, action, {**args, **self.actor}, origin=self.origin)
 
     async def _fit(self, path: Path) -> AdminFile:
         return await fit_for_upload(path, limit=self.upload_limit, keep_dir=self.keep_dir)
@@ -217,7 +238,7 @@ class AdminService:
 
     async def draft_broadcast(self, admin_id: int, text: str, audience: Audience) -> int:
         bid = await self.broadcasts.create(text, audience, created_by=admin_id)
-        await self.audit.record(admin_id, "broadcast.draft", {"id": bid, "audience": audience})
+        await self._audit(admin_id, "broadcast.draft", {"id": bid, "audience": audience})
         return bid
 
     async def confirm_broadcast(self, admin_id: int, broadcast_id: int) -> int | None:
@@ -228,14 +249,12 @@ class AdminService:
         if not await self.broadcasts.start(broadcast_id, recipients):
             return None
         total = (await self.broadcasts.counts(broadcast_id)).total
-        await self.audit.record(
-            admin_id, "broadcast.send", {"id": broadcast_id, "recipients": total}
-        )
+        await self._audit(admin_id, "broadcast.send", {"id": broadcast_id, "recipients": total})
         return total
 
     async def cancel_broadcast(self, admin_id: int, broadcast_id: int) -> bool:
         done = await self.broadcasts.cancel(broadcast_id)
-        await self.audit.record(admin_id, "broadcast.cancel", {"id": broadcast_id})
+        await self._audit(admin_id, "broadcast.cancel", {"id": broadcast_id})
         return done
 
     async def _has_table(self, name: str) -> bool:

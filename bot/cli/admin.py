@@ -1,5 +1,7 @@
 """``zhaiyao admin ...``: the admin commands on the database directly, for when the bot
-is down. ``bot/cli/main.py`` registers :func:`add_parser`; each command is audited as ``shell``.
+is down. ``bot/cli/main.py`` registers :func:`add_parser`. Every action goes through the
+bot's own :class:`~bot.admin.service.AdminService` (the one implementation), audited with
+origin ``shell`` and the shell user's name.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage import Database, connect
-from storage.admin import AuditLog, Moderation, backup, export_jsonl
+from bot.admin.service import AdminService
+from storage import connect
 from storage.errors import NotFound
 
 #: Shell actions have no Telegram user; the audit row says who via ``args["shell_user"]``.
 SHELL_ADMIN_ID = 0
 
-Command = Callable[[Database, argparse.Namespace], Awaitable[int]]
+Command = Callable[[AdminService, argparse.Namespace], Awaitable[int]]
 
 
 _ADMIN_HELP = """\
@@ -80,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    from bot.admin.alerts import ErrorAlerts
+
     path = args.db
     if path is None:
         from bot.settings import Settings, store_url
@@ -88,83 +92,79 @@ async def _run(args: argparse.Namespace) -> int:
     command = _COMMANDS[args.admin_command]
     db = await connect(path)
     try:
-        return await command(db, args)
+        service = AdminService(
+            db,
+            admin_ids=frozenset(),
+            alerts=ErrorAlerts(None),
+            origin="shell",
+            actor={"shell_user": getpass.getuser()},
+        )
+        return await command(service, args)
     finally:
         await db.close()
 
 
-async def _audit(db: Database, action: str, **args: object) -> None:
-    await AuditLog(db).record(
-        SHELL_ADMIN_ID, action, {**args, "shell_user": getpass.getuser()}, origin="shell"
-    )
-
-
-async def _stats(db: Database, args: argparse.Namespace) -> int:
+async def _stats(service: AdminService, args: argparse.Namespace) -> int:
     from bot.admin.text import stats_text
     from storage.admin.stats import collect_stats
 
-    print(stats_text(await collect_stats(db), html=False))
+    print(stats_text(await collect_stats(service.db), html=False))
     return 0
 
 
-async def _ban(db: Database, args: argparse.Namespace) -> int:
-    reason = " ".join(args.reason) or None
-    await Moderation(db).ban(args.user_id, by=SHELL_ADMIN_ID, reason=reason)
-    await _audit(db, "ban", user_id=args.user_id, reason=reason)
+async def _ban(service: AdminService, args: argparse.Namespace) -> int:
+    await service.ban(SHELL_ADMIN_ID, args.user_id, " ".join(args.reason) or None)
     print(f"banned {args.user_id}")
     return 0
 
 
-async def _unban(db: Database, args: argparse.Namespace) -> int:
-    was = await Moderation(db).unban(args.user_id)
-    await _audit(db, "unban", user_id=args.user_id)
+async def _unban(service: AdminService, args: argparse.Namespace) -> int:
+    was = await service.unban(SHELL_ADMIN_ID, args.user_id)
     print(f"unbanned {args.user_id}" if was else f"{args.user_id} was not banned")
     return 0
 
 
-async def _purge(db: Database, args: argparse.Namespace) -> int:
-    from storage.articles import ArticleRepository
-
+async def _purge(service: AdminService, args: argparse.Namespace) -> int:
     try:
-        await ArticleRepository(db).purge(args.article_id)
+        await service.purge(SHELL_ADMIN_ID, args.article_id)
     except NotFound:
         print(f"no article {args.article_id}")
         return 1
-    await _audit(db, "purge", article_id=args.article_id)
     print(f"purged article {args.article_id}")
     return 0
 
 
-async def _reindex(db: Database, args: argparse.Namespace) -> int:
+async def _reindex(service: AdminService, args: argparse.Namespace) -> int:
+    print(f"reindexed {await reindex_with_progress(service)} articles")
+    return 0
+
+
+async def reindex_with_progress(service: AdminService) -> int:
+    """The audited reindex with a progress bar on stderr (also ``zhaiyao reindex``)."""
+    from rich.console import Console
     from rich.progress import Progress
 
-    from storage.articles import ArticleRepository
-
-    with Progress(transient=True) as bar:
+    with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("reindexing", total=None)
-        done = await ArticleRepository(db).reindex(
-            lambda n, total: bar.update(task, completed=n, total=total)
+        return await service.reindex(
+            SHELL_ADMIN_ID, lambda n, total: bar.update(task, completed=n, total=total)
         )
-    await _audit(db, "reindex", articles=done)
-    print(f"reindexed {done} articles")
-    return 0
 
 
 def _default_name(kind: str, suffix: str) -> Path:
     return Path(f"zhaiyao-{kind}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{suffix}")
 
 
-async def _export(db: Database, args: argparse.Namespace) -> int:
-    out = args.output or _default_name("export", ".jsonl.gz")
-    result = await export_jsonl(db, out)
-    await _audit(db, "export", path=str(result.path), rows=result.rows)
+async def _export(service: AdminService, args: argparse.Namespace) -> int:
+    result = await service.export_to(
+        SHELL_ADMIN_ID, args.output or _default_name("export", ".jsonl.gz")
+    )
     print(f"wrote {result.path}: " + ", ".join(f"{n} {t}" for t, n in result.rows.items()))
     return 0
 
 
-async def _backup(db: Database, args: argparse.Namespace) -> int:
-    out = await backup(db, args.output or _default_name("backup", ".db"))
-    await _audit(db, "backup", path=str(out))
+async def _backup(service: AdminService, args: argparse.Namespace) -> int:
+    out = await service.backup_to(SHELL_ADMIN_ID, args.output or _default_name("backup", ".db"))
     print(f"wrote {out} ({out.stat().st_size} bytes)")
     return 0
 

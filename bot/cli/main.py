@@ -236,22 +236,10 @@ def cmd_related(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
+    """``zhaiyao reindex`` is ``zhaiyao admin reindex``: one audited implementation."""
+    from bot.cli.admin import run
 
-    settings = load_settings(args.db)
-
-    async def work(services: Any) -> int:
-        with Progress(console=Console(stderr=True)) as progress:
-            task = progress.add_task("reindex", total=None)
-
-            def step(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            count = await services.articles.reindex(progress=step)
-        print(f"reindexed {count} articles")
-        return 0
-
-    return asyncio.run(_with_services(settings, work))
+    return run(argparse.Namespace(db=args.db, admin_command="reindex"))
 
 
 # -- parser ------------------------------------------------------------------------------
@@ -359,9 +347,9 @@ def _reindex_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot.cli import admin
+    from bot.cli.admin import add_parser
 
-    admin.add_parser(sub)
+    add_parser(sub)
 
 
 def _db_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -3,29 +3,27 @@
 A digest is recorded (all its messages, rendered) in the database *before* the first send;
 each message is marked delivered when Telegram accepts it. Running a slot again only sends
 what is still undelivered, so a restart neither skips nor double-posts. Delivery respects
-20 messages a minute per chat, waits out ``RetryAfter``, and pauses a chat that blocked or
-removed the bot instead of retrying it forever.
+20 messages a minute per chat, sends through ``bot.telegram.send`` (``RetryAfter`` waited
+out, network failures retried), and pauses a chat that blocked or removed the bot instead of
+retrying it forever.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import re
 import time
-import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal, Protocol
 
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden
 
 from bot.digests.compose import ComposedDigest, DigestOptions, DigestStory, compose
+from bot.telegram.send import send
 from storage.errors import NotFound
 from storage.subscriptions import Digest, DigestLog, Subscription, SubscriptionRepository, utcnow
 from summarizer.model import Article, EntityCount
@@ -35,7 +33,6 @@ log = logging.getLogger(__name__)
 
 FLOOD_MESSAGES = 20
 FLOOD_WINDOW = 60.0
-MAX_RETRY_AFTER_WAITS = 5
 CANDIDATES = 200  # stories read per digest at most (the newest)
 
 
@@ -204,33 +201,8 @@ class DigestService:
         return Delivery(digest.id, "delivered", sent)
 
     async def _send(self, bot: Bot, chat_id: int, text: str) -> int:
-        for _ in range(MAX_RETRY_AFTER_WAITS):
-            await self.flood.wait(chat_id)
-            try:
-                try:
-                    sent = await bot.send_message(
-                        chat_id,
-                        text,
-                        parse_mode=ParseMode.HTML,
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
-                except BadRequest as exc:
-                    if "parse entities" not in str(exc).lower():
-                        raise
-                    # Telegram still rejected the HTML: the plain text beats no digest.
-                    sent = await bot.send_message(chat_id, _plain(text), parse_mode=None)
-                return sent.message_id
-            except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc))
-        raise RuntimeError(f"chat {chat_id}: flood control did not clear")
-
-
-def _plain(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
-
-
-def _seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PTB 22.2+ warns about int periods
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+        """One recorded message, through the bot's one send path (429s waited out,
+        dropped connections retried, plain text when Telegram refuses our HTML)."""
+        await self.flood.wait(chat_id)
+        (sent, *_) = await send(bot, chat_id, text)  # pack() keeps it to one message
+        return sent.message_id

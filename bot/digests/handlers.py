@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import (
-    Bot,
     Chat,
     ChatFullInfo,
     ChatMember,
@@ -37,12 +36,12 @@ from bot.articles.cards import lang_of
 from bot.context import BotApp, Context, ServicesNotReady
 from bot.digests.runtime import DigestClock, DigestRuntime
 from bot.digests.schedule import HELP, ScheduleError, parse_schedule, zone_for
+from bot.telegram.permissions import is_admin, may_configure, target_of
 from bot.telegram.render import escape
 from bot.telegram.send import cosmetic, edit, reply
 from bot.texts import Lang, t
 from storage.subscriptions import ChatKind, Subscription, utcnow
 
-ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 CALLBACK = "dg"
 COUNTS = (5, 10, 20)
 LENGTHS = (60, 80, 120, 200)  # 80: the default (storage migration 0004)
@@ -56,32 +55,10 @@ ZONES = (
     "UTC",
 )
 FORWARD_GROUP = -5  # before rate limits (-2) and the chat handlers (0) read the post
-COMMANDS = {
-    "digest": ("群组/私聊定时摘要", "Scheduled digest for this chat"),
-    "channel": ("为频道设置摘要（私聊）", "Set up a channel digest (private chat)"),
-}
 MEMBER_GROUP = 7
 FORWARD_WAIT = timedelta(
     minutes=10
 )  # its own group so other modules' my_chat_member handlers still run
-
-
-async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
-    try:
-        member = await bot.get_chat_member(chat_id, user_id)
-    except (BadRequest, Forbidden):
-        return False
-    return member.status in ADMIN_STATUSES
-
-
-async def may_configure(update: Update, context: Context) -> bool:
-    """Private chats configure themselves; in groups only chat admins (incl. anonymous)."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or chat.type == Chat.PRIVATE:
-        return True
-    if message is not None and message.sender_chat and message.sender_chat.id == chat.id:
-        return True  # an anonymous admin posting as the group
-    return user is not None and await is_admin(context.bot, chat.id, user.id)
 
 
 def _kind(chat: Chat) -> ChatKind:
@@ -227,30 +204,11 @@ async def channel_command(update: Update, context: Context) -> None:
             context.bot_data.get(DigestRuntime).awaiting_forward[user.id] = utcnow()
             await reply(context.bot, message, t("channel_forward", lang))
             return
-        await add_channel(update, context, _target(args[1]), " ".join(args[2:]) or "daily 08:00")
+        await add_channel(update, context, target_of(args[1]), " ".join(args[2:]) or "daily 08:00")
     elif len(args) == 2 and args[0] in ("settings", "now", "off"):
-        await manage_channel(update, context, args[0], _target(args[1]))
+        await manage_channel(update, context, args[0], target_of(args[1]))
     else:
         await reply(context.bot, message, t("channel_usage", lang))
-
-
-def _target(word: str) -> int | str:
-    return int(word) if word.lstrip("-").isdigit() else word
-
-
-async def admin_channel(update: Update, context: Context, word: str) -> int | None:
-    """The id of channel ``word`` (@name or id) if the bot serves it and the user
-    administers it; ``None`` otherwise."""
-    user = update.effective_user
-    try:
-        channel = await context.bot.get_chat(_target(word))
-    except (BadRequest, Forbidden):
-        return None
-    if user is None or channel.type != Chat.CHANNEL:
-        return None
-    if not await is_admin(context.bot, channel.id, user.id):
-        return None
-    return channel.id
 
 
 async def manage_channel(update: Update, context: Context, verb: str, target: int | str) -> None:
@@ -360,7 +318,7 @@ async def chat_migrated(update: Update, context: Context) -> None:
 
 async def post_init(app: BotApp) -> None:
     """Build the digest/feed services over the core ones and re-arm persisted schedules."""
-    from bot.feeds.handlers import feed_failing, feed_ingest
+    from bot.feeds.delivery import feed_failing, feed_ingest
 
     services = app.bot_data.services
     try:

@@ -10,83 +10,30 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 
 from telegram import Chat, Update
-from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.articles.cards import lang_of
 from bot.context import BotApp, Context
-from bot.digests.handlers import admin_channel, may_configure
 from bot.digests.runtime import DigestRuntime
 from bot.feeds.poller import (
     MAX_OPML_FEEDS,
     FeedFormatError,
-    FeedItem,
-    OnFailing,
     PollResult,
     parse_opml,
 )
-from bot.telegram.render import escape, render_card
-from bot.telegram.send import reply, send
+from bot.telegram.permissions import admin_channel, may_configure
+from bot.telegram.render import escape
+from bot.telegram.send import reply
 from bot.texts import Lang, t
 from storage.errors import NotFound
 from storage.feeds import Feed
-from summarizer.errors import EmptyText, NotAnArticle
 
 log = logging.getLogger(__name__)
 
 CHANNEL_ARG = re.compile(r"^(@[A-Za-z]\w{3,}|-100\d+)$")
-COMMANDS = {"feed": ("订阅新闻源 add|list|remove|filter|instant", "News feeds add|list|remove…")}
-MIN_FEED_TEXT = 200  # an item whose page is unreadable is still used if the feed carries this
 MAX_OPML_BYTES = 1_000_000
-
-
-def feed_ingest(app: BotApp) -> Callable[[Feed, FeedItem], Awaitable[int]]:
-    """The poller's ``ingest``: the full article through NewsService (same fetch safety);
-    in instant mode the card is posted to the feed's chat right away."""
-
-    async def ingest(feed: Feed, item: FeedItem) -> int:
-        news = app.bot_data.services.news
-        if not item.link:
-            raise NotAnArticle("feed item without a link")
-        try:
-            report = await news.ingest_url(item.link)
-        except (NotAnArticle, EmptyText):
-            if len(item.content) < MIN_FEED_TEXT:
-                raise
-            report = await news.ingest_text(f"{item.title}\n{item.content}")
-        if feed.instant:
-            a = report.analysis
-            card = render_card(a.article, report.summary, a.entity_counts, outlets=report.outlets)
-            try:
-                await send(app.bot, feed.chat_id, card)
-            except TelegramError as exc:  # the story still reaches the digest
-                log.warning("instant card for feed %s not sent: %s", feed.id, exc)
-        return report.article_id
-
-    return ingest
-
-
-def feed_failing(app: BotApp) -> OnFailing:
-    """The poller's ``on_failing``: a feed that keeps failing is reported, once, to the
-    chat that follows it (where its admins configured it), in the chat's digest language."""
-
-    async def tell(feed: Feed, result: PollResult) -> None:
-        rt = app.bot_data.get(DigestRuntime)
-        sub = await rt.subscriptions.find(feed.chat_id)
-        lang = sub.language if sub is not None else "zh"
-        text = t(
-            "feed_failing",
-            lang,
-            name=escape(feed.title or feed.url),
-            n=feed.failures,
-            reason=escape(result.reason(lang)),
-        )
-        await send(app.bot, feed.chat_id, text)
-
-    return tell
 
 
 def _poll_line(lang: Lang, result: PollResult) -> str:

@@ -78,12 +78,17 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
         "我只读网页链接、.html 和 .txt 文件。",
         "I read web pages, .html and .txt files.",
     ),
+    "quota_used": (
+        "今天的文章额度（{limit} 篇）已用完，请明天再来。",
+        "You have used today's quota of {limit} articles; please come back tomorrow.",
+    ),
     "internal_error": (
         "抱歉，处理时出错了，管理员已收到通知。",
         "Sorry, something went wrong; the admins have been notified.",
     ),
 }
 
+#: Every public command and its menu description, in menu order (``/help`` lists them).
 COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "start": ("开始使用", "Start"),
     "help": ("帮助与命令", "Help and commands"),
@@ -92,7 +97,12 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "search": ("搜索已读文章", "Search stored articles"),
     "related": ("回复卡片：相关报道", "Reply to a card: related stories"),
     "auto": ("群组自动模式 on|off", "Group auto mode on|off"),
+    "digest": ("群组/私聊定时摘要", "Scheduled digest for this chat"),
+    "channel": ("为频道设置摘要（私聊）", "Set up a channel digest (private chat)"),
+    "feed": ("订阅新闻源 add|list|remove|filter|instant", "News feeds add|list|remove…"),
 }
+#: The commands a group's menu shows (/start and /summary are for private chats).
+GROUP_COMMANDS: Final = frozenset(COMMANDS) - {"start", "summary"}
 
 
 def normalise_lang(code: str | None) -> Lang:

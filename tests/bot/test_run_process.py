@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.bot.test_chat import NEWS, article_html
+from tests.helpers.articles import NEWS, article_html
 from tests.helpers.fake_bot_api import FakeBotAPI
 from tests.helpers.pages import PageServer
 from tests.helpers.zhaiyao_process import zhaiyao_run

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.test_chat import NEWS, PRICES, article_html
+from tests.helpers.articles import NEWS, PRICES, article_html
 from tests.helpers.fake_bot_api import FakeBotAPI
 from tests.helpers.pages import PageServer
 from tests.helpers.zhaiyao_process import zhaiyao_run

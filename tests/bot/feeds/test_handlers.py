@@ -7,9 +7,9 @@ from bot.app import build_application
 from bot.context import BotApp
 from bot.digests.runtime import DigestClock, DigestRuntime
 from bot.settings import Settings
-from tests.bot.digest_support import Clock, feed_items
-from tests.bot.feed_server import feed_server
+from tests.helpers.digests import Clock, feed_items
 from tests.helpers.fake_bot_api import FakeBotAPI
+from tests.helpers.feed_server import feed_server
 
 GROUP, ADMIN, MEMBER = -900, 901, 902
 

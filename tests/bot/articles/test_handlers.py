@@ -14,10 +14,11 @@ from bot.settings import Settings
 from summarizer.clean import clean_text
 from summarizer.errors import BlockedAddress, TooLarge
 from tests.bot.conftest import ADMIN_CHAT
+from tests.helpers.articles import NEWS, PRICES, article_html
 from tests.helpers.fake_bot_api import FakeBotAPI
 from tests.helpers.pages import PageServer
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 SEED = (ROOT / "examples" / "seed_page.txt").read_text(encoding="utf-8")
 EXPECTED = {
     "title": "深化沪滇深厚情谊 谱写合作发展新篇",
@@ -25,28 +26,6 @@ EXPECTED = {
     "date": "2020-07-17 09:45",
 }
 GBK_PAGE = (ROOT / "tests" / "fixtures" / "bot" / "article_gbk.html").read_text(encoding="utf-8")
-
-
-def article_html(title: str, paragraphs: list[str], *, date: str = "2024-03-01 08:00") -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        f"<html><head><meta charset='utf-8'><title>{title}_测试网</title></head><body>"
-        f"<article><h1>{title}</h1><div class='info'>{date} 来源：测试日报</div>{body}"
-        "</article></body></html>"
-    )
-
-
-NEWS = [
-    "国家统计局3月1日发布数据显示，2月份全国居民消费价格同比上涨0.7%，环比上涨1.0%。",
-    "国家统计局城市司首席统计师董莉娟解读称，受春节因素影响，食品和服务价格上涨较多。",
-    "专家表示，随着节日效应消退，预计3月份物价将保持温和上涨态势，市场供应总体充足。",
-    "北京、上海、广州等地的超市负责人表示，节后蔬菜、水果价格已开始回落，货源稳定。",
-]
-PRICES = [
-    "国家统计局10日发布数据，1月份全国居民消费价格同比上涨，食品价格涨幅扩大。",
-    "国家统计局城市司首席统计师董莉娟表示，物价总体保持温和，春节前蔬菜价格上涨明显。",
-    "分析人士认为，居民消费价格将在节后回落，全年物价运行在合理区间。",
-]
 
 
 async def test_seed_page_pasted_as_text_gives_the_card(running_bot: FakeBotAPI) -> None:

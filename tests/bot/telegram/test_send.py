@@ -6,7 +6,7 @@ an answer that cannot be edited into the placeholder is sent fresh, replying to 
 
 from __future__ import annotations
 
-from tests.bot.test_chat import NEWS, article_html
+from tests.helpers.articles import NEWS, article_html
 from tests.helpers.fake_bot_api import FakeBotAPI
 from tests.helpers.pages import PageServer
 

@@ -133,8 +133,15 @@ async def test_allow_only_mode_and_daily_quota(
     await running_bot.wait_for_final(41, timeout=60)
     running_bot.send_text(41, b)
     over = (await running_bot.wait_for_messages(41, 2, timeout=30))[1]
-    assert "额度" in over.text and "quota of 1" in over.text
+    assert over.text == "今天的文章额度（1 篇）已用完，请明天再来。"
     assert page_server.requested("/q2") == []
+    await command(running_bot, "/allow 43")
+    await command(running_bot, "/quota 43 0")
+    running_bot.send_text(43, "/lang en")
+    await running_bot.wait_for_final(43)
+    running_bot.send_text(43, b)
+    over = (await running_bot.wait_for_messages(43, 2, timeout=30))[1]
+    assert over.text == "You have used today's quota of 0 articles; please come back tomorrow."
     assert (await command(running_bot, "/allowonly off")).text.endswith("off")
 
 

@@ -11,7 +11,8 @@ from bot.app import build_application
 from bot.context import BotApp
 from bot.digests.runtime import DigestClock, DigestRuntime
 from bot.settings import Settings
-from tests.bot.digest_support import CHIPS, RATE_CUT, TYPHOON, Clock, article_html
+from bot.telegram.send import ATTEMPTS
+from tests.helpers.digests import CHIPS, RATE_CUT, TYPHOON, Clock, article_html
 from tests.helpers.fake_bot_api import BOT_ID, FakeBotAPI, StoredMessage
 from tests.helpers.pages import PageServer
 
@@ -117,9 +118,10 @@ async def test_a_digest_recorded_but_not_sent_is_sent_after_restart(
         await share(api, page_server.add_html("/c/2", article_html("华为发布新款手机", CHIPS)))
         api.send_text(GROUP, "/digest daily 08:00", user_id=ADMIN)
         await api.wait_for(lambda: len(api.sent(GROUP)) >= 2)
-        api.fail_next_with("sendMessage", 500, "Internal Server Error: try later")
+        # the send path retries a 500; it fails for good only when every try does
+        api.fail_next_with("sendMessage", 500, "Internal Server Error: try later", times=ATTEMPTS)
         api.send_text(GROUP, "/digest now", user_id=ADMIN)
-        await api.wait_for(lambda: api.calls_to("sendMessage", ok=False))
+        await api.wait_for(lambda: len(api.calls_to("sendMessage", ok=False)) == ATTEMPTS, 30)
         await api.settle(quiet=1.0)
         assert digests(api, GROUP) == []
         runtime: DigestRuntime = app.bot_data.get(DigestRuntime)

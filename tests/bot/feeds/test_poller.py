@@ -16,7 +16,7 @@ from storage.feeds import Feed, FeedRepository
 from storage.subscriptions import SubscriptionRepository
 from summarizer.errors import NotAnArticle
 from summarizer.fetch import FetchPolicy
-from tests.bot.feed_server import FeedServer, feed_server
+from tests.helpers.feed_server import FeedServer, feed_server
 
 CHAT = -1001
 

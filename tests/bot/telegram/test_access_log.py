@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.bot.test_chat import NEWS
+from tests.helpers.articles import NEWS
 from tests.helpers.fake_bot_api import FakeBotAPI
 from tests.helpers.pages import PageServer
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli.main import build_parser, main
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[3]
 SEED = ROOT / "examples" / "seed_page.txt"
 GBK_PAGE = ROOT / "tests" / "fixtures" / "bot" / "article_gbk.html"
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,70 @@
+"""What the feed poller hands over to the bot: each new item read through NewsService
+(the same fetch safety as links users send; the feed's own text when the page is not an
+article), its card posted at once in instant mode, and the notice to the chat when a feed
+keeps failing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram.error import TelegramError
+
+from bot.context import BotApp
+from bot.digests.runtime import DigestRuntime
+from bot.feeds.poller import FeedItem, OnFailing, PollResult
+from bot.telegram.render import escape, render_card
+from bot.telegram.send import send
+from bot.texts import t
+from storage.feeds import Feed
+from summarizer.errors import EmptyText, NotAnArticle
+
+log = logging.getLogger(__name__)
+
+MIN_FEED_TEXT = 200  # an item whose page is unreadable is still used if the feed carries this
+
+
+def feed_ingest(app: BotApp) -> Callable[[Feed, FeedItem], Awaitable[int]]:
+    """The poller's ``ingest``: the full article through NewsService (same fetch safety);
+    in instant mode the card is posted to the feed's chat right away."""
+
+    async def ingest(feed: Feed, item: FeedItem) -> int:
+        news = app.bot_data.services.news
+        if not item.link:
+            raise NotAnArticle("feed item without a link")
+        try:
+            report = await news.ingest_url(item.link)
+        except (NotAnArticle, EmptyText):
+            if len(item.content) < MIN_FEED_TEXT:
+                raise
+            report = await news.ingest_text(f"{item.title}\n{item.content}")
+        if feed.instant:
+            a = report.analysis
+            card = render_card(a.article, report.summary, a.entity_counts, outlets=report.outlets)
+            try:
+                await send(app.bot, feed.chat_id, card)
+            except TelegramError as exc:  # the story still reaches the digest
+                log.warning("instant card for feed %s not sent: %s", feed.id, exc)
+        return report.article_id
+
+    return ingest
+
+
+def feed_failing(app: BotApp) -> OnFailing:
+    """The poller's ``on_failing``: a feed that keeps failing is reported, once, to the
+    chat that follows it (where its admins configured it), in the chat's digest language."""
+
+    async def tell(feed: Feed, result: PollResult) -> None:
+        rt = app.bot_data.get(DigestRuntime)
+        sub = await rt.subscriptions.find(feed.chat_id)
+        lang = sub.language if sub is not None else "zh"
+        text = t(
+            "feed_failing",
+            lang,
+            name=escape(feed.title or feed.url),
+            n=feed.failures,
+            reason=escape(result.reason(lang)),
+        )
+        await send(app.bot, feed.chat_id, text)
+
+    return tell
