@@ -12,15 +12,15 @@ import getpass
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.admin.service import AdminService
-from storage import connect
-from storage.errors import NotFound
+if TYPE_CHECKING:  # the service, telegram and storage load when a command runs, not for --help
+    from bot.admin.service import AdminService
 
 #: Shell actions have no Telegram user; the audit row says who via ``args["shell_user"]``.
 SHELL_ADMIN_ID = 0
 
-Command = Callable[[AdminService, argparse.Namespace], Awaitable[int]]
+Command = Callable[["AdminService", argparse.Namespace], Awaitable[int]]
 
 
 _ADMIN_HELP = """\
@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     from bot.admin.alerts import ErrorAlerts
+    from bot.admin.service import AdminService
+    from storage import connect
 
     path = args.db
     if path is None:
@@ -125,6 +127,8 @@ async def _unban(service: AdminService, args: argparse.Namespace) -> int:
 
 
 async def _purge(service: AdminService, args: argparse.Namespace) -> int:
+    from storage.errors import NotFound
+
     try:
         await service.purge(SHELL_ADMIN_ID, args.article_id)
     except NotFound:

@@ -94,6 +94,18 @@ async def _with_services(settings: Any, work: Callable[[Any], Awaitable[int]]) -
         await close_services(services)
 
 
+def _store_name(settings: Any) -> str:
+    """The store as a user knows it: the SQLite file, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    from bot.settings import store_url
+
+    url = make_url(store_url(settings))
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
 def _read_source(source: str) -> tuple[str, str | bytes]:
     """("url" | "html" | "text", payload) for a URL, a file or ``-`` (stdin)."""
     if source.startswith(("http://", "https://")):
@@ -122,7 +134,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         return asyncio.run(_with_services(settings, lambda s: _summarize(args, kind, payload, s)))
     # Not stored: a scratch database that lives as long as this command.
     with tempfile.TemporaryDirectory(prefix="zhaiyao-") as scratch:
-        settings = settings.model_copy(update={"db": Path(scratch) / "scratch.db"})
+        scratch_db = Path(scratch) / "scratch.db"
+        settings = settings.model_copy(update={"db": scratch_db, "database_url": None})
         return asyncio.run(_with_services(settings, lambda s: _summarize(args, kind, payload, s)))
 
 
@@ -154,7 +167,7 @@ async def _summarize(
     else:
         Console().print(card_renderable(a.article, report.summary, a.entity_counts, **fields))
     if args.store:
-        where = services.settings.db
+        where = _store_name(services.settings)
         seen = "" if report.created else " (already there)"
         print(f"stored as article #{report.article_id}{seen} in {where}", file=sys.stderr)
     return 0
@@ -212,7 +225,7 @@ def cmd_related(args: argparse.Namespace) -> int:
             stored = await services.articles.get(args.id)
         except NotFound:
             raise CLIError(
-                f"no article #{args.id} in {services.settings.db} "
+                f"no article #{args.id} in {_store_name(services.settings)} "
                 "(ids are printed by `zhaiyao summarize --store` and `zhaiyao ingest`)"
             ) from None
         related = await services.articles.related(args.id, limit=args.limit)
