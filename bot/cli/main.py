@@ -31,14 +31,9 @@ from typing import Any
 
 from rich.console import Console
 
-EXIT_FAILED, EXIT_USAGE = 1, 2
+from bot.cli.errors import EXIT_FAILED, EXIT_USAGE, CLIError
+
 log = logging.getLogger("zhaiyao")
-
-
-class CLIError(Exception):
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def load_settings(db: Path | None = None) -> Any:
