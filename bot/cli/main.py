@@ -361,10 +361,10 @@ def _admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _db_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot.cli import db
+    from bot.cli.db import add_parser
     from bot.settings import store_url
 
-    db.add_parser(sub, default_url=lambda: store_url(load_settings()))
+    add_parser(sub, default_url=lambda: store_url(load_settings()))
 
 
 #: Every subcommand, in the order ``zhaiyao --help`` lists them. To add one (``zhaiyao
