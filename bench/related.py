@@ -75,6 +75,13 @@ async def open_store(backend: str, path: Path, server: str) -> AsyncIterator[Dat
         finally:
             await db.close()
         return
+    async with fresh_postgres(server) as db:
+        yield db
+
+
+@asynccontextmanager
+async def fresh_postgres(server: str) -> AsyncIterator[Database]:
+    """A migrated store in a new database on the PostgreSQL ``server``, dropped afterwards."""
     import asyncpg
 
     admin = await asyncpg.connect(server)

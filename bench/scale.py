@@ -27,7 +27,6 @@ import re
 import resource
 import sys
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,6 +38,7 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.related import fresh_postgres
 from storage import Database, connect
 from storage.articles import ArticleRepository
 from summarizer.fingerprint import minhash_signature
@@ -150,20 +150,8 @@ async def open_store(args: argparse.Namespace, backend: str) -> AsyncIterator[Da
         finally:
             await db.close()
         return
-    import asyncpg
-
-    admin = await asyncpg.connect(args.postgres_url)
-    name = f"zhaiyao_scale_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        db = await connect(f"{args.postgres_url.rsplit('/', 1)[0]}/{name}")
-        try:
-            yield db
-        finally:
-            await db.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_postgres(args.postgres_url) as db:
+        yield db
 
 
 async def run(args: argparse.Namespace, backend: str) -> list[dict[str, float]]:
