@@ -8,16 +8,21 @@ scheduler over the bot's database, article store and NewsService; handlers reach
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.digests.delivery import ArticleSource, DigestService, FloodLimit
+from bot.digests.delivery import ArticleSource, DigestService
 from bot.digests.scheduler import DigestScheduler
 from bot.feeds.poller import POLL_INTERVAL, FeedPoller, Ingest, OnFailing
+from bot.telegram.outbox import OutboxSender, ReportAmbiguous
 from storage.db import Database
+from storage.errors import NotFound
 from storage.feeds import FeedRepository
-from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow
+from storage.outbox import Outbox
+from storage.subscriptions import ChatState, DigestLog, SubscriptionRepository, utcnow
+from storage.workers import Worker
 from summarizer.errors import SummarizerError
 from summarizer.fetch import FetchPolicy
 
@@ -48,6 +53,7 @@ class DigestRuntime:
     service: DigestService
     poller: FeedPoller
     scheduler: DigestScheduler
+    sender: OutboxSender
     # Users who ran /channel add without a name: their next forwarded channel post names it.
     awaiting_forward: dict[int, datetime] = field(default_factory=dict)
 
@@ -58,20 +64,27 @@ class DigestRuntime:
         articles: ArticleSource,
         ingest: Ingest,
         policy: FetchPolicy,
+        worker: Worker,
         *,
         clock: Callable[[], datetime] = utcnow,
         summarize_one: Callable[[str, int], Awaitable[str]] = one_sentence,
-        flood: FloodLimit | None = None,
         poll_interval: timedelta = POLL_INTERVAL,
         on_failing: OnFailing | None = None,
+        report: ReportAmbiguous | None = None,
     ) -> DigestRuntime:
         subscriptions, feeds, digests = (
             SubscriptionRepository(db),
             FeedRepository(db),
             DigestLog(db),
         )
+
+        async def chat_gone(chat_id: int, state: ChatState) -> None:
+            with contextlib.suppress(NotFound):  # a chat without digest settings
+                await subscriptions.set_state(chat_id, state)
+
+        sender = OutboxSender(Outbox(db), worker, chat_gone=chat_gone, report=report, clock=clock)
         service = DigestService(
-            subscriptions, digests, articles, summarize_one, flood=flood, clock=clock
+            subscriptions, digests, articles, summarize_one, sender, clock=clock
         )
         poller = FeedPoller(
             feeds,
@@ -83,4 +96,4 @@ class DigestRuntime:
             on_failing=on_failing,
         )
         scheduler = DigestScheduler(service, subscriptions, poller, clock=clock)
-        return cls(subscriptions, feeds, digests, service, poller, scheduler)
+        return cls(subscriptions, feeds, digests, service, poller, scheduler, sender)

@@ -22,6 +22,7 @@ from storage.manage import check
 from storage.requests import RequestLog
 from storage.subscriptions import DigestLog, SubscriptionRepository
 from storage.users import UserRepository
+from storage.workers import Worker
 from tests.helpers.postgres import fresh_database
 from tests.storage.conftest import make_analysis
 from tests.storage.corpus import FLOOD, LAUNCH, republish
@@ -67,7 +68,10 @@ async def _fill(db: Database) -> None:
     await subs.ensure(-9, "group", title="g", now=T0)
     await subs.set_schedule(-9, "daily 08:00", T0 + timedelta(days=1))
     await subs.record_story(-9, 1, at=T0)
-    await DigestLog(db).record(-9, "2024-05-01T08:00", None, T0, 1, ["<b>一</b>", "二"], now=T0)
+    async with Worker(db) as worker:
+        await DigestLog(db).record(
+            -9, "2024-05-01T08:00", None, T0, 1, ["<b>一</b>", "二"], worker=worker, now=T0
+        )
     feed, _ = await FeedRepository(db).add(-9, "https://feed.example.com/rss", now=T0)
     await FeedRepository(db).mark_seen(feed.id, "guid-1", 1, now=T0)
     await Moderation(db).ban(77, by=5, reason="spam")
