@@ -36,6 +36,7 @@ from bot.context import BotApp, Context
 from bot.telegram import render
 from bot.telegram.access_log import note
 from bot.telegram.placeholder import with_placeholder
+from bot.telegram.ratelimit import SharedLimits
 from bot.telegram.send import reply, send, typing
 from bot.texts import COMMANDS, t
 from storage.errors import NotFound
@@ -67,10 +68,10 @@ async def rate_limit(update: Update, context: Context) -> None:
         return
     request = await request_of(message, context)
     limiter: RateLimiter = getattr(context.application, _RATE_SLOT)
-    if request is None or limiter.allow(user.id, request.cost):
+    if request is None or await limiter.allow(user.id, request.cost):
         return
     note("rate_limited")
-    if limiter.should_warn(user.id):
+    if await limiter.should_warn(user.id):
         await reply(context.bot, message, t("rate_limited", await lang_of(update, context)))
     raise ApplicationHandlerStop
 
@@ -286,6 +287,12 @@ async def on_added_to_group(update: Update, context: Context) -> None:
     )
     if joined and change.chat.type in ("group", "supergroup"):
         await send(context.bot, change.chat.id, t("start", await lang_of(update, context)))
+
+
+async def post_init(app: BotApp) -> None:
+    """The per-user limit counts where every worker sees it (see bot.telegram.ratelimit)."""
+    limiter: RateLimiter = getattr(app, _RATE_SLOT)
+    limiter.use(app.bot_data.get(SharedLimits).buckets)
 
 
 def register(app: BotApp) -> None:

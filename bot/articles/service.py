@@ -126,7 +126,15 @@ class NewsService:
 
             return lambda: extract_article(page.text, url=page.url)
 
-        return await self._logged("url", url, user_id, chat_id, load, sentences)
+        from bot.articles.once import read_once  # fetched, analysed, stored once (issue 21)
+
+        return await read_once(
+            self,
+            url,
+            lambda: self._logged("url", url, user_id, chat_id, load, sentences),
+            user_id=user_id,
+            chat_id=chat_id,
+        )
 
     async def ingest_text(
         self,

@@ -318,8 +318,8 @@ async def chat_migrated(update: Update, context: Context) -> None:
 
 async def post_init(app: BotApp) -> None:
     """Build the digest/feed services over the core ones and re-arm persisted schedules."""
+    from bot.admin.alerts import ambiguous_report
     from bot.feeds.delivery import feed_failing, feed_ingest
-    from bot.telegram.outbox import ambiguous_report
     from storage.workers import worker_for
 
     services = app.bot_data.services

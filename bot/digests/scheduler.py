@@ -27,7 +27,7 @@ from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.digests.delivery import Delivery, DigestService
 from bot.digests.schedule import Schedule, parse_schedule
-from bot.feeds.poller import FeedPoller
+from bot.feeds.poller import FeedPoller, PollResult
 from storage.subscriptions import Subscription, SubscriptionRepository, utcnow
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,11 @@ class DigestScheduler:
         await self.resume(context.bot)
 
     async def _feed_tick(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.poll_feeds(context.bot)
+
+    async def poll_feeds(self, bot: Bot) -> list[PollResult]:
+        """Poll the due feeds this worker claims, then send the instant posts owed."""
         assert self.poller is not None
-        await self.poller.poll_due()
-        await self.service.sender.drain(context.bot)  # instant posts the round owes
+        results = await self.poller.poll_due()
+        await self.service.sender.drain(bot)
+        return results

@@ -21,7 +21,6 @@ happened:
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -198,24 +197,3 @@ class OutboxSender:
 
     def _after(self, seconds: float) -> datetime:
         return self.clock() + timedelta(seconds=seconds)
-
-
-def ambiguous_report(
-    send: Callable[[int, str], Awaitable[object]], admin_chat: int | None
-) -> ReportAmbiguous | None:
-    """The admin chat's notice about messages that may or may not have arrived."""
-    if admin_chat is None:
-        return None
-
-    async def report(entries: Sequence[OutboxEntry]) -> None:
-        lines = [
-            "⚠️ <b>消息可能未送达 / message may not have arrived</b>",
-            "发送中途工作进程退出，Telegram 是否收到无法确定；为避免重复，不会重发。",
-            "A worker stopped while Telegram had these; they are not sent again.",
-        ]
-        for e in entries:
-            what = f"digest {e.digest_id} part {e.seq + 1}" if e.digest_id else e.key
-            lines.append(f"• chat <code>{e.chat_id}</code>: {html.escape(what)}")
-        await send(admin_chat, "\n".join(lines))
-
-    return report

@@ -143,3 +143,42 @@ async def test_one_worker_composes_a_slot_and_a_dead_ones_claim_is_taken_over(
         assert (await mine.claim(-5, "s", a)).state == "recorded"
     recorded = await mine.for_slot(-5, "s")
     assert [m.html for m in recorded.messages] == ["x"]
+
+
+async def test_each_due_feed_is_claimed_by_one_worker_for_a_lease(
+    db: Database, other: Database
+) -> None:
+    from storage.feeds import FeedRepository
+
+    mine, theirs = FeedRepository(db), FeedRepository(other)
+    for i in range(30):
+        await mine.add(-1 - i, f"https://feeds.example/{i}", now=T0)
+    lease = timedelta(minutes=15)
+    a, b = await asyncio.gather(mine.claim_due(lease, T0), theirs.claim_due(lease, T0))
+    assert sorted(f.id for f in a + b) == sorted(f.id for f in await mine.due(T0 + lease))
+    assert len(a + b) == 30 and not {f.id for f in a} & {f.id for f in b}
+    assert await mine.claim_due(lease, T0 + lease - timedelta(seconds=1)) == []
+    again = await theirs.claim_due(lease, T0 + lease)  # its worker died: polled again
+    assert len(again) == 30
+
+
+async def test_a_feed_item_is_taken_once_with_its_post(db: Database, other: Database) -> None:
+    from storage.feeds import FeedRepository, post_key
+
+    feeds = FeedRepository(db)
+    feed, _ = await feeds.add(-7, "https://feeds.example/rss", now=T0)
+    takes = await asyncio.gather(
+        *(
+            FeedRepository(store).take_item(feed, "guid-1", 42, posts=["<b>卡片</b>", "2"])
+            for store in (db, other, db, other)
+        )
+    )
+    assert sorted(takes) == [False, False, False, True]
+    owed = await Outbox(db).for_chat(-7)
+    assert [(e.key, e.html) for e in owed] == [
+        (f"{post_key(feed.id, 'guid-1')}:0", "<b>卡片</b>"),
+        (f"{post_key(feed.id, 'guid-1')}:1", "2"),
+    ]
+    stories = await SubscriptionRepository(db).stories_between(-7, None, T0 + timedelta(days=400))
+    assert [(s.article_id, s.via) for s in stories] == [(42, "feed")]
+    assert await feeds.unseen(feed.id, ["guid-1", "guid-2"]) == ["guid-2"]
