@@ -61,16 +61,18 @@ class DigestScheduler:
         self.job_queue: AnyJobQueue | None = None
 
     async def start(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Resume half-sent digests, arm every scheduled chat, start the feed tick."""
+        """Arm every scheduled chat, start the feed tick, and resume half-sent digests at
+        once and then every :data:`RESUME_TICK` — as a job, so a digest waiting out a 429
+        does not hold up start-up."""
         self.job_queue = app.job_queue
-        await self.resume(app.bot)
         await self.resync()
         if self.job_queue is None:
+            await self.resume(app.bot)
             return
         self.job_queue.run_repeating(
             self._resume_tick,
             interval=RESUME_TICK,
-            first=RESUME_TICK,
+            first=0.5,  # (PTB reads 0 as "not given": one interval)
             name="digest-resume",
             job_kwargs=NEVER_SKIP,
         )
