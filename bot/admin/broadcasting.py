@@ -4,10 +4,8 @@ the background send with its progress edited into one message, resume at start-u
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import time
 from typing import Literal
 
 from telegram import Message, Update
@@ -25,7 +23,6 @@ log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"^/broadcast(?:@\w+)?\s*", re.IGNORECASE)
 _AUDIENCE = re.compile(r"^(users|chats)\b\s*", re.IGNORECASE)
 _CALLBACK = re.compile(r"^adm:bc:(go|no):(\d+)$")
-EDIT_EVERY = 2.0  # seconds between progress edits of a long-running job
 
 
 def parse_command(message: Message) -> tuple[Audience, str] | None:
@@ -41,40 +38,6 @@ def parse_command(message: Message) -> tuple[Audience, str] | None:
         body = body[match.end() :]
     body = body.strip()
     return (audience, body) if body else None
-
-
-class ThrottledEdit:
-    """Edit one message with progress at most every ``EDIT_EVERY`` seconds.
-
-    ``update`` is the synchronous ``progress(n, total)`` callback the repository calls;
-    it schedules the edit on the event loop instead of awaiting it.
-    """
-
-    def __init__(self, message: Message, template: str):
-        self.message = message
-        self.template = template
-        self.last = time.monotonic()
-        self.tasks: set[asyncio.Task[None]] = set()
-
-    def update(self, n: int, total: int) -> None:
-        if time.monotonic() - self.last < EDIT_EVERY:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # called from a worker thread: skip this tick
-            return
-        self.last = time.monotonic()
-        task = loop.create_task(self._edit(self.template.format(n=n, total=total)))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _edit(self, text: str) -> None:
-        await cosmetic(lambda: self.message.edit_text(text), what="editMessageText")
-
-    async def flush(self) -> None:
-        """Wait for scheduled edits, so the final text is edited in last."""
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
 def start_sending(app: BotApp, broadcast_id: int) -> None:

@@ -31,6 +31,7 @@ from bot.admin.gates import BAN_GROUP, QUOTA_GROUP, ban_gate, quota_gate
 from bot.admin.service import AdminService
 from bot.admin.text import feeds_text, too_large_text
 from bot.context import BotApp, Context
+from bot.telegram.progress import ThrottledEdit
 from bot.telegram.send import edit, reply, retried
 from bot.telegram.split import utf16_len
 from bot.texts import ADMIN_COMMANDS, ADMIN_USAGE, Lang, t
@@ -159,7 +160,7 @@ async def reindex(update: Update, context: Context) -> None:
     assert update.effective_message is not None
     lang = await context.lang()
     (note,) = await reply(context.bot, update.effective_message, t("adm_reindexing", lang))
-    progress = broadcasting.ThrottledEdit(note, t("adm_reindex_progress", lang))
+    progress = ThrottledEdit(note, t("adm_reindex_progress", lang))
     done = await context.admin.reindex(_admin_id(update), progress.update)
     await progress.flush()
     await edit(context.bot, note, t("adm_reindexed", lang, n=done))
