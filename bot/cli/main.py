@@ -121,24 +121,46 @@ def _read_source(source: str) -> tuple[str, str | bytes]:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    import tempfile
-
     kind, payload = _read_source(args.source)
     settings = load_settings(args.db)
     if args.store:
         return asyncio.run(_with_services(settings, lambda s: _summarize(args, kind, payload, s)))
-    # Not stored: a scratch database that lives as long as this command.
-    with tempfile.TemporaryDirectory(prefix="zhaiyao-") as scratch:
-        scratch_db = Path(scratch) / "scratch.db"
-        settings = settings.model_copy(update={"db": scratch_db, "database_url": None})
-        return asyncio.run(_with_services(settings, lambda s: _summarize(args, kind, payload, s)))
+    # Not stored: no database at all (bot.cli.summarize), so no id and no related stories.
+    from bot.cli.summarize import analyze_unstored
+
+    a = analyze_unstored(kind, payload, settings, sentences=args.sentences)
+    _print_card(args, a, [s.text for s in a.summary])
+    return 0
+
+
+def _print_card(
+    args: argparse.Namespace, a: Any, summary: Sequence[str], report: Any = None
+) -> None:
+    """The card of an analysis on stdout; ``report``: what storing it gave (``--store``)."""
+    from bot.cli.terminal import card_json, card_renderable
+
+    fields: dict[str, Any] = {}
+    if report is not None:
+        fields = dict(article_id=report.article_id, outlets=report.outlets, related=report.related)
+    if args.json:
+        data = card_json(
+            a.article,
+            summary,
+            a.entity_counts,
+            article_id=fields.pop("article_id", None),
+            keywords=a.keywords,
+            duplicate_of=report.duplicate_of if report is not None else None,
+            **fields,
+        )
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        Console().print(card_renderable(a.article, summary, a.entity_counts, **fields))
 
 
 async def _summarize(
     args: argparse.Namespace, kind: str, payload: str | bytes, services: Any
 ) -> int:
-    from bot.cli.terminal import card_json, card_renderable
-
+    """``summarize --store``: through the bot's service (stored, related stories)."""
     news = services.news
     if kind == "url":
         report = await news.ingest_url(str(payload), sentences=args.sentences)
@@ -146,25 +168,10 @@ async def _summarize(
         report = await news.ingest_html(payload, name=args.source, sentences=args.sentences)
     else:
         report = await news.ingest_text(str(payload), sentences=args.sentences)
-    a = report.analysis
-    stored_id = report.article_id if args.store else None
-    fields = dict(article_id=stored_id, outlets=report.outlets, related=report.related)
-    if args.json:
-        data = card_json(
-            a.article,
-            report.summary,
-            a.entity_counts,
-            keywords=a.keywords,
-            duplicate_of=report.duplicate_of if args.store else None,
-            **fields,
-        )
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        Console().print(card_renderable(a.article, report.summary, a.entity_counts, **fields))
-    if args.store:
-        where = _store_name(services.settings)
-        seen = "" if report.created else " (already there)"
-        print(f"stored as article #{report.article_id}{seen} in {where}", file=sys.stderr)
+    _print_card(args, report.analysis, report.summary, report)
+    where = _store_name(services.settings)
+    seen = "" if report.created else " (already there)"
+    print(f"stored as article #{report.article_id}{seen} in {where}", file=sys.stderr)
     return 0
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.telegram.render import RelatedLike, format_date
+from summarizer.dates import format_date
 from summarizer.model import Article, EntityCount
+
+if TYPE_CHECKING:  # not at run time: the terminal card needs no Telegram library
+    from bot.telegram.render import RelatedLike
 
 _GROUPS = (("PER", "人物 People"), ("LOC", "地点 Places"), ("ORG", "机构 Organisations"))
 
