@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,29 @@ def test_summarize_stores_only_when_asked_and_says_where(
     assert main(["summarize", "--store", "--json", str(SEED)]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["id"] == 1 and "#1 (already there)" in captured.err
+
+
+def test_summarize_without_store_loads_no_storage_telegram_or_training_code(
+    isolated: Path,
+) -> None:
+    # the card of a file needs extraction, analyze and rich only: no database layer (it
+    # cost ~0.5 s and 30 MB a run), no Telegram library and never transformers/torch
+    code = (
+        "import sys\n"
+        "from bot.cli.main import main\n"
+        f"assert main(['summarize', {str(SEED)!r}]) == 0\n"
+        "heavy = ('sqlalchemy', 'alembic', 'aiosqlite', 'asyncpg', 'telegram', 'storage',\n"
+        "         'transformers', 'torch')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    env = {**os.environ, "ZHAIYAO_NER_BACKEND": "model"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "李强" in done.stdout
+    assert not isolated.exists()  # and nothing was written
 
 
 def test_ingest_names_each_bad_line_and_strict_stops_at_the_first(
