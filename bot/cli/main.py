@@ -9,6 +9,7 @@
     zhaiyao related ID [--json]          related stories of a stored article
     zhaiyao reindex                      rebuild the search index
     zhaiyao admin ...                    admin commands on the local database
+    zhaiyao doctor                       check the store, the model, the token, the webhook
 
 The database is ``ZHAIYAO_DB`` (see ``bot.settings``). Errors print one sentence on stderr
 and exit non-zero (1: the request failed, 2: usage or configuration); never a traceback or
@@ -257,6 +258,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return run(argparse.Namespace(db=args.db, admin_command="reindex"))
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.cli.doctor import run
+
+    return run(load_settings(args.db))
+
+
 # -- parser ------------------------------------------------------------------------------
 Subcommand = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -361,6 +368,17 @@ def _reindex_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
+def _doctor_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _add(
+        sub,
+        "doctor",
+        cmd_doctor,
+        "check that the bot can run here: the store, the NER model, the bot token and the "
+        "webhook settings (offline; exit 1 on a problem)",
+        "  zhaiyao doctor\n  zhaiyao doctor --db /srv/zhaiyao/zhaiyao.db",
+    )
+
+
 def _admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from bot.cli.admin import add_parser
 
@@ -384,6 +402,7 @@ SUBCOMMANDS: list[Subcommand] = [
     _reindex_parser,
     _admin_parser,
     _db_parser,
+    _doctor_parser,
 ]
 
 
