@@ -32,7 +32,7 @@ from bot.context import CONTEXT_TYPES, BotApp, Services
 from bot.errors import MissingToken, on_error
 from bot.settings import Settings
 from bot.telegram.access_log import LoggedApplication
-from bot.telegram.ratelimit import SharedLimits, SharedRateLimiter
+from bot.telegram.ratelimit import SharedRateLimiter
 from bot.texts import COMMANDS, GROUP_COMMANDS
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ def share_limits(app: BotApp) -> None:
     limiter = getattr(app.bot, "rate_limiter", None)
     if isinstance(limiter, SharedRateLimiter):
         limiter.use(buckets)
-    app.bot_data.add(SharedLimits(buckets))
+    app.bot_data.rate_limiter.use(buckets)  # the per-user article limit, too
 
 
 async def post_shutdown(app: BotApp) -> None:

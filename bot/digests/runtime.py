@@ -2,7 +2,7 @@
 
 ``DigestRuntime.build`` wires the repositories, the digest service, the feed poller and the
 scheduler over the bot's database, article store and NewsService; handlers reach it with
-``context.bot_data.get(DigestRuntime)`` (typed, see bot/context.py).
+``context.digests`` (typed, see bot/context.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.digests.delivery import ArticleSource, DigestService
@@ -25,13 +25,6 @@ from storage.subscriptions import ChatState, DigestLog, SubscriptionRepository, 
 from storage.workers import Worker
 from summarizer.errors import SummarizerError
 from summarizer.fetch import FetchPolicy
-
-
-@dataclass(frozen=True, slots=True)
-class DigestClock:
-    """The digest/feed clock; tests add one to ``bot_data`` before start-up to move time."""
-
-    now: Callable[[], datetime] = utcnow
 
 
 async def one_sentence(text: str, max_chars: int) -> str:
@@ -54,8 +47,6 @@ class DigestRuntime:
     poller: FeedPoller
     scheduler: DigestScheduler
     sender: OutboxSender
-    # Users who ran /channel add without a name: their next forwarded channel post names it.
-    awaiting_forward: dict[int, datetime] = field(default_factory=dict)
 
     @classmethod
     def build(

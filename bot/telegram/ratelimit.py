@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -44,13 +43,6 @@ MAX_RETRIES = 5
 MAX_SLEEP_S = 5.0  # a waiting call looks at the bucket again at least this often
 
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class SharedLimits:
-    """The buckets this deployment shares (in ``bot_data`` once the store is open)."""
-
-    buckets: Buckets
 
 
 class SharedRateLimiter(BaseRateLimiter[dict[str, Any]]):

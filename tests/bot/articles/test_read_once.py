@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.articles.service import NewsService
+from bot.articles.service import Link, NewsService
 from bot.settings import Settings
 from bot.telegram.render import render_card
 from storage import Database, connect
@@ -65,8 +65,8 @@ async def test_one_link_sent_to_two_workers_at_once_is_read_once(
     page_server.add("/news/1", ARTICLE.encode(), delay=1.0)  # both ask while it loads
     link = page_server.url("/news/1")
     a, b = await asyncio.gather(
-        first.ingest_url(link, user_id=1, chat_id=1),
-        second.ingest_url(link + "?utm_source=wechat", user_id=2, chat_id=2),  # same article
+        first.read(Link(link), user_id=1, chat_id=1),
+        second.read(Link(link + "?utm_source=wechat"), user_id=2, chat_id=2),  # same article
     )
     assert [r.path for r in page_server.requests].count("/news/1") == 1  # fetched once
     assert a.article_id == b.article_id and await first.articles.count() == 1
@@ -89,7 +89,7 @@ async def test_a_failed_read_releases_the_link_for_the_next_try(
     first, second = two_workers
     link = page_server.add("/gone", b"", status=503)
     with pytest.raises(HTTPStatusError):
-        await first.ingest_url(link)
+        await first.read(Link(link))
     page_server.add("/gone", ARTICLE.encode())
-    report = await second.ingest_url(link)
+    report = await second.read(Link(link))
     assert report.created and report.article.title == "央行宣布降准"
