@@ -15,9 +15,10 @@ answers how many seconds until it would. Three stores, one behaviour:
 from __future__ import annotations
 
 import time
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
-from storage.db import Database
+from storage.db import Connection, Database
 
 
 class Buckets(Protocol):
@@ -67,6 +68,14 @@ class DatabaseBuckets:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    def _statement(self) -> AbstractAsyncContextManager[Connection]:
+        # Each take is one atomic statement: on PostgreSQL it runs on a connection of its
+        # own (autocommit), not queued behind this process's other writes; SQLite writes
+        # one at a time anyway.
+        if self.db.dialect == "postgresql":
+            return self.db.reading()
+        return self.db.transaction()
+
     async def take(
         self, key: str, rate: float, burst: float, cost: float = 1.0, *, floor: float = 0.0
     ) -> float:
@@ -77,7 +86,7 @@ class DatabaseBuckets:
             "CASE WHEN rate_buckets.tokens + (? - rate_buckets.at) * ? > ? THEN ?"
             " ELSE rate_buckets.tokens + (? - rate_buckets.at) * ? END"
         )
-        async with self.db.transaction() as conn:
+        async with self._statement() as conn:
             row = await conn.fetchone(
                 "INSERT INTO rate_buckets (key, tokens, at) VALUES (?, ?, ?)"
                 f" ON CONFLICT (key) DO UPDATE SET tokens = {refilled} - ?, at = ?"
@@ -101,7 +110,7 @@ class DatabaseBuckets:
         return max((cost + floor - level) / rate, 0.001)
 
     async def hold(self, key: str, rate: float, seconds: float) -> None:
-        async with self.db.transaction() as conn:
+        async with self._statement() as conn:
             await conn.execute(
                 "INSERT INTO rate_buckets (key, tokens, at) VALUES (?, ?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",

@@ -21,12 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot.articles.once import read_once
 from bot.settings import Settings
 from storage.articles import ArticleRepository, StoredArticle
 from storage.requests import RequestLog
 from summarizer.errors import BlockedAddress, InvalidURL, SummarizerError, TooLarge
 from summarizer.fetch import FetchPolicy, GuardedClient, fetch_page
-from summarizer.model import Analysis, Article, ListedStory
+from summarizer.model import Analysis, Article, Entity, ListedStory, Sentence
 from summarizer.summarize import char_budget
 
 T = TypeVar("T")
@@ -171,12 +172,12 @@ class NewsService:
         who asked). A link is read once however many workers get it at the same moment
         (``bot.articles.once``)."""
         if isinstance(source, Link):
-            from bot.articles.once import read_once
-
             return await read_once(
-                self,
+                self.articles.db,
+                self.requests,
                 source.url,
                 lambda: self._read(source, prefs, user_id=user_id, chat_id=chat_id),
+                self.stored,
                 user_id=user_id,
                 chat_id=chat_id,
             )
@@ -258,6 +259,25 @@ class NewsService:
         size = len(data.encode()) if isinstance(data, str) else len(data)
         if size > self.settings.fetch_max_bytes:
             raise TooLarge(f"{size} bytes over {self.settings.fetch_max_bytes}")
+
+    async def stored(self, article_id: int) -> Report:
+        """The Report of an article already stored: what its card needs, not read again."""
+        found = await self.articles.get(article_id)
+        text = found.article.text
+        spans = [(s, max(text.find(s), 0)) for s in found.summary]
+        summary = tuple(Sentence(s, start, start + len(s)) for s, start in spans)
+        entities = tuple(
+            Entity(e.text, e.type, 0, len(e.text)) for e in found.entities for _ in range(e.count)
+        )
+        family = await self.articles.duplicates(article_id)
+        return Report(
+            article_id=article_id,
+            analysis=Analysis(found.article, summary, summary, entities, found.keywords),
+            duplicate_of=found.duplicate_of,
+            outlets=1 + len(family),
+            related=tuple(await self.articles.related(article_id, limit=RELATED_ON_CARD)),
+            created=False,
+        )
 
     # -- lookups -----------------------------------------------------------------------
     async def get(self, article_id: int) -> StoredArticle:

@@ -74,3 +74,29 @@ async def test_handler_error_goes_to_the_admin_chat_once(running_bot: FakeBotAPI
         lambda: [m for m in running_bot.sent(ADMIN_ID) if "运行时间" in m.text]
     )
     assert "BadRequest: Message is too weird" in health[0].text.split("最近的错误")[1]
+
+
+async def test_ambiguous_sends_are_reported_once_each_in_the_admin_chat() -> None:
+    from datetime import UTC, datetime
+
+    from bot.admin.alerts import ambiguous_report
+    from storage.outbox import OutboxEntry
+
+    def entry(key: str, digest_id: int | None, seq: int) -> OutboxEntry:
+        at = datetime(2026, 12, 6, tzinfo=UTC)
+        return OutboxEntry(
+            1, -77, key, digest_id, seq, "<b>x</b>", "ambiguous", 5, 1, at, None, None, at
+        )
+
+    sent: list[tuple[int, str]] = []
+
+    async def send(chat: int, text: str) -> None:
+        sent.append((chat, text))
+
+    assert ambiguous_report(send, None) is None  # no admin chat: logged only
+    report = ambiguous_report(send, 42, "en")
+    assert report is not None
+    await report([entry("digest:3:1", 3, 1), entry("feed:9:<a&b>:0", None, 0)])
+    [(chat, text)] = sent
+    assert chat == 42 and "not sent again" in text
+    assert "digest 3 part 2" in text and "feed:9:&lt;a&amp;b&gt;:0" in text
