@@ -14,20 +14,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.related import fresh_postgres
 from storage import connect
 from storage.buckets import Buckets, DatabaseBuckets, MemoryBuckets, RedisBuckets
 from storage.db import Database
 from storage.outbox import Outbox
 from storage.workers import Worker
-from tests.helpers.postgres import fresh_database
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+POSTGRES_URL = os.environ.get(
+    "ZHAIYAO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 async def timed(n: int, op: Callable[[int], Awaitable[object]]) -> tuple[float, float]:
@@ -70,11 +77,9 @@ async def main(takes_n: int, messages: int) -> None:
         rows.append(("bucket take", "SQLite", *await takes(DatabaseBuckets(db), takes_n)))
         rows.append(("outbox message", "SQLite", *await outbox_round(db, messages)))
         await db.close()
-    async with fresh_database(migrated=True) as url:
-        db = await connect(url)
+    async with fresh_postgres(POSTGRES_URL) as db:
         rows.append(("bucket take", "PostgreSQL", *await takes(DatabaseBuckets(db), takes_n)))
         rows.append(("outbox message", "PostgreSQL", *await outbox_round(db, messages)))
-        await db.close()
     redis = RedisBuckets(REDIS_URL)
     rows.append(("bucket take", "Redis", *await takes(redis, takes_n)))
     await redis.close()
