@@ -60,10 +60,10 @@ async def rate_limit(update: Update, context: Context) -> None:
         return
     request = await context.request(message)
     limiter = context.bot_data.rate_limiter
-    if request is None or limiter.allow(user.id, request.cost):
+    if request is None or await limiter.allow(user.id, request.cost):
         return
     note("rate_limited")
-    if limiter.should_warn(user.id):
+    if await limiter.should_warn(user.id):
         await reply(context.bot, message, t("rate_limited", await context.lang()))
     raise ApplicationHandlerStop
 

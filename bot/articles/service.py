@@ -168,7 +168,23 @@ class NewsService:
         """Read a link, a pasted text or an uploaded page into a stored :class:`Report`:
         :meth:`fetch` → :meth:`clean` + :meth:`analyze` (one worker job) → :meth:`store`,
         logged in the request log with its outcome and latency (``user_id``/``chat_id``:
-        who asked)."""
+        who asked). A link is read once however many workers get it at the same moment
+        (``bot.articles.once``)."""
+        if isinstance(source, Link):
+            from bot.articles.once import read_once
+
+            return await read_once(
+                self,
+                source.url,
+                lambda: self._read(source, prefs, user_id=user_id, chat_id=chat_id),
+                user_id=user_id,
+                chat_id=chat_id,
+            )
+        return await self._read(source, prefs, user_id=user_id, chat_id=chat_id)
+
+    async def _read(
+        self, source: Source, prefs: ReadPrefs, *, user_id: int | None, chat_id: int | None
+    ) -> Report:
         started = time.perf_counter()
         try:
             raw = await self.fetch(source)
