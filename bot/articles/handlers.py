@@ -49,7 +49,7 @@ async def track(update: Update, context: Context) -> None:
             first_name=user.first_name,
             language_code=user.language_code,
         )
-        context.forget_prefs()  # (read before tracking, they would miss its language_code)
+        context.tracked(user.language_code)
     if chat is not None:
         await users.touch_chat(chat.id, type=chat.type, title=chat.title)
 

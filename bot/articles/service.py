@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from bot.articles.once import read_once
 from bot.settings import Settings
@@ -64,7 +64,7 @@ class Link:
     """A link to fetch."""
 
     url: str
-    kind = "url"  # the request log's kind and target
+    kind: ClassVar[str] = "url"  # the request log's kind and target
 
     @property
     def target(self) -> str:
@@ -76,7 +76,7 @@ class Pasted:
     """Text pasted (or forwarded, or a .txt file decoded) into a chat."""
 
     text: str
-    kind = "text"
+    kind: ClassVar[str] = "text"
 
     @property
     def target(self) -> str:
@@ -89,7 +89,7 @@ class Upload:
 
     data: str | bytes
     name: str = ""
-    kind = "file"
+    kind: ClassVar[str] = "file"
 
     @property
     def target(self) -> str:
