@@ -81,7 +81,8 @@ class OutboxSender:
 
     async def drain(self, bot: Any, *, digest_id: int | None = None) -> Drained:
         """Send what is owed (of one digest, or everything) until nothing is due within
-        :attr:`patience`, or :data:`ATTEMPTS` sends failed."""
+        :attr:`patience`, :data:`ATTEMPTS` sends failed, or what is left is another live
+        worker's to send."""
         sent = failures = 0
         status: Literal["delivered", "paused", "gone", "waiting"] = "delivered"
         while True:
@@ -91,9 +92,11 @@ class OutboxSender:
                 if due is None:
                     return Drained(sent, status)
                 wait = (due - self.clock()).total_seconds()
-                if wait > self.patience:
+                if wait <= 0 or wait > self.patience:
+                    # due but not ours to claim (another live worker is sending this
+                    # chat's messages), or not due for a while: a later drain sends it
                     return Drained(sent, "waiting")
-                await asyncio.sleep(max(wait, 0.05))
+                await asyncio.sleep(wait)
                 continue
             outcome = await self.send(bot, entry)
             if outcome == "sent":
