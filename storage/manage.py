@@ -21,9 +21,10 @@ from storage.db import Database, connect, read_time
 
 # Not copied: the version table (the target is migrated itself) and each backend's own
 # full-text tables (rebuilt on the target).
-_NOT_COPIED = frozenset({"alembic_version", "article_terms", "article_search"}) | {
-    f"article_fts{part}" for part in ("", "_data", "_idx", "_docsize", "_config", "_content")
-}
+# (rate buckets and link claims are the running workers' state, not the store's)
+_NOT_COPIED = frozenset(
+    {"alembic_version", "article_terms", "article_search", "rate_buckets", "url_claims"}
+) | {f"article_fts{part}" for part in ("", "_data", "_idx", "_docsize", "_config", "_content")}
 BATCH = 500
 
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in all)
