@@ -15,7 +15,7 @@ from storage.db import read_time, utc_stamp
 from storage.errors import StorageError
 from tests.helpers.postgres import fresh_database
 
-HEAD = "0002"
+HEAD = "w21w_processed_updates"
 
 
 async def test_connect_sets_pragmas_and_records_migrations(tmp_path: Path) -> None:
@@ -139,6 +139,7 @@ async def test_a_store_from_before_alembic_is_taken_over_and_its_times_unified(
     db = await connect(path)
     async with db.transaction() as conn:  # what the numbered .sql steps left behind
         await conn.execute("DROP TABLE alembic_version")
+        await conn.execute("DROP TABLE processed_updates")  # made by a later revision
         await conn.execute("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY)")
         await conn.execute("INSERT INTO schema_migrations VALUES (1), (2), (3), (4), (5)")
         await conn.execute(
