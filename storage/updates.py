@@ -17,6 +17,8 @@ stops redelivering an update long before.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +33,7 @@ KEEP = timedelta(days=1)
 # one-bigint form, a different key space
 WORKER_LOCKS = 0x5A48_5957  # "ZHYW"
 TAKE_BATCH = 50
+WEBHOOK_LOCK = 0x7A68_6177  # "zhaw": held while one worker sets the webhook
 
 
 def utcnow() -> datetime:
@@ -96,6 +99,18 @@ class WorkerLock:
             await conn.invalidate()
         finally:
             await conn.close()
+
+
+@asynccontextmanager
+async def first_worker(db: Database) -> AsyncIterator[bool]:
+    """True for the one worker that holds the webhook lock for this block (PostgreSQL;
+    always True on SQLite, where there is one process)."""
+    if db.dialect != "postgresql":
+        yield True
+        return
+    async with db.transaction() as conn:
+        row = await conn.fetchone(f"SELECT pg_try_advisory_xact_lock({WEBHOOK_LOCK})")
+        yield bool(row and row[0])
 
 
 class UpdateClaims:

@@ -160,7 +160,10 @@ async def test_copy_to_postgres_killed_half_way_and_rerun_equals_the_source(
 async def test_db_migrate_and_check_follow_zhaiyao_database_url() -> None:
     async with fresh_database() as url:
         env = {**os.environ, "ZHAIYAO_DATABASE_URL": url}
-        for command, said in (("migrate", "applied 0001, 0002, w21w_processed_updates"), ("check", "ok")):
+        for command, said in (
+            ("migrate", "applied 0001, 0002, w21w_processed_updates"),
+            ("check", "ok"),
+        ):
             done = subprocess.run(
                 [sys.executable, "-m", "bot", "db", command],
                 capture_output=True,
