@@ -63,12 +63,17 @@ class Worker:
         self.outputs: list[str] = []  # each run's stdout + stderr, once stopped
         self.pids: list[int] = []
         self._log: Path | None = None
+        self._terminated = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/telegram"
 
     async def start(self) -> None:
+        if self.proc is not None:  # a restart: keep what the last run wrote
+            await self.proc.wait()
+            self.outputs.append(self.output())
+        self._terminated = False
         self._log = self.workdir / f"worker-{self.port}-{len(self.outputs)}.log"
         with self._log.open("wb") as log:  # a file: a killed worker's pipe can't block us
             self.proc = await asyncio.create_subprocess_exec(
@@ -101,11 +106,16 @@ class Worker:
     async def stop(self, timeout: float = 60) -> int:
         """SIGTERM (as a service manager sends), wait; the exit code."""
         assert self.proc is not None
-        if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
+        self.terminate()
         code = await asyncio.wait_for(self.proc.wait(), timeout=timeout)
         self.outputs.append(self.output())
         return code
+
+    def terminate(self) -> None:
+        """SIGTERM, once per run (a second one would cut the graceful stop short)."""
+        if self.proc is not None and self.proc.returncode is None and not self._terminated:
+            self._terminated = True
+            self.proc.send_signal(signal.SIGTERM)
 
     def output(self) -> str:
         return self._log.read_text(errors="replace") if self._log else ""
@@ -144,8 +154,7 @@ async def workers(
         yield running
     finally:
         for worker in running:
-            if worker.proc is not None and worker.proc.returncode is None:
-                worker.proc.send_signal(signal.SIGTERM)
+            worker.terminate()
         for worker in running:
             if worker.proc is not None:
                 await worker.stop()
