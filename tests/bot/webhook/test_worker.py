@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from tests.helpers.fake_bot_api import FakeBotAPI
+from tests.helpers.fake_bot_api import BotAPIError, FakeBotAPI
 from tests.helpers.postgres import fresh_database
 from tests.helpers.webhook_delivery import SECRET_HEADER
 from tests.helpers.zhaiyao_process import workers
@@ -48,3 +50,50 @@ async def test_a_worker_checks_the_secret_answers_once_and_stops_on_sigterm(
     assert f":{worker.pids[0]}] bot.webhook.worker: ready" in output  # the worker's id
     assert "duplicate, claimed before" in output
     assert SECRET not in output and api.token not in output
+
+
+class HoldingBotAPI(FakeBotAPI):
+    """Holds every ``sendMessage`` to chat ``HELD`` unanswered (and unstored) until released."""
+
+    HELD = 777
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held = 0
+        self._release = asyncio.Event()
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        if int(params.get("chat_id", 0)) == self.HELD and not self._release.is_set():
+            self.held += 1
+            await self._notify()
+            await self._release.wait()
+            raise BotAPIError(502, "Bad Gateway")  # its caller was killed long ago
+        return await super()._m_sendMessage(params)
+
+
+async def test_a_worker_killed_during_a_send_is_reported_not_repeated(tmp_path: Path) -> None:
+    """The kill lands while the answer's sendMessage is in flight: another worker finds
+    the claim ``sending`` with its holder gone, and reports it instead of answering twice."""
+    api = HoldingBotAPI()
+    env = {"ZHAIYAO_ADMIN_CHAT": "-1009"}
+    async with (
+        api,
+        fresh_database() as url,
+        workers(api, tmp_path, url, SECRET, n=2, **env) as (doomed, other),
+    ):
+        update_id = api.add_update({"message": api._message(api.HELD, api.HELD, text="/start")})
+        body = {"update_id": update_id, "message": api._message(api.HELD, api.HELD, text="/start")}
+        async with httpx.AsyncClient() as client:
+            sent = await client.post(doomed.url, json=body, headers={SECRET_HEADER: SECRET})
+            assert sent.status_code == 200
+            await api.wait_for(lambda: api.held, timeout=60)
+            doomed.kill()  # SIGKILL mid-send
+            # Telegram got its 200 and will not redeliver; if it did, still no second answer:
+            again = await client.post(other.url, json=body, headers={SECRET_HEADER: SECRET})
+            assert again.status_code == 200
+        report = await api.wait_for_message(-1009, timeout=60)
+        api._release.set()
+        await api.settle(quiet=3.0)
+    assert f"ambiguous: worker died during send: update {update_id} (chat {api.HELD}" in report.text
+    assert api.sent(api.HELD) == []  # not answered a second time (the held one never landed)
+    assert len(api.sent(-1009)) == 1
