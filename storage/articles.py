@@ -22,13 +22,13 @@ from storage.dedup import family_outlets, find_first_copy, parse_signature, sign
 from storage.errors import NotFound
 from storage.fulltext import IndexBatch, current_vector, index_root, unindex_root
 from storage.indexing import Segmented, Segmenter, segment_article
-from storage.related import RelatedStory, pairwise_similarity, rank_related
+from storage.related import pairwise_similarity, rank_related
 from storage.urls import canonical_url
 from summarizer.fingerprint import NUM_PERM, band_keys, minhash_signature
-from summarizer.model import Analysis, Article, EntityCount
+from summarizer.model import Analysis, Article, EntityCount, ListedStory
 from summarizer.tokenize import segment_for_index
 
-__all__ = ["ArticleRepository", "RelatedStory", "SaveResult", "StoredArticle"]
+__all__ = ["ArticleRepository", "SaveResult", "StoredArticle"]
 
 _COLUMNS = (
     "id, duplicate_of, title, url, source, author, published_at, lang, summary, entities,"
@@ -45,6 +45,20 @@ class StoredArticle:
     keywords: tuple[str, ...]
     duplicate_of: int | None
     created_at: datetime
+
+    def listed(self) -> ListedStory:
+        """This article as a list shows it (search results)."""
+        a = self.article
+        return ListedStory(
+            self.id,
+            a.title,
+            a.url,
+            a.source,
+            a.published_at,
+            duplicate_of=self.duplicate_of,
+            keywords=self.keywords,
+            entities=self.entities,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +377,7 @@ class ArticleRepository:
                     return await _stored_in_order(conn, ids)
         return []
 
-    async def related(self, article_id: int, limit: int = 5) -> list[RelatedStory]:
+    async def related(self, article_id: int, limit: int = 5) -> list[ListedStory]:
         """Other stories about the same people, places or event: never the article itself
         or its copies, one entry per family, recent ones preferred."""
         async with self.db.reading() as conn:  # one snapshot for the whole lookup

@@ -243,7 +243,7 @@ async def search_command(update: Update, context: Context) -> None:
     if not found:
         await reply(context.bot, message, t("search_none", lang, q=html.escape(query)))
         return
-    stories = [render.StoryView.of(s) for s in found]
+    stories = [s.listed() for s in found]
     body = render.render_related(stories, lang, heading=False)
     text = f"{t('search_head', lang, q=html.escape(query))}\n{body}"
     await send(context.bot, message.chat_id, text, reply_to=message.message_id)

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.settings import Settings
-from storage.articles import ArticleRepository, RelatedStory, StoredArticle
+from storage.articles import ArticleRepository, StoredArticle
 from storage.requests import RequestLog
 from summarizer.errors import BlockedAddress, InvalidURL, SummarizerError, TooLarge
 from summarizer.fetch import FetchPolicy, GuardedClient, fetch_page
-from summarizer.model import Analysis, Article
+from summarizer.model import Analysis, Article, ListedStory
 from summarizer.summarize import char_budget
 
 T = TypeVar("T")
@@ -45,7 +45,7 @@ class Report:
     analysis: Analysis
     duplicate_of: int | None
     outlets: int
-    related: tuple[RelatedStory, ...]
+    related: tuple[ListedStory, ...]
     created: bool = True
 
     @property
@@ -171,7 +171,7 @@ class NewsService:
     async def get(self, article_id: int) -> StoredArticle:
         return await self.articles.get(article_id)
 
-    async def related(self, article_id: int, limit: int = RELATED_ON_CARD) -> list[RelatedStory]:
+    async def related(self, article_id: int, limit: int = RELATED_ON_CARD) -> list[ListedStory]:
         return await self.articles.related(article_id, limit=limit)
 
     async def search(self, query: str, limit: int = 10) -> list[StoredArticle]:

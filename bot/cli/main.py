@@ -291,7 +291,7 @@ def cmd_related(args: argparse.Namespace) -> int:
         for r in related:
             when = r.published_at.date().isoformat() if r.published_at else ""
             console.print(
-                f"  {r.score:5.2f}  #{r.article_id} {r.title}  {r.source or ''} {when}",
+                f"  {r.score or 0.0:5.2f}  #{r.article_id} {r.title}  {r.source or ''} {when}",
                 highlight=False,
                 markup=False,
             )

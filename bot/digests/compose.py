@@ -19,7 +19,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.telegram.split import split_message, utf16_len
-from summarizer.model import EntityCount, merge_counts
+from summarizer.model import EntityCount, ListedStory, merge_counts
 
 MESSAGE_LIMIT = 4000  # UTF-16 units, below Telegram's 4096
 RELATED_MIN_JACCARD = 0.35
@@ -38,33 +38,13 @@ _TYPE_LABELS = {
 
 
 @dataclass(frozen=True, slots=True)
-class DigestStory:
-    """One story that reached the chat, with what the digest needs from storage."""
-
-    article_id: int
-    family: int  # the duplicate family's root article id
-    title: str
-    url: str | None
-    source: str | None
-    published_at: datetime | None
-    seen_at: datetime
-    sentence: str
-    keywords: tuple[str, ...]
-    entities: tuple[EntityCount, ...]
-    outlets: int = 1
-
-    @property
-    def when(self) -> datetime:
-        return self.published_at or self.seen_at
-
-
-@dataclass(frozen=True, slots=True)
 class DigestEntry:
-    """A ranked digest line: a lead story, its outlet count and related stories under it."""
+    """A ranked digest line — not a story but a group of them: a lead story, its outlet
+    count and the related stories under it."""
 
-    lead: DigestStory
+    lead: ListedStory
     outlets: int
-    related: tuple[DigestStory, ...]
+    related: tuple[ListedStory, ...]
 
     @property
     def sources(self) -> int:
@@ -93,12 +73,12 @@ class ComposedDigest:
 Similarity = Sequence[Sequence[float]]
 
 
-def collapse(stories: Sequence[DigestStory], similarity: Similarity = ()) -> list[DigestEntry]:
+def collapse(stories: Sequence[ListedStory], similarity: Similarity = ()) -> list[DigestEntry]:
     """Duplicates → one story; related stories → one entry; ranked by sources, then recency.
 
     ``similarity[i][j]``: TF-IDF cosine of the families of ``stories[i]`` and ``stories[j]``
     (none given: keywords and entities alone decide)."""
-    families: dict[int, list[DigestStory]] = {}
+    families: dict[int, list[ListedStory]] = {}
     for story in stories:
         families.setdefault(story.family, []).append(story)
     scored = stories[: len(similarity)]
@@ -108,7 +88,7 @@ def collapse(stories: Sequence[DigestStory], similarity: Similarity = ()) -> lis
         for j, b in enumerate(scored)
         if a.family != b.family
     }
-    leads: list[tuple[DigestStory, int]] = []
+    leads: list[tuple[ListedStory, int]] = []
     for copies in families.values():
         lead = min(copies, key=lambda s: (s.published_at is None, s.when, s.article_id))
         outlets = max(
@@ -132,13 +112,13 @@ def collapse(stories: Sequence[DigestStory], similarity: Similarity = ()) -> lis
     return entries
 
 
-def _signature(story: DigestStory) -> set[str]:
+def _signature(story: ListedStory) -> set[str]:
     return set(story.keywords[:10]) | {e.text for e in story.entities[:8]}
 
 
 def _cluster(
-    stories: list[DigestStory], cosine: dict[tuple[int, int], float]
-) -> list[list[DigestStory]]:
+    stories: list[ListedStory], cosine: dict[tuple[int, int], float]
+) -> list[list[ListedStory]]:
     """Single-link clustering on keyword/entity overlap or word cosine (union-find over
     all pairs)."""
     parent = list(range(len(stories)))
@@ -158,7 +138,7 @@ def _cluster(
             close = cosine.get((stories[i].family, stories[j].family), 0.0) >= RELATED_MIN_COSINE
             if overlap or close:
                 parent[root(j)] = root(i)
-    groups: dict[int, list[DigestStory]] = {}
+    groups: dict[int, list[ListedStory]] = {}
     for i, story in enumerate(stories):
         groups.setdefault(root(i), []).append(story)
     return list(groups.values())
@@ -178,7 +158,7 @@ def top_entities(entries: Sequence[DigestEntry], per_type: int = TOP_ENTITIES) -
 
 
 def compose(
-    stories: Sequence[DigestStory],
+    stories: Sequence[ListedStory],
     *,
     period_start: datetime | None,
     period_end: datetime,
@@ -227,7 +207,7 @@ def _header(count: int, start: datetime | None, end: datetime, tz: str, zh: bool
     return f"{title}\n{html.escape(span)} · {counted}"
 
 
-def _link(story: DigestStory) -> str:
+def _link(story: ListedStory) -> str:
     title = story.title if len(story.title) <= TITLE_CHARS else story.title[:TITLE_CHARS] + "…"
     if story.url and story.url.startswith(("http://", "https://")) and len(story.url) <= URL_CHARS:
         return f'<a href="{html.escape(story.url, quote=True)}">{html.escape(title)}</a>'

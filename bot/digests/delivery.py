@@ -22,11 +22,12 @@ from typing import Literal, Protocol
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 
-from bot.digests.compose import ComposedDigest, DigestOptions, DigestStory, compose
+from bot.digests.compose import ComposedDigest, DigestOptions, compose
 from bot.telegram.send import send
+from storage.articles import StoredArticle
 from storage.errors import NotFound
 from storage.subscriptions import Digest, DigestLog, Subscription, SubscriptionRepository, utcnow
-from summarizer.model import Article, EntityCount
+from summarizer.model import ListedStory
 from summarizer.summarize import char_budget
 
 log = logging.getLogger(__name__)
@@ -36,26 +37,9 @@ FLOOD_WINDOW = 60.0
 CANDIDATES = 200  # stories read per digest at most (the newest)
 
 
-class StoredStory(Protocol):
-    """What the digest reads of storage's ``StoredArticle``."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def article(self) -> Article: ...
-    @property
-    def summary(self) -> tuple[str, ...]: ...
-    @property
-    def entities(self) -> tuple[EntityCount, ...]: ...
-    @property
-    def keywords(self) -> tuple[str, ...]: ...
-    @property
-    def duplicate_of(self) -> int | None: ...
-
-
 class ArticleSource(Protocol):
-    async def get(self, article_id: int) -> StoredStory: ...
-    async def duplicates(self, article_id: int) -> Sequence[StoredStory]: ...
+    async def get(self, article_id: int) -> StoredArticle: ...
+    async def duplicates(self, article_id: int) -> Sequence[StoredArticle]: ...
     async def similarities(self, article_ids: Sequence[int]) -> list[list[float]]: ...
 
 
@@ -154,7 +138,7 @@ class DigestService:
             similarity=similarity,
         )
 
-    async def _story(self, article_id: int, seen: datetime, chars: int) -> DigestStory | None:
+    async def _story(self, article_id: int, seen: datetime, chars: int) -> ListedStory | None:
         try:
             stored = await self.articles.get(article_id)
             family = await self.articles.duplicates(article_id)
@@ -167,9 +151,9 @@ class DigestService:
             sentence = stored.summary[0]
         if len(sentence) > chars:
             sentence = sentence[: chars - 1] + "…"
-        return DigestStory(
+        return ListedStory(
             article_id=stored.id,
-            family=stored.duplicate_of or stored.id,
+            duplicate_of=stored.duplicate_of,
             title=article.title,
             url=article.url,
             source=article.source,

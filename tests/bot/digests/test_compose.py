@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digests.compose import DigestOptions, DigestStory, collapse, compose
-from summarizer.model import EntityCount
+from bot.digests.compose import DigestOptions, collapse, compose
+from summarizer.model import EntityCount, ListedStory
 from tests.helpers.telegram_html import TEXT_LIMIT, parse_html, utf16_len
 
 T0 = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
@@ -24,10 +24,10 @@ def story(
     keywords: tuple[str, ...] = (),
     entities: tuple[EntityCount, ...] = (),
     outlets: int = 1,
-) -> DigestStory:
-    return DigestStory(
+) -> ListedStory:
+    return ListedStory(
         article_id=article_id,
-        family=family or article_id,
+        duplicate_of=family,
         title=title,
         url=f"https://news.example/{article_id}",
         source=source,
