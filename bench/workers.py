@@ -10,7 +10,9 @@ last card), p50/p95 reply latency (update posted → its final card), CPU per me
 workers' user+system CPU during the burst ÷ users), the CPU floor (users × CPU per message
 ÷ cores: no scheduler could answer the burst sooner), p95 ÷ floor, and the Bot API calls
 per card (a card that costs more than its one sendMessage waits on the 30 calls/s budget
-for cosmetic calls).
+for cosmetic calls). "Cores the workers got" is their CPU ÷ the burst's wall time: on a
+shared machine (a load average above the 2 cores) it shows how much of the floor's 2 cores
+the workers were given.
 """
 
 from __future__ import annotations
@@ -112,8 +114,10 @@ async def one_burst(server: str, n: int, users: int, ner: str) -> dict[str, floa
         "cpu_ms": per_message * 1000,
         "floor": floor,
         "ratio": pct(latency, 0.95) / floor,
+        "cores_used": cpu / total,
         "calls_per_card": sum(calls.values()) / users,
         "cosmetic_per_card": (calls["sendChatAction"] + calls["editMessageText"]) / users,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -132,14 +136,16 @@ def main() -> None:
     print(f"\n{args.users} users at once, NER {args.ner}, {os.cpu_count()} cores")
     print(
         "| workers | cards/s | p50 s | p95 s | CPU/msg ms | CPU floor s | p95 ÷ floor"
-        " | Bot API calls/card | chat action + edit /card |"
+        " | cores the workers got | Bot API calls/card | chat actions + edits /card"
+        " | load average |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['workers']} | {r['throughput']:.1f} | {r['p50']:.1f} | {r['p95']:.1f}"
             f" | {r['cpu_ms']:.0f} | {r['floor']:.1f} | {r['ratio']:.2f}"
-            f" | {r['calls_per_card']:.2f} | {r['cosmetic_per_card']:.2f} |"
+            f" | {r['cores_used']:.2f} | {r['calls_per_card']:.2f}"
+            f" | {r['cosmetic_per_card']:.2f} | {r['load']:.1f} |"
         )
 
 

@@ -132,6 +132,8 @@ class WebhookWorker:
         report: dict[str, Any] = {"worker": self.config.worker_id, "state": self.state}
         ok = self.state == "ready"
         try:
+            if not self.app.bot_data.ready:
+                raise ConnectionError("not connected yet")
             db = self.app.bot_data.services.db
             await asyncio.wait_for(db.scalar("SELECT 1"), HEALTH_TIMEOUT_S)
             report["database"] = "ok"
