@@ -194,15 +194,17 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 async def _summarize(
     args: argparse.Namespace, kind: str, payload: str | bytes, services: Any
 ) -> int:
+    from bot.articles.service import Link, Pasted, ReadPrefs, Source, Upload
     from bot.cli.terminal import card_json, card_renderable
 
-    news = services.news
-    if kind == "url":
-        report = await news.ingest_url(str(payload), sentences=args.sentences)
-    elif kind == "html":
-        report = await news.ingest_html(payload, name=args.source, sentences=args.sentences)
-    else:
-        report = await news.ingest_text(str(payload), sentences=args.sentences)
+    source: Source = (
+        Link(str(payload))
+        if kind == "url"
+        else Upload(payload, args.source)
+        if kind == "html"
+        else Pasted(str(payload))
+    )
+    report = await services.news.read(source, ReadPrefs(args.sentences))
     a = report.analysis
     stored_id = report.article_id if args.store else None
     fields = dict(article_id=stored_id, outlets=report.outlets, related=report.related)

@@ -2,9 +2,10 @@
 
 A digest is recorded (all its messages, rendered) in the database *before* the first send;
 each message is marked delivered when Telegram accepts it. Running a slot again only sends
-what is still undelivered, so a restart neither skips nor double-posts. Delivery respects
-20 messages a minute per chat, sends through ``bot.telegram.send`` (``RetryAfter`` waited
-out, network failures retried), and pauses a chat that blocked or removed the bot instead of
+what is still undelivered, so a restart neither skips nor double-posts. Delivery sends
+through ``bot.telegram.send`` (``RetryAfter`` waited out, network failures retried; the
+bot's ``AIORateLimiter`` keeps to Telegram's 20 messages a minute per group or channel),
+and pauses a chat that blocked or removed the bot instead of
 retrying it forever.
 """
 
@@ -12,10 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -32,8 +31,6 @@ from summarizer.summarize import char_budget
 
 log = logging.getLogger(__name__)
 
-FLOOD_MESSAGES = 20
-FLOOD_WINDOW = 60.0
 CANDIDATES = 200  # stories read per digest at most (the newest)
 
 
@@ -45,27 +42,6 @@ class ArticleSource(Protocol):
 
 # (text, max_chars) -> one sentence; the bot wires summarizer.summarize(max_sentences=1).
 OneSentence = Callable[[str, int], Awaitable[str]]
-
-
-@dataclass
-class FloodLimit:
-    """At most ``limit`` messages per ``window`` seconds per chat (Telegram's group limit)."""
-
-    limit: int = FLOOD_MESSAGES
-    window: float = FLOOD_WINDOW
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    _sent: dict[int, deque[float]] = field(default_factory=dict)
-
-    async def wait(self, chat_id: int) -> None:
-        sent = self._sent.setdefault(chat_id, deque())
-        now = self.clock()
-        while sent and now - sent[0] >= self.window:
-            sent.popleft()
-        if len(sent) >= self.limit:
-            await self.sleep(self.window - (now - sent[0]))
-            sent.popleft()
-        sent.append(self.clock())
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +59,12 @@ class DigestService:
         articles: ArticleSource,
         one_sentence: OneSentence,
         *,
-        flood: FloodLimit | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.subscriptions = subscriptions
         self.digests = digests
         self.articles = articles
         self.one_sentence = one_sentence
-        self.flood = flood or FloodLimit()
         self.clock = clock
         self._chat_locks: dict[int, asyncio.Lock] = {}
 
@@ -187,6 +161,5 @@ class DigestService:
     async def _send(self, bot: Bot, chat_id: int, text: str) -> int:
         """One recorded message, through the bot's one send path (429s waited out,
         dropped connections retried, plain text when Telegram refuses our HTML)."""
-        await self.flood.wait(chat_id)
         (sent, *_) = await send(bot, chat_id, text)  # pack() keeps it to one message
         return sent.message_id

@@ -157,25 +157,3 @@ def test_supplementary_plane_digests_stay_below_the_limit_in_utf16_units(
     for message in digest.messages:
         assert utf16_len(message) <= TEXT_LIMIT
         assert parse_html(message)[0].strip()
-
-
-async def test_flood_limit_waits_out_the_window_per_chat() -> None:
-    from bot.digests.delivery import FloodLimit
-
-    now = [0.0]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    flood = FloodLimit(limit=20, window=60.0, clock=lambda: now[0], sleep=sleep)
-    for _ in range(20):
-        await flood.wait(-1)
-        now[0] += 1.0
-    await flood.wait(-2)  # another chat has its own budget
-    assert slept == []
-    await flood.wait(-1)  # the 21st message to chat -1 within a minute waits
-    assert slept == [40.0]
-    await flood.wait(-1)
-    assert slept == [40.0, 1.0]
