@@ -9,7 +9,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.telegram.render import format_date
+from summarizer.dates import format_date
 from summarizer.model import Article, EntityCount, ListedStory
 
 _GROUPS = (("PER", "人物 People"), ("LOC", "地点 Places"), ("ORG", "机构 Organisations"))

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.telegram.split import TELEGRAM_LIMIT, split_message
 from bot.texts import Lang, t
+from summarizer.dates import format_date
 from summarizer.model import Article, EntityCount, ListedStory
 
 __all__ = [
@@ -65,14 +65,6 @@ def safe_href(url: str | None) -> str | None:
 def _clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def format_date(when: datetime | None) -> str:
-    if when is None:
-        return ""
-    if (when.hour, when.minute, when.second) == (0, 0, 0):
-        return when.strftime("%Y-%m-%d")
-    return when.strftime("%Y-%m-%d %H:%M")
 
 
 def _link(text: str, url: str | None) -> str:
