@@ -2,7 +2,8 @@
 
 A worker claims an update with ``INSERT … ON CONFLICT DO NOTHING`` before handling it (a
 redelivered or duplicated update finds the row and is answered 200 without handling), marks
-it ``sending`` just before its first Bot API call that changes a chat, and ``done`` after.
+it ``sending`` just before its first Bot API call that changes a chat (back to ``claimed``
+if Telegram refused every such call so far), and ``done`` after.
 
 A worker proves it is alive by holding a PostgreSQL session advisory lock on its random
 ``worker_key`` (:class:`WorkerLock`) for as long as it runs; the server drops the lock when
@@ -138,6 +139,15 @@ class UpdateClaims:
             await conn.execute(
                 "UPDATE processed_updates SET state = 'sending'"
                 " WHERE update_id = ? AND worker_key = ? AND state = 'claimed'",
+                (update_id, self.worker_key),
+            )
+
+    async def unsend(self, update_id: int) -> None:
+        """Every call it made so far was refused by Telegram: it may be handled again."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE processed_updates SET state = 'claimed'"
+                " WHERE update_id = ? AND worker_key = ? AND state = 'sending'",
                 (update_id, self.worker_key),
             )
 

@@ -46,7 +46,7 @@ from bot.context import BotApp
 from bot.errors import MissingWebhookSecret
 from bot.settings import Settings
 from bot.telegram.send import retried
-from bot.webhook.claims import before_send
+from bot.webhook.claims import current_sends
 from storage.updates import AmbiguousUpdate, UpdateClaims, WorkerLock
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,35 @@ class WebhookConfig:
     port: int
     worker_id: str
     worker_key: int
+
+
+class ClaimedSends:
+    """The chat-changing Bot API calls of one claimed update (see :mod:`bot.webhook.claims`):
+    the claim is ``sending`` while one is in flight or once one was accepted, and back to
+    ``claimed`` while every call so far was refused."""
+
+    def __init__(self, claims: UpdateClaims, update_id: int) -> None:
+        self.claims = claims
+        self.update_id = update_id
+        self.in_flight = 0
+        self.accepted = False
+        self.sending = False
+        self._lock = asyncio.Lock()
+
+    async def before(self) -> None:
+        async with self._lock:
+            self.in_flight += 1
+            if not self.sending:
+                await self.claims.sending(self.update_id)
+                self.sending = True
+
+    async def after(self, *, refused: bool) -> None:
+        async with self._lock:
+            self.in_flight -= 1
+            self.accepted = self.accepted or not refused
+            if self.sending and not self.accepted and not self.in_flight:
+                await self.claims.unsend(self.update_id)
+                self.sending = False
 
 
 def chat_of(data: dict[str, Any]) -> int | None:
@@ -153,20 +182,11 @@ class WebhookWorker:
 
     async def _handle(self, update_id: int, data: dict[str, Any]) -> None:
         assert self.claims is not None
-        claims = self.claims
-        marking: asyncio.Task[None] | None = None
-
-        async def mark_sending() -> None:
-            nonlocal marking
-            if marking is None:
-                marking = asyncio.create_task(claims.sending(update_id))
-            await asyncio.shield(marking)
-
-        before_send.set(mark_sending)  # this task's own context
+        current_sends.set(ClaimedSends(self.claims, update_id))  # this task's own context
         try:
             update = Update.de_json(data, self.app.bot)
             await self.app.update_processor.process_update(update, self.app.process_update(update))
-            await claims.finish(update_id)
+            await self.claims.finish(update_id)
         except asyncio.CancelledError:
             raise  # stopping: drain() releases or reports it
         except Exception:

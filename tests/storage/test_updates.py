@@ -25,6 +25,9 @@ async def test_an_update_is_claimed_once_across_workers(db: Database) -> None:
     assert not await first.claim(7, '{"update_id": 7}', 100)
     await first.sending(7)
     assert await first.state(7) == "sending"
+    await first.unsend(7)  # Telegram refused the call (a 429): nothing reached the chat
+    assert await first.state(7) == "claimed"
+    await first.sending(7)
     await first.finish(7)
     assert await first.state(7) == "done"
     assert not await second.claim(7, "{}", 100)  # a day later Telegram has stopped retrying

@@ -97,3 +97,28 @@ async def test_a_worker_killed_during_a_send_is_reported_not_repeated(tmp_path: 
     assert f"ambiguous: worker died during send: update {update_id} (chat {api.HELD}" in report.text
     assert api.sent(api.HELD) == []  # not answered a second time (the held one never landed)
     assert len(api.sent(-1009)) == 1
+
+
+async def test_a_worker_killed_while_its_answer_waits_out_a_429_is_replaced(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Telegram refused the only send (429, retry after 30 s), so nothing reached the chat:
+    after the kill another worker takes the claim over and answers, once."""
+    api, chat = fake_bot_api, 778
+    async with (
+        fresh_database() as url,
+        workers(api, tmp_path, url, SECRET, n=2) as (doomed, other),
+    ):
+        api.fail_next("sendMessage", 1, retry_after=30)
+        update_id = api.add_update({"message": api._message(chat, chat, text="/start")})
+        body = {"update_id": update_id, "message": api._message(chat, chat, text="/start")}
+        async with httpx.AsyncClient() as client:
+            sent = await client.post(doomed.url, json=body, headers={SECRET_HEADER: SECRET})
+            assert sent.status_code == 200
+        await api.wait_for(lambda: api.calls_to("sendMessage", ok=False), timeout=60)
+        await asyncio.sleep(0.5)  # the refusal is recorded: the claim is back to 'claimed'
+        doomed.kill()
+        reply = await api.wait_for_message(chat, timeout=60)
+        await api.settle(quiet=3.0)
+    assert "摘要" in reply.text and len(api.sent(chat)) == 1
+    assert "taken over from a stopped worker" in other.outputs[-1]
