@@ -12,9 +12,10 @@ being handled. What happens at each failure point:
 
 - killed before the claim committed: Telegram got no 200 and delivers the update again,
   to this or another worker;
-- killed after the claim, before the update's first chat-changing Bot API call: another
-  worker's sweep (every :data:`SWEEP_S` s, or at once when the update is redelivered)
-  sees the holder's liveness lock gone and handles the update itself;
+- killed after the claim, before the update's first chat-changing Bot API call (or when
+  Telegram had refused every such call, e.g. with 429): another worker's sweep (every
+  :data:`SWEEP_S` s, or at once when the update is redelivered) sees the holder's
+  liveness lock gone and handles the update itself;
 - killed during or after a send (the claim says ``sending``): the call may have reached
   Telegram, so the update is not handled again; it is marked ambiguous and reported to
   the admin chat (at most once, never silently doubled);
