@@ -5,34 +5,27 @@ redelivered or duplicated update finds the row and is answered 200 without handl
 it ``sending`` just before its first Bot API call that changes a chat (back to ``claimed``
 if Telegram refused every such call so far), and ``done`` after.
 
-A worker proves it is alive by holding a PostgreSQL session advisory lock on its random
-``worker_key`` (:class:`WorkerLock`) for as long as it runs; the server drops the lock when
-the process dies, however it dies. :meth:`UpdateClaims.take_abandoned` moves the claims of
-a dead (or released) holder to the caller: a ``claimed`` one is handled again (nothing of
-it reached Telegram), a ``sending`` one becomes ``ambiguous`` — a call may have reached
-Telegram, so it is not repeated but reported. On SQLite (one process by design) every
-holder other than the caller is dead. Rows expire after a day (:meth:`expire`): Telegram
-stops redelivering an update long before.
+A claim names its worker's key (:class:`storage.workers.Worker`: on PostgreSQL a session
+advisory lock the server drops when the process dies, however it dies; on SQLite, with one
+bot process, the workers this process started). :meth:`UpdateClaims.take_abandoned` moves
+the claims of dead (or released) holders to the caller: a ``claimed`` one is handled again
+(nothing of it reached Telegram), a ``sending`` one becomes ``ambiguous`` — a call may have
+reached Telegram, so it is not repeated but reported. Rows expire after a day
+(:meth:`expire`): Telegram stops redelivering an update long before.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from storage.db import Connection, Database
+from storage.workers import Worker
 
-log = logging.getLogger(__name__)
 KEEP = timedelta(days=1)
-# pg_advisory_lock(int4, int4) space for worker liveness; the migration lock uses the
-# one-bigint form, a different key space
-WORKER_LOCKS = 0x5A48_5957  # "ZHYW"
 TAKE_BATCH = 50
 WEBHOOK_LOCK = 0x7A68_6177  # "zhaw": held while one worker sets the webhook
 
@@ -58,50 +51,6 @@ class AmbiguousUpdate:
     worker: str | None
 
 
-class WorkerLock:
-    """This worker's liveness: a session advisory lock on ``key``, held on a connection
-    of its own from :meth:`acquire` to :meth:`release` (PostgreSQL; a no-op on SQLite)."""
-
-    def __init__(self, db: Database, key: int) -> None:
-        self.db = db
-        self.key = key
-        self._conn: AsyncConnection | None = None
-
-    async def acquire(self) -> None:
-        if self.db.dialect != "postgresql":
-            return
-        raw = await self.db.engine.connect()
-        try:
-            conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.exec_driver_sql(f"SELECT pg_advisory_lock({WORKER_LOCKS}, {self.key})")
-        except BaseException:
-            await raw.close()
-            raise
-        self._conn = conn
-
-    async def alive(self) -> bool:
-        """The lock's connection still answers (else other workers may take our claims)."""
-        if self._conn is None:
-            return self.db.dialect != "postgresql"
-        try:
-            await self._conn.exec_driver_sql("SELECT 1")
-        except Exception:
-            return False
-        return True
-
-    async def release(self) -> None:
-        if self._conn is None:
-            return
-        conn, self._conn = self._conn, None
-        try:
-            await conn.exec_driver_sql(f"SELECT pg_advisory_unlock({WORKER_LOCKS}, {self.key})")
-        except Exception as exc:  # the connection is gone, and the lock went with it
-            log.info("worker lock %s went with its connection: %s", self.key, exc)
-            await conn.invalidate()
-        finally:
-            await conn.close()
-
-
 @asynccontextmanager
 async def first_worker(db: Database) -> AsyncIterator[bool]:
     """True for the one worker that holds the webhook lock for this block (PostgreSQL;
@@ -115,10 +64,17 @@ async def first_worker(db: Database) -> AsyncIterator[bool]:
 
 
 class UpdateClaims:
-    def __init__(self, db: Database, worker_key: int, worker: str) -> None:
+    """Claims made as ``worker`` (its key), named ``name`` for people (logs, reports)."""
+
+    def __init__(self, db: Database, worker: Worker, name: str | None = None) -> None:
         self.db = db
-        self.worker_key = worker_key
-        self.worker = worker
+        self.worker_key = worker.key
+        self.worker = name or worker.name
+        self._liveness = worker
+
+    async def alive(self) -> bool:
+        """This worker still holds its liveness (else others may take its claims)."""
+        return not await self.db.scalar(f"SELECT {self._liveness.dead(str(self.worker_key))}")
 
     async def claim(self, update_id: int, payload: str, chat_id: int | None) -> bool:
         """True if this worker now holds ``update_id``; False if any worker claimed it
@@ -175,48 +131,23 @@ class UpdateClaims:
                 conn, f"{where} AND worker_key = ?", (*params, self.worker_key)
             )
 
-    async def holders(self) -> list[int | None]:
-        """Worker keys (``None``: released) holding unfinished claims, other than ours."""
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT worker_key FROM processed_updates"
-            " WHERE state IN ('claimed', 'sending') AND (worker_key IS NULL OR worker_key <> ?)",
-            (self.worker_key,),
-        )
-        return [row[0] for row in rows]
-
-    async def take_abandoned(
-        self, holder: int | None
-    ) -> tuple[list[TakenUpdate], list[AmbiguousUpdate]]:
-        """Move the unfinished claims of ``holder`` (``None``: released ones) to this worker
-        if that holder is gone; ``([], [])`` while it lives."""
+    async def take_abandoned(self) -> tuple[list[TakenUpdate], list[AmbiguousUpdate]]:
+        """Move the unfinished claims of dead or released holders to this worker."""
+        # built now: on SQLite the SQL names the workers alive at this moment
+        gone = f"(worker_key IS NULL OR {self._liveness.dead('worker_key')})"
+        skip = self.db.backend.skip_locked
         async with self.db.transaction() as conn:
-            params: tuple[int, ...] = ()
-            if holder is None:
-                who = "worker_key IS NULL"
-            elif await self._holder_gone(conn, holder):
-                who, params = "worker_key = ?", (holder,)
-            else:
-                return [], []
             rows = await conn.fetchall(
                 "UPDATE processed_updates SET worker_key = ?, worker = ?,"
                 " attempts = attempts + 1 WHERE update_id IN (SELECT update_id FROM"
-                f" processed_updates WHERE {who} AND state = 'claimed' ORDER BY update_id"
-                f" LIMIT {TAKE_BATCH}) AND {who} AND state = 'claimed'"
+                f" processed_updates WHERE state = 'claimed' AND {gone} ORDER BY update_id"
+                f" LIMIT {TAKE_BATCH}{skip}) AND state = 'claimed' AND {gone}"
                 " RETURNING update_id, payload",
-                (self.worker_key, self.worker, *params, *params),
+                (self.worker_key, self.worker),
             )
-            ambiguous = await self._ambiguous(conn, who, params)
+            ambiguous = await self._ambiguous(conn, gone, ())
         taken = sorted((TakenUpdate(r[0], r[1]) for r in rows), key=lambda t: t.update_id)
         return taken, ambiguous
-
-    async def _holder_gone(self, conn: Connection, holder: int) -> bool:
-        if self.db.dialect != "postgresql":
-            return True  # SQLite: one process, and the holder is not this one
-        # Held until this transaction ends: no other worker takes the same claims meanwhile.
-        row = await conn.fetchone(
-            f"SELECT pg_try_advisory_xact_lock({WORKER_LOCKS}, {int(holder)})"
-        )
-        return bool(row and row[0])
 
     async def _ambiguous(
         self, conn: Connection, where: str, params: tuple[Any, ...]

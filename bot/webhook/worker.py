@@ -48,7 +48,8 @@ from bot.errors import MissingWebhookSecret
 from bot.settings import Settings
 from bot.telegram.send import retried
 from bot.webhook.claims import current_sends
-from storage.updates import AmbiguousUpdate, UpdateClaims, WorkerLock
+from storage.updates import AmbiguousUpdate, UpdateClaims
+from storage.workers import worker_for
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,6 @@ class WebhookConfig:
     listen: str
     port: int
     worker_id: str
-    worker_key: int
 
 
 class ClaimedSends:
@@ -115,7 +115,6 @@ class WebhookWorker:
         self.config = config
         self.state = "starting"  # -> ready -> draining -> stopped
         self.claims: UpdateClaims | None = None
-        self.lock: WorkerLock | None = None
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._poke = asyncio.Event()
         self._stop = asyncio.Event()
@@ -171,7 +170,7 @@ class WebhookWorker:
             report["database"] = f"unreachable: {type(exc).__name__}"
             ok = False
         report["models"] = "loaded" if self.state in ("ready", "draining") else "loading"
-        if self.lock is not None and not await self.lock.alive():
+        if report["database"] == "ok" and self.claims and not await self.claims.alive():
             report["database"], ok = "worker lock lost", False
         report["in_flight"] = len(self._tasks)
         return (200 if ok else 503), report
@@ -198,12 +197,11 @@ class WebhookWorker:
     async def sweep(self) -> None:
         """Take over the claims of workers that are gone; report the ambiguous ones."""
         assert self.claims is not None
-        for holder in await self.claims.holders():
-            taken, ambiguous = await self.claims.take_abandoned(holder)
-            for update in taken:
-                log.info("update %s: taken over from a stopped worker", update.update_id)
-                self._start(update.update_id, json.loads(update.payload))
-            await self.report(ambiguous)
+        taken, ambiguous = await self.claims.take_abandoned()
+        for update in taken:
+            log.info("update %s: taken over from a stopped worker", update.update_id)
+            self._start(update.update_id, json.loads(update.payload))
+        await self.report(ambiguous)
         if time.monotonic() - self._last_expiry > EXPIRE_EVERY_S:
             self._last_expiry = time.monotonic()
             await self.claims.expire()
@@ -213,11 +211,11 @@ class WebhookWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._poke.wait(), SWEEP_S)
             self._poke.clear()
-            if self.lock is not None and not await self.lock.alive():
-                log.error("the worker lock's database connection is gone: stopping")
-                self._stop.set()  # others may take our claims now; a restart is clean
-                return
             try:
+                if self.claims is not None and not await self.claims.alive():
+                    log.error("this worker's liveness lock is gone: stopping")
+                    self._stop.set()  # others may take our claims now; a restart is clean
+                    return
                 await self.sweep()
             except Exception:
                 log.warning("sweep for abandoned updates failed", exc_info=True)
@@ -263,9 +261,7 @@ class WebhookWorker:
         try:
             await app.post_init(app)
             db = app.bot_data.services.db
-            self.claims = UpdateClaims(db, self.config.worker_key, self.config.worker_id)
-            self.lock = WorkerLock(db, self.config.worker_key)
-            await self.lock.acquire()
+            self.claims = UpdateClaims(db, await worker_for(db), self.config.worker_id)
             await app.start()
             await set_webhook_once(app, self.config)
             self.state = "ready"
@@ -279,9 +275,7 @@ class WebhookWorker:
             await self.drain()
             await app.stop()
         finally:
-            self.state = "stopped"
-            if self.lock is not None:
-                await self.lock.release()
+            self.state = "stopped"  # the liveness lock goes when post_shutdown closes the db
             await app.shutdown()
             await app.post_shutdown(app)
 
@@ -356,7 +350,6 @@ def config_for(
     local path is the URL's (``/telegram`` when it has none); the secret token is
     required (every worker must check the same one)."""
     import os
-    import secrets
     import socket
     from urllib.parse import urlsplit
 
@@ -371,5 +364,4 @@ def config_for(
         listen=listen or settings.webhook_listen,
         port=port if port is not None else settings.webhook_port,
         worker_id=settings.worker_id or f"{socket.gethostname()}:{os.getpid()}",
-        worker_key=secrets.randbelow(2**31 - 1) + 1,
     )

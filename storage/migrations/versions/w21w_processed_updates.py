@@ -2,7 +2,7 @@
 ``INSERT … ON CONFLICT DO NOTHING`` before the update is handled (``storage.updates``).
 
 Revision ID: w21w_processed_updates
-Revises: 0002
+Revises: w21d_outbox
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "w21w_processed_updates"
-down_revision = "0002"
+down_revision = "w21d_outbox"
 branch_labels = None
 depends_on = None
 
