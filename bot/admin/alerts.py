@@ -98,23 +98,23 @@ class ErrorAlerts:
 
 
 def ambiguous_report(
-    send: Callable[[int, str], Awaitable[object]], admin_chat: int | None, lang: Lang = "zh"
+    send: Callable[[int, str], Awaitable[object]],
+    admin_chat: int | None,
+    lang: Lang = "zh",  # the admin chat is shared: the bot's default language
 ) -> ReportAmbiguous | None:
-    """The admin chat's notice about outbox messages a worker died sending: they may or
-    may not have arrived, and are not sent again."""
+    """The admin chat's notice about messages that may or may not have arrived."""
     if admin_chat is None:
         return None
 
     async def report(entries: Sequence[OutboxEntry]) -> None:
         lines = [t("adm_ambiguous", lang)]
         for e in entries:
-            if e.digest_id is not None:
-                line = t(
-                    "adm_ambiguous_digest", lang, chat=e.chat_id, digest=e.digest_id, part=e.seq + 1
-                )
-            else:
-                line = t("adm_ambiguous_post", lang, chat=e.chat_id, what=html.escape(e.key))
-            lines.append(line)
+            what = (
+                t("adm_ambiguous_digest", lang, digest=e.digest_id, part=e.seq + 1)
+                if e.digest_id
+                else html.escape(e.key)
+            )
+            lines.append(t("adm_ambiguous_line", lang, chat=e.chat_id, what=what))
         await send(admin_chat, "\n".join(lines))
 
     return report

@@ -53,7 +53,7 @@ def test_the_application_builds_zhaiyao_contexts_and_one_rate_limiter(
     app = build_application(bot_settings)
     assert app.context_types.context is ZhaiyaoContext
     assert isinstance(app.bot_data, BotData)
-    # One rate-limiting mechanism for what the bot sends, shared by every worker.
+    # One rate-limiting mechanism for what the bot sends: the limiter shared by workers.
     assert isinstance(app.bot.rate_limiter, SharedRateLimiter)
     with pytest.raises(ServicesNotReady):
         _ = app.bot_data.services  # built in post_init, not before
