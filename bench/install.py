@@ -10,11 +10,17 @@ configured on the machine). Then, interleaved before/after over ``--runs`` round
   wall seconds, CPU seconds and peak RSS of the process (``wait4``'s rusage);
 * ``zhaiyao summarize`` of an empty file: seconds until the one-line error;
 * NER CPU ms per 2,000 characters (``find_entities`` on consecutive MSRA dev records,
-  median of 15 after a warm-up), in each tree's own venv.
+  median of 15 after a warm-up), in each tree's own venv;
+* with ``--pages DIR``: the per-page CPU cost of ``extract_article`` + ``analyze`` on the
+  Chinese pages of an extraction set (``bench/speed.py --pages``, this checkout's copy run
+  with each tree's venv, trees alternating over ``--page-rounds``; median and p90 over
+  pages, each page the best of its runs in all rounds).
 
 Install size is the venv on disk (``du``). The default venv of each tree, no extras.
 
     python bench/install.py --before /work/main:d6b07a8 --after .:HEAD  # -> results/install.md
+    python bench/install.py --before /work/main:main --after .:HEAD \
+        --pages ../shared/data/extraction/dev
 """
 
 from __future__ import annotations
@@ -67,6 +73,7 @@ class Tree:
     summarize: list[tuple[float, float, float]] = field(default_factory=list)  # wall, cpu, MB
     empty: list[float] = field(default_factory=list)
     ner: list[float] = field(default_factory=list)
+    pages: dict[str, dict[str, float]] = field(default_factory=dict)  # stage -> page -> ms
 
     def __post_init__(self) -> None:
         self.src = WORK / self.label
@@ -124,6 +131,19 @@ def measure_round(tree: Tree, env: dict[str, str], empty: Path, ner_data: Path) 
     tree.ner.append(float(out.stdout.strip().splitlines()[-1]))
 
 
+def measure_pages(tree: Tree, env: dict[str, str], folder: Path, runs: int) -> None:
+    """``bench/speed.py --pages --per-page`` of this checkout, run with the tree's venv;
+    keeps each page's best time per stage over all calls."""
+    script = tree.src / "bench" / "_speed_of_this_checkout.py"
+    shutil.copy(ROOT / "bench" / "speed.py", script)
+    python = str(tree.src / ".venv" / "bin" / "python")
+    argv = [python, str(script), "--pages", str(folder), "--runs", str(runs), "--per-page"]
+    out = subprocess.run(argv, cwd=tree.src, env=env, capture_output=True, text=True, check=True)
+    for stage, page, ms in (line.split("\t") for line in out.stdout.splitlines() if "\t" in line):
+        best = tree.pages.setdefault(stage, {})
+        best[page] = min(best.get(page, float("inf")), float(ms))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", default="/work/main:d6b07a8", help="REPO:REF")
@@ -131,6 +151,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--reuse", action="store_true", help="keep venvs built by an earlier run")
     ap.add_argument("--ner-data", type=Path, default=ROOT.parent / "shared/data/ner/dev.jsonl")
+    ap.add_argument("--pages", type=Path, help="extraction set: per-page cost too")
+    ap.add_argument("--page-rounds", type=int, default=2, help="per-page rounds, alternating")
+    ap.add_argument("--page-runs", type=int, default=1, help="runs per page in each round")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     trees = []
@@ -146,13 +169,22 @@ def main(argv: list[str] | None = None) -> None:
     empty = home / "empty.txt"
     empty.write_text("")
     env = {**os.environ, "ZHAIYAO_DB": str(home / "bench.db"), "HOME": str(home)}
-    env.pop("ZHAIYAO_TELEGRAM_TOKEN", None)
+    # caches (jieba's, ours) live under the scratch HOME / tmp; .pyc files are written,
+    # as on a user's machine (pip compiled the dependencies' at install)
+    for name in ("ZHAIYAO_TELEGRAM_TOKEN", "ZHAIYAO_CACHE_DIR", "XDG_CACHE_HOME",
+                 "PYTHONDONTWRITEBYTECODE"):  # fmt: skip
+        env.pop(name, None)
     for tree in trees:  # one untimed run each: page cache, .pyc files
         run_measured([tree.zhaiyao, "summarize", SEED], tree.src, env)
     for r in range(args.runs):
         for tree in trees if r % 2 == 0 else trees[::-1]:
             measure_round(tree, env, empty, args.ner_data)
         print(f"round {r + 1}/{args.runs} done", flush=True)
+    if args.pages:
+        for r in range(args.page_rounds):
+            for tree in trees if r % 2 == 0 else trees[::-1]:
+                measure_pages(tree, env, args.pages.resolve(), args.page_runs)
+            print(f"page round {r + 1}/{args.page_rounds} done", flush=True)
     write_report(args, trees, install_s)
 
 
@@ -175,6 +207,10 @@ def write_report(args: argparse.Namespace, trees: list[Tree], install_s: dict[st
         ("`zhaiyao summarize` empty file, wall s", [f"{med(t.empty):.2f}" for t in trees]),
         ("NER CPU ms per 2,000 chars", [f"{med(t.ner):.1f}" for t in trees]),
     ]
+    for stage in trees[0].pages:
+        for name, pick in (("median", med), ("p90", lambda v: statistics.quantiles(v, n=10)[-1])):
+            cells = [f"{pick(list(t.pages.get(stage, {}).values())):.1f}" for t in trees]
+            rows.append((f"per page: {stage}, CPU ms {name}", cells))
     cmd = "python bench/install.py " + " ".join(sys.argv[1:])
     text = (
         "# Install size, start-up and memory (`bench/install.py`)\n\n"

@@ -65,9 +65,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", type=Path, help="extraction cases: per-page cost instead")
+    parser.add_argument(
+        "--per-page", action="store_true", help="with --pages: STAGE<TAB>PAGE<TAB>MS lines"
+    )
     args = parser.parse_args()
     if args.pages:
-        page_costs(args.pages, args.runs)
+        page_costs(args.pages, args.runs, per_page=args.per_page)
         return
     from summarizer import analyze, find_entities, summarize
     from summarizer.entities import load_ner
@@ -128,7 +131,7 @@ def _page_stages(html: bytes, url: str | None) -> dict[str, Callable[[], object]
     }
 
 
-def page_costs(folder: Path, runs: int) -> None:
+def page_costs(folder: Path, runs: int, *, per_page: bool = False) -> None:
     """CPU ms per Chinese page: extract_article + analyze, and each stage alone."""
     from summarizer import analyze, extract_article
 
@@ -136,13 +139,17 @@ def page_costs(folder: Path, runs: int) -> None:
     for meta_path in sorted(folder.glob("*.json")):
         meta = json.loads(meta_path.read_text("utf-8"))
         if meta.get("lang") == "zh":
-            cases.append((meta_path.with_suffix(".html").read_bytes(), meta.get("url")))
-    analyze(extract_article(*cases[0]))  # warm-up: jieba, IDF, model (any version of the API)
+            cases.append(
+                (meta_path.with_suffix(".html").read_bytes(), meta.get("url"), meta_path.stem)
+            )
+    analyze(extract_article(*cases[0][:2]))  # warm-up: jieba, IDF, model (any version)
     rows: dict[str, list[float]] = {}
-    chars = [len(extract_article(html, url).text) for html, url in cases]
-    for html, url in cases:
+    chars = [len(extract_article(html, url).text) for html, url, _ in cases]
+    for html, url, page in cases:
         for name, fn in _page_stages(html, url).items():
             rows.setdefault(name, []).append(_cpu_ms(fn, runs))
+            if per_page:
+                print(f"{name}\t{page}\t{rows[name][-1]:.2f}", flush=True)
     print(
         f"{len(cases)} Chinese pages of {folder}, body {statistics.median(chars)} chars median, "
         f"{max(chars)} max; CPU ms per page (best of {runs} runs), one thread\n"

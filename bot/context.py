@@ -1,37 +1,59 @@
-"""Typed ``bot_data``: how services reach handlers (PTB's ``contexttypesbot.py`` pattern).
+"""The one context object: :class:`ZhaiyaoContext`, PTB's ``context_types`` pattern.
 
-``build_application`` creates the Application with :data:`CONTEXT_TYPES`; ``post_init``
-opens the database and fills :class:`BotData` with a :class:`Services`; ``post_shutdown``
-closes them. Handlers then write ``context.bot_data.services.news`` — typed, no string keys.
+``build_application`` creates the Application with :data:`CONTEXT_TYPES`, so every handler,
+error handler and job gets a :class:`ZhaiyaoContext` (a ``CallbackContext`` subclass) and
+``context.bot_data`` is a :class:`BotData`. Handlers reach services as typed attributes::
 
-Other features (digest, admin) keep their own service objects here too, keyed by type::
+    context.news         # NewsService          context.users     # UserRepository
+    context.settings     # Settings             context.admin     # AdminService
+    context.digests      # DigestRuntime (digest and feed services)
 
-    context.bot_data.add(DigestService(...))        # in their post_init hook
-    digests = context.bot_data.get(DigestService)   # in a handler
+and what belongs to the update, loaded once (PTB builds one context per update and hands
+it to every handler group that handles it, so the gates, the rate limit and the chat
+handler share it)::
+
+    await context.prefs()    # the user's row (None: a user we have not stored)
+    await context.lang()     # the reply language: /lang wins over Telegram's language_code
+    await context.request()  # what the message asks for (links / pasted text / a hint)
+
+Services are built in ``post_init`` (core: :class:`Services`; each feature's own in its
+module's ``post_init``) and dropped in ``post_shutdown``; reading one outside that window
+raises :class:`ServicesNotReady`. Feature services do not import this module (it imports
+them), so the dependency runs handlers → context → services.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from telegram import Message, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from bot.articles.request import ArticleRequest, RateLimiter, article_request, is_group
 from bot.settings import Settings
+from bot.texts import Lang, normalise_lang
+from storage.errors import NotFound
+from storage.subscriptions import utcnow
 
 if TYPE_CHECKING:
+    from bot.admin.alerts import ErrorAlerts
+    from bot.admin.service import AdminService
     from bot.articles.service import NewsService
+    from bot.digests.runtime import DigestRuntime
     from storage.articles import ArticleRepository
     from storage.db import Database
     from storage.requests import RequestLog
-    from storage.users import UserRepository
+    from storage.users import ChatPrefs, UserPrefs, UserRepository
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """Everything a chat handler needs; built once in ``post_init``."""
+    """The core services every feature uses; built once in ``post_init``."""
 
     settings: Settings
     db: Database
@@ -45,19 +67,32 @@ class ServicesNotReady(RuntimeError):
     """A handler ran before ``post_init`` (or after ``post_shutdown``)."""
 
 
+def _ready(value: T | None, what: str) -> T:
+    if value is None:
+        raise ServicesNotReady(what)
+    return value
+
+
 class BotData:
-    """The Application's ``bot_data``: settings from the start, services after post_init."""
+    """The Application's ``bot_data``: one typed slot per service, no string keys.
+
+    ``settings`` and ``rate_limiter`` are set by ``build_application``; ``services`` by
+    ``bot.app.post_init``; ``admin``/``alerts`` and ``digests`` by the admin and digest
+    features' ``post_init``. ``clock`` is the digest/feed clock (tests set their own before
+    start-up to move time)."""
 
     def __init__(self) -> None:
         self._settings: Settings | None = None
         self._services: Services | None = None
-        self._extra: dict[type[Any], Any] = {}
+        self._rate_limiter: RateLimiter | None = None
+        self.admin_service: AdminService | None = None
+        self.alerts: ErrorAlerts | None = None
+        self.digest_runtime: DigestRuntime | None = None
+        self.clock: Callable[[], datetime] = utcnow
 
     @property
     def settings(self) -> Settings:
-        if self._settings is None:
-            raise ServicesNotReady("settings are set by build_application")
-        return self._settings
+        return _ready(self._settings, "settings are set by build_application")
 
     @settings.setter
     def settings(self, value: Settings) -> None:
@@ -65,9 +100,7 @@ class BotData:
 
     @property
     def services(self) -> Services:
-        if self._services is None:
-            raise ServicesNotReady("services are created in post_init")
-        return self._services
+        return _ready(self._services, "services are created in post_init")
 
     @services.setter
     def services(self, value: Services | None) -> None:
@@ -77,25 +110,152 @@ class BotData:
     def ready(self) -> bool:
         return self._services is not None
 
-    def add(self, service: object) -> None:
-        """Keep another feature's service object, retrievable by its type."""
-        self._extra[type(service)] = service
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return _ready(self._rate_limiter, "the rate limiter is set by build_application")
 
-    def get(self, kind: type[T]) -> T:
-        try:
-            found: T = self._extra[kind]
-        except KeyError:
-            raise ServicesNotReady(f"{kind.__name__} was not added to bot_data") from None
-        return found
+    @rate_limiter.setter
+    def rate_limiter(self, value: RateLimiter) -> None:
+        self._rate_limiter = value
 
-    def discard(self, kind: type[Any]) -> None:
-        self._extra.pop(kind, None)
+    @property
+    def admin(self) -> AdminService:
+        return _ready(self.admin_service, "the admin feature starts its service in post_init")
+
+    @property
+    def digests(self) -> DigestRuntime:
+        return _ready(self.digest_runtime, "the digest feature starts its runtime in post_init")
 
 
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+def reader_lang(prefs: UserPrefs | None, language_code: str | None) -> Lang:
+    """A reader's language: their /lang, else Telegram's language_code (stored, else the
+    update's), else zh."""
+    if prefs is None:
+        return normalise_lang(language_code)
+    return prefs.lang or normalise_lang(prefs.language_code or language_code)
+
+
+class _Unset:
+    pass
+
+
+_UNSET: Any = _Unset()
+
+
+class ZhaiyaoContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """PTB's ``CallbackContext`` with Zhaiyao's services and per-update state (see the
+    module docstring)."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.telegram_update: Update | None = None
+        self._prefs: UserPrefs | None = _UNSET
+        self._chat_prefs: ChatPrefs | None = _UNSET
+        self._request: tuple[Message, ArticleRequest | None] | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> ZhaiyaoContext:
+        context = super().from_update(update, application)
+        context.telegram_update = update if isinstance(update, Update) else None
+        return context
+
+    @property
+    def application(self) -> BotApp:  # type: ignore[override]  # ST is this class
+        return cast("BotApp", super().application)
+
+    # -- services ----------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data.settings
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+    @property
+    def news(self) -> NewsService:
+        return self.bot_data.services.news
+
+    @property
+    def users(self) -> UserRepository:
+        return self.bot_data.services.users
+
+    @property
+    def admin(self) -> AdminService:
+        return self.bot_data.admin
+
+    @property
+    def digests(self) -> DigestRuntime:
+        return self.bot_data.digests
+
+    # -- the update's own state, loaded once ----------------------------------------------
+    async def prefs(self) -> UserPrefs | None:
+        """The user's stored preferences (``None``: no user, or one we have not stored)."""
+        if self._prefs is _UNSET:
+            user = self.telegram_update.effective_user if self.telegram_update else None
+            try:
+                self._prefs = await self.users.get_user(user.id) if user else None
+            except NotFound:
+                self._prefs = None
+        return self._prefs
+
+    def forget_prefs(self) -> None:
+        """The user's row changed (tracking, /lang, /summary): read it again when asked."""
+        self._prefs = _UNSET
+
+    async def lang(self) -> Lang:
+        """The reply language: the user's /lang, else Telegram's language_code, else zh."""
+        user = self.telegram_update.effective_user if self.telegram_update else None
+        if user is None:
+            return "zh"
+        return reader_lang(await self.prefs(), user.language_code)
+
+    async def summary_sentences(self) -> int:
+        prefs = await self.prefs()
+        return prefs.summary_sentences if prefs and prefs.summary_sentences else 3
+
+    async def auto_mode(self) -> bool:
+        """Whether this group turned auto mode on (read once per update)."""
+        chat = self.telegram_update.effective_chat if self.telegram_update else None
+        if chat is None:
+            return False
+        if self._chat_prefs is _UNSET:
+            try:
+                self._chat_prefs = await self.users.get_chat(chat.id)
+            except NotFound:
+                self._chat_prefs = None
+        return self._chat_prefs is not None and self._chat_prefs.auto_mode
+
+    async def request(self, message: Message | None = None) -> ArticleRequest | None:
+        """What the update's message asks for (``None``: nothing for us), classified once."""
+        if message is None and self.telegram_update is not None:
+            message = self.telegram_update.effective_message
+        if message is None:
+            return None
+        if self._request is None or self._request[0] is not message:
+            auto = is_group(message) and await self.auto_mode()
+            found = article_request(
+                message,
+                bot_username=self.bot.username,
+                bot_id=self.bot.id,
+                auto_mode=auto,
+                max_links=self.settings.max_links_per_message,
+            )
+            self._request = (message, found)
+        return self._request[1]
+
+
+Context = ZhaiyaoContext
 BotApp = Application[
-    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]
+    ExtBot[None], ZhaiyaoContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[ZhaiyaoContext]
 ]
-CONTEXT_TYPES: ContextTypes[Context, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(
-    bot_data=BotData
+CONTEXT_TYPES: ContextTypes[ZhaiyaoContext, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(
+    context=ZhaiyaoContext, bot_data=BotData
 )

@@ -62,12 +62,11 @@ async def on_error(update: object, context: Context) -> None:
 
 async def _tell_user(update: Update, context: Context) -> None:
     """The one sentence, in the user's chosen language, replying to their message."""
-    from bot.articles.cards import lang_of
     from bot.telegram.send import send
 
     assert update.effective_chat is not None
     try:
-        lang = await lang_of(update, context)
+        lang = await context.lang()
     except Exception:  # the database may be what failed: fall back to Telegram's language
         user = update.effective_user
         lang = normalise_lang(user.language_code if user else None)
@@ -86,12 +85,7 @@ async def _alert_admins(update: object, error: BaseException, context: Context) 
     if isinstance(update, Update):
         chat = update.effective_chat
         where = f"update {update.update_id}, chat {chat.id if chat else '?'}"
-    try:
-        from bot.admin.alerts import ErrorAlerts
-
-        alerts = context.bot_data.get(ErrorAlerts)
-    except Exception:  # admin feature absent or not started: send it ourselves
-        alerts = None
+    alerts = context.bot_data.alerts  # None: admin feature not started, send it ourselves
     if alerts is not None:
         await alerts.report(error, where)
         return

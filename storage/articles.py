@@ -43,11 +43,11 @@ from storage.fulltext import (
     unindex_root,
 )
 from storage.indexing import Reanalyse, Segmented, segment_article, term_vector
-from storage.related import RelatedStory, pairwise_similarity, rank_related
+from storage.related import pairwise_similarity, rank_related
 from storage.urls import canonical_url
-from summarizer.model import Analysis, Article, CopyCheck, EntityCount, IndexTerms
+from summarizer.model import Analysis, Article, CopyCheck, EntityCount, IndexTerms, ListedStory
 
-__all__ = ["ArticleRepository", "RelatedStory", "SaveResult", "StoredArticle"]
+__all__ = ["ArticleRepository", "SaveResult", "StoredArticle"]
 
 _COLUMNS = (
     "id, duplicate_of, title, url, source, author, published_at, lang, summary, entities,"
@@ -64,6 +64,20 @@ class StoredArticle:
     keywords: tuple[str, ...]
     duplicate_of: int | None
     created_at: datetime
+
+    def listed(self) -> ListedStory:
+        """This article as a list shows it (search results)."""
+        a = self.article
+        return ListedStory(
+            self.id,
+            a.title,
+            a.url,
+            a.source,
+            a.published_at,
+            duplicate_of=self.duplicate_of,
+            keywords=self.keywords,
+            entities=self.entities,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,7 +399,7 @@ class ArticleRepository:
                     return await _stored_in_order(conn, ids)
         return []
 
-    async def related(self, article_id: int, limit: int = 5) -> list[RelatedStory]:
+    async def related(self, article_id: int, limit: int = 5) -> list[ListedStory]:
         """Other stories about the same people, places or event: never the article itself
         or its copies, one entry per family, recent ones preferred."""
         async with self.db.reading() as conn:  # one snapshot for the whole lookup

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +31,7 @@ from storage.indexing import (
     parse_vector,
     weighted_query,
 )
-from summarizer.model import term_id
+from summarizer.model import ListedStory, term_id
 
 CANDIDATES = 200  # stage-2 depth: enough for recall, small enough for p95 < 50 ms
 CANDIDATE_TERMS = 16  # heaviest query words whose postings are read
@@ -48,18 +47,6 @@ MIN_SIMILARITY = 0.06
 SAME_EVENT_COSINE = 0.5  # reason "same event": very similar words ...
 SAME_EVENT_DAYS = 3.0  # ... published within a few days
 _TYPE_LABEL = {"PER": "共同人物", "LOC": "共同地点", "ORG": "共同机构"}
-
-
-@dataclass(frozen=True, slots=True)
-class RelatedStory:
-    article_id: int
-    title: str
-    url: str | None
-    source: str | None
-    published_at: datetime | None
-    score: float  # similarity x date prior: the ranking
-    similarity: float  # TF-IDF cosine of the two stories' words (no feedback), 0..1
-    reason: str
 
 
 def _entity_set(raw: str) -> dict[str, str]:
@@ -84,7 +71,7 @@ def explain(
 
 async def rank_related(
     db: Connection, article_id: int, limit: int, prior: TermPrior | None
-) -> list[RelatedStory]:
+) -> list[ListedStory]:
     row = await db.fetchone(
         "SELECT id, duplicate_of, story_day, terms, entities, query_terms FROM articles"
         " WHERE id = ?",
@@ -132,7 +119,7 @@ async def rank_related(
     scored.sort(key=lambda item: (-item[0], item[3]["id"]))
     mine_ents = _entity_set(row["entities"])
     return [
-        RelatedStory(
+        ListedStory(
             article_id=cand["id"],
             title=cand["title"],
             url=cand["url"],

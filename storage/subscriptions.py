@@ -62,7 +62,10 @@ class Subscription:
 
 
 @dataclass(frozen=True, slots=True)
-class SharedStory:
+class Arrival:
+    """A story reaching a chat (shared by a member, or from a feed): an event the digest
+    reads, not a story to show (the digest builds a ``ListedStory`` from it)."""
+
     article_id: int
     shared_at: datetime
     via: str
@@ -218,7 +221,7 @@ class SubscriptionRepository:
 
     async def stories_between(
         self, chat_id: int, since: datetime | None, until: datetime
-    ) -> list[SharedStory]:
+    ) -> list[Arrival]:
         """Stories that reached the chat in ``(since, until]``, first arrival of each.
 
         Besides this module's log (feed items), stories members shared are read from the
@@ -229,15 +232,15 @@ class SubscriptionRepository:
             " AND shared_at > ? AND shared_at <= ?",
             (chat_id, aware(since) or _EPOCH, aware(until)),
         )
-        found = [SharedStory(r[0], read_time(r[1]), r[2]) for r in rows]
+        found = [Arrival(r[0], read_time(r[1]), r[2]) for r in rows]
         rows = await self.db.fetchall(
             "SELECT article_id, min(created_at) FROM requests WHERE chat_id = ?"
             " AND article_id IS NOT NULL AND created_at > ? AND created_at <= ?"
             " GROUP BY article_id",
             (chat_id, since or _EPOCH, until),
         )
-        found += [SharedStory(article_id, read_time(at), "share") for article_id, at in rows]
-        first: dict[int, SharedStory] = {}
+        found += [Arrival(article_id, read_time(at), "share") for article_id, at in rows]
+        first: dict[int, Arrival] = {}
         for story in sorted(found, key=lambda s: s.shared_at):
             first.setdefault(story.article_id, story)
         return list(first.values())

@@ -166,3 +166,12 @@ def is_timestamp_line(line: str) -> bool:
         return False
     rest = s[: found[0].start] + s[found[0].end :]
     return not re.sub(r"[\s|/()（）\[\]【】:：\-]", "", rest)
+
+
+def format_date(when: datetime | None) -> str:
+    """A date as a card shows it: ``2020-07-17``, with `` 09:45`` when the time is known."""
+    if when is None:
+        return ""
+    if (when.hour, when.minute, when.second) == (0, 0, 0):
+        return when.strftime("%Y-%m-%d")
+    return when.strftime("%Y-%m-%d %H:%M")

@@ -12,13 +12,12 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
 
 from summarizer.model import term_id
-from summarizer.tokenize import load_jieba
+from summarizer.tokenize import load_jieba, load_tables
 
 TITLE_BOOST = 2.0
 MIN_CHARS = 2
@@ -36,28 +35,14 @@ STOPWORDS = frozenset(
 _WORDLIKE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]")
 _NUMBERLIKE = re.compile(r"^[\d.,%％第年月日号时分秒亿万千百十个]+$")
 
-_idf_lock = threading.Lock()
-_idf: tuple[dict[str, float], float] | None = None
-
 
 def load_idf() -> tuple[dict[str, float], float]:
     """jieba's IDF table (``jieba/analyse/idf.txt``) and its median (used for unseen
-    words); loaded once. Read here rather than through ``jieba.analyse``, whose import
-    also loads posseg's tables and its own copy: ~80 MB against ~30 MB."""
-    global _idf
-    if _idf is None:
-        with _idf_lock:
-            if _idf is None:
-                table: dict[str, float] = {}
-                values: dict[str, float] = {}  # ~3,000 distinct values: one float each
-                with (resources.files("jieba") / "analyse" / "idf.txt").open(
-                    "r", encoding="utf-8"
-                ) as lines:
-                    for line in lines:
-                        word, _, value = line.strip().partition(" ")
-                        table[word] = values.setdefault(value, float(value))
-                _idf = (table, sorted(table.values())[len(table) // 2])  # jieba's median
-    return _idf
+    words); loaded once (:func:`summarizer.tokenize.load_tables`). Read there rather than
+    through ``jieba.analyse``, whose import also loads posseg's tables and its own copy:
+    ~80 MB against ~30 MB."""
+    tables = load_tables()
+    return tables.idf, tables.median_idf
 
 
 def content_words(words: Iterable[str]) -> list[str]:

@@ -12,7 +12,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 EntityType = Literal["PER", "LOC", "ORG"]
@@ -34,6 +34,43 @@ class Article:
     @property
     def paragraphs(self) -> tuple[str, ...]:
         return tuple(line for line in self.text.split("\n") if line.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class ListedStory:
+    """A story in a list — search results, related stories, a digest's lines, the
+    terminal and JSON cards — the one type from storage to rendering.
+
+    The first five fields are what every list shows. The rest are filled by the list that
+    knows them: related stories their ranking (``score``, ``similarity``) and a reader's
+    ``reason``; a digest the duplicate family (``duplicate_of``), when the story reached the
+    chat (``seen_at``), one summary ``sentence``, ``keywords``, ``entities`` and ``outlets``.
+    """
+
+    article_id: int
+    title: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+    score: float | None = None  # related: similarity x date prior (the ranking)
+    similarity: float | None = None  # related: TF-IDF cosine of the two stories' words, 0..1
+    reason: str | None = None  # related: same event, or the people/places/orgs shared
+    duplicate_of: int | None = None  # the duplicate family's first copy, if not this one
+    seen_at: datetime | None = None  # digest: when the story reached the chat
+    sentence: str = ""  # digest: one summary sentence
+    keywords: tuple[str, ...] = ()
+    entities: tuple[EntityCount, ...] = ()
+    outlets: int = 1  # copies/outlets that carried it
+
+    @property
+    def family(self) -> int:
+        """The duplicate family's root article id (this story's own id for a first copy)."""
+        return self.duplicate_of or self.article_id
+
+    @property
+    def when(self) -> datetime:
+        """Published, else seen; neither known sorts as the oldest."""
+        return self.published_at or self.seen_at or datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

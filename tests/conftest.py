@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +12,9 @@ import pytest
 from storage import Database, connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# jieba's parsed word tables (summarizer.tokenize) are cached here, not in the user's home
+os.environ.setdefault("ZHAIYAO_CACHE_DIR", str(Path(tempfile.gettempdir()) / "zhaiyao-test-cache"))
 
 # Shared fixtures from helpers: page_server (loopback web pages and feeds).
 pytest_plugins = ["tests.helpers.pages"]

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.texts import Lang, t
+
 log = logging.getLogger(__name__)
 
 ALERT_INTERVAL = 60.0
@@ -42,8 +44,10 @@ class ErrorAlerts:
         *,
         interval: float = ALERT_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
+        lang: Lang = "zh",  # the admin chat is shared: the bot's default language
     ) -> None:
         self.chat_id = chat_id
+        self.lang = lang
         self.send = send
         self.interval = interval
         self.clock = clock
@@ -58,9 +62,7 @@ class ErrorAlerts:
         if where:
             lines.append(html.escape(where[:200]))
         if suppressed:
-            lines.append(
-                f"（此前 {suppressed} 条同类错误未发送 / {suppressed} similar suppressed）"
-            )
+            lines.append(t("adm_alert_suppressed", self.lang, n=suppressed))
         if len(tb) > TRACEBACK_CHARS:
             tb = "…\n" + _innermost_frames(tb, TRACEBACK_CHARS)
         lines.append(f"<pre>{html.escape(tb)}</pre>")

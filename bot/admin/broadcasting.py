@@ -4,27 +4,25 @@ the background send with its progress edited into one message, resume at start-u
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import time
 from typing import Literal
 
 from telegram import Message, Update
-from telegram.error import BadRequest
 
 from bot.admin.broadcast import BroadcastRunner
-from bot.admin.service import AnyBotApp, admin_service
 from bot.admin.text import broadcast_progress_text
-from bot.context import Context
+from bot.context import BotApp, Context, reader_lang
+from bot.telegram.send import cosmetic, edit
+from bot.texts import Lang, t
 from storage.admin.broadcasts import Audience, Broadcast, DeliveryCounts
+from storage.errors import NotFound
 
 log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"^/broadcast(?:@\w+)?\s*", re.IGNORECASE)
 _AUDIENCE = re.compile(r"^(users|chats)\b\s*", re.IGNORECASE)
 _CALLBACK = re.compile(r"^adm:bc:(go|no):(\d+)$")
-EDIT_EVERY = 2.0  # seconds between progress edits of a long-running job
 
 
 def parse_command(message: Message) -> tuple[Audience, str] | None:
@@ -42,66 +40,43 @@ def parse_command(message: Message) -> tuple[Audience, str] | None:
     return (audience, body) if body else None
 
 
-class ThrottledEdit:
-    """Edit one message with progress at most every ``EDIT_EVERY`` seconds.
-
-    ``update`` is the synchronous ``progress(n, total)`` callback the repository calls;
-    it schedules the edit on the event loop instead of awaiting it.
-    """
-
-    def __init__(self, message: Message, template: str = "重建索引 reindexing… {n}/{total}"):
-        self.message = message
-        self.template = template
-        self.last = time.monotonic()
-        self.tasks: set[asyncio.Task[None]] = set()
-
-    def update(self, n: int, total: int) -> None:
-        if time.monotonic() - self.last < EDIT_EVERY:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # called from a worker thread: skip this tick
-            return
-        self.last = time.monotonic()
-        task = loop.create_task(self._edit(self.template.format(n=n, total=total)))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _edit(self, text: str) -> None:
-        try:
-            await self.message.edit_text(text)
-        except BadRequest:
-            log.debug("progress edit refused", exc_info=True)
-
-    async def flush(self) -> None:
-        """Wait for scheduled edits, so the final text is edited in last."""
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
-
-
-def start_sending(app: AnyBotApp, broadcast_id: int) -> None:
+def start_sending(app: BotApp, broadcast_id: int) -> None:
     """Send in the background; ``app.stop()`` waits for it, and it stops early (after
     the send in flight is recorded) as soon as the application stops running."""
     app.create_task(_send(app, broadcast_id), name=f"broadcast-{broadcast_id}")
 
 
-async def _send(app: AnyBotApp, broadcast_id: int) -> None:
-    service = admin_service(app)
+async def lang_of_admin(app: BotApp, admin_id: int) -> Lang:
+    """The language of the admin who confirmed a broadcast (its progress is theirs to read)."""
+    try:
+        prefs = await app.bot_data.services.users.get_user(admin_id)
+    except NotFound:
+        prefs = None
+    return reader_lang(prefs, None)
+
+
+async def _send(app: BotApp, broadcast_id: int) -> None:
+    service = app.bot_data.admin
+    lang = await lang_of_admin(app, (await service.broadcasts.get(broadcast_id)).created_by)
 
     async def progress(b: Broadcast, counts: DeliveryCounts, final: bool) -> None:
         if b.progress_chat_id is None or b.progress_message_id is None:
             return
-        text = broadcast_progress_text(counts, final=final, cancelled=b.state == "cancelled")
-        await app.bot.edit_message_text(text, b.progress_chat_id, b.progress_message_id)
+        cancelled = b.state == "cancelled"
+        text = broadcast_progress_text(counts, lang, final=final, cancelled=cancelled)
+        await cosmetic(
+            lambda: app.bot.edit_message_text(text, b.progress_chat_id, b.progress_message_id),
+            what="editMessageText",
+        )
 
     runner = BroadcastRunner(service.broadcasts, app.bot, progress=progress)
     result = await runner.run(broadcast_id, keep_going=lambda: app.running)
     log.info("broadcast %s: %s (finished=%s)", broadcast_id, result.counts, result.finished)
 
 
-async def resume_unfinished(app: AnyBotApp) -> list[int]:
+async def resume_unfinished(app: BotApp) -> list[int]:
     """Restart the broadcasts a previous process left sending; their ids."""
-    service = admin_service(app)
+    service = app.bot_data.admin
     unfinished = await service.broadcasts.unfinished()
     for b in unfinished:
         start_sending(app, b.id)
@@ -115,22 +90,26 @@ async def on_button(update: Update, context: Context) -> None:
     assert match is not None  # the handler's pattern
     action: Literal["go", "no"] = "go" if match[1] == "go" else "no"
     bid, admin_id = int(match[2]), update.effective_user.id
-    service = admin_service(context.application)
+    service, lang = context.admin, await context.lang()
     message = query.message if isinstance(query.message, Message) else None
+
+    async def answer(text: str) -> None:
+        await cosmetic(lambda: query.answer(text), what="answerCallbackQuery")
+
     if action == "no":
         await service.cancel_broadcast(admin_id, bid)
-        await query.answer("已取消 cancelled")
+        await answer(t("adm_bc_answer_cancelled", lang))
         if message is not None:
-            await message.edit_text("📣 广播已取消 broadcast cancelled")
+            await edit(context.bot, message, t("adm_bc_cancelled", lang))
         return
     total = await service.confirm_broadcast(admin_id, bid)
     if total is None:  # a second click, or cancelled meanwhile
-        await query.answer("已处理 already handled")
+        await answer(t("adm_bc_answer_handled", lang))
         return
-    await query.answer(f"发送中 sending to {total}")
+    await answer(t("adm_bc_answer_sending", lang, n=total))
     if message is not None:
         await service.broadcasts.set_progress_message(bid, message.chat.id, message.message_id)
-        await message.edit_text(
-            broadcast_progress_text(DeliveryCounts(pending=total), final=False, cancelled=False)
-        )
+        counts = DeliveryCounts(pending=total)
+        text = broadcast_progress_text(counts, lang, final=False, cancelled=False)
+        await edit(context.bot, message, text)
     start_sending(context.application, bid)

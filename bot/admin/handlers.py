@@ -25,33 +25,18 @@ from telegram import (
 from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filters
 
 from bot.admin import broadcasting
+from bot.admin.alerts import ErrorAlerts
 from bot.admin.files import AdminFile
 from bot.admin.gates import BAN_GROUP, QUOTA_GROUP, ban_gate, quota_gate
-from bot.admin.service import AnyBotApp, admin_service, start_admin_service
+from bot.admin.service import AdminService
 from bot.admin.text import feeds_text, too_large_text
-from bot.context import Context
-from bot.telegram.send import retried
+from bot.context import BotApp, Context
+from bot.telegram.progress import ThrottledEdit
+from bot.telegram.send import edit, reply, retried
 from bot.telegram.split import utf16_len
+from bot.texts import ADMIN_COMMANDS, ADMIN_USAGE, Lang, t
 from storage.errors import NotFound
 
-#: (command, description) — registered with set_my_commands in each admin's private chat.
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("stats", "统计 · users, chats, articles, requests, latency"),
-    ("user", "用户 · /user ID: history, quota, ban state"),
-    ("ban", "封禁 · /ban ID [reason]"),
-    ("unban", "解封 · /unban ID"),
-    ("allow", "白名单 · /allow ID"),
-    ("allowonly", "仅白名单 · /allowonly on|off"),
-    ("quota", "配额 · /quota ID N|off (articles a day)"),
-    ("broadcast", "广播 · /broadcast [users|chats] TEXT"),
-    ("purge", "删除文章 · /purge ARTICLE_ID"),
-    ("reindex", "重建索引 · /reindex"),
-    ("export", "导出 · articles + request log (gzip JSONL)"),
-    ("backup", "备份 · SQLite backup file"),
-    ("feeds", "订阅源 · all feeds with health"),
-    ("health", "状态 · uptime, versions, queue, last errors"),
-    ("audit", "审计 · /audit [N]"),
-)
 log = logging.getLogger(__name__)
 #: Telegram's 4096 minus room for the preview's header line.
 MAX_BROADCAST_CHARS = 3900
@@ -83,8 +68,9 @@ class AdminCallbackHandler(CallbackQueryHandler[Context, None]):
 
 
 async def _reply(update: Update, text: str) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(text)
+    message = update.effective_message
+    assert message is not None
+    await reply(message.get_bot(), message, text)
 
 
 def _int_arg(context: Context, index: int = 0) -> int | None:
@@ -94,9 +80,8 @@ def _int_arg(context: Context, index: int = 0) -> int | None:
         return None
 
 
-def _usage(command: str) -> str:
-    usage = dict(ADMIN_COMMANDS)[command].split(" · ", 1)[-1]
-    return f"用法 usage: {html.escape(usage)}"
+def _usage(command: str, lang: Lang) -> str:
+    return t("adm_usage", lang, usage=html.escape(ADMIN_USAGE[command]))
 
 
 def _admin_id(update: Update) -> int:
@@ -105,97 +90,98 @@ def _admin_id(update: Update) -> int:
 
 
 async def stats(update: Update, context: Context) -> None:
-    await _reply(update, await admin_service(context.application).stats_text())
+    await _reply(update, await context.admin.stats_text(await context.lang()))
 
 
 async def user(update: Update, context: Context) -> None:
-    user_id = _int_arg(context)
+    user_id, lang = _int_arg(context), await context.lang()
     if user_id is None:
-        return await _reply(update, _usage("user"))
-    text = await admin_service(context.application).user_text(_admin_id(update), user_id)
+        return await _reply(update, _usage("user", lang))
+    text = await context.admin.user_text(_admin_id(update), user_id, lang)
     await _reply(update, text)
 
 
 async def ban(update: Update, context: Context) -> None:
-    user_id = _int_arg(context)
+    user_id, lang = _int_arg(context), await context.lang()
     if user_id is None:
-        return await _reply(update, _usage("ban"))
+        return await _reply(update, _usage("ban", lang))
     reason = " ".join(context.args[1:]) or None if context.args else None
-    await admin_service(context.application).ban(_admin_id(update), user_id, reason)
-    await _reply(update, f"已封禁 banned {user_id}")
+    await context.admin.ban(_admin_id(update), user_id, reason)
+    await _reply(update, t("adm_banned", lang, user=user_id))
 
 
 async def unban(update: Update, context: Context) -> None:
-    user_id = _int_arg(context)
+    user_id, lang = _int_arg(context), await context.lang()
     if user_id is None:
-        return await _reply(update, _usage("unban"))
-    was = await admin_service(context.application).unban(_admin_id(update), user_id)
-    await _reply(update, f"已解封 unbanned {user_id}" if was else f"{user_id} 未被封禁 not banned")
+        return await _reply(update, _usage("unban", lang))
+    was = await context.admin.unban(_admin_id(update), user_id)
+    await _reply(update, t("adm_unbanned" if was else "adm_not_banned", lang, user=user_id))
 
 
 async def allow(update: Update, context: Context) -> None:
-    user_id = _int_arg(context)
+    user_id, lang = _int_arg(context), await context.lang()
     if user_id is None:
-        return await _reply(update, _usage("allow"))
-    await admin_service(context.application).allow(_admin_id(update), user_id)
-    await _reply(update, f"已加入白名单 allowlisted {user_id}")
+        return await _reply(update, _usage("allow", lang))
+    await context.admin.allow(_admin_id(update), user_id)
+    await _reply(update, t("adm_allowlisted", lang, user=user_id))
 
 
 async def allowonly(update: Update, context: Context) -> None:
-    arg = context.args[0].casefold() if context.args else ""
+    arg, lang = context.args[0].casefold() if context.args else "", await context.lang()
     if arg not in ("on", "off"):
-        return await _reply(update, _usage("allowonly"))
-    await admin_service(context.application).set_allow_only(_admin_id(update), arg == "on")
-    await _reply(update, f"仅白名单模式 allow-only mode: {arg}")
+        return await _reply(update, _usage("allowonly", lang))
+    await context.admin.set_allow_only(_admin_id(update), arg == "on")
+    await _reply(update, t("adm_allow_only", lang, state=t(arg, lang)))
 
 
 async def quota(update: Update, context: Context) -> None:
-    user_id = _int_arg(context)
+    user_id, lang = _int_arg(context), await context.lang()
     raw = context.args[1].casefold() if context.args and len(context.args) > 1 else ""
     limit = None if raw in ("off", "none") else _int_arg(context, 1)
     if user_id is None or (limit is None and raw not in ("off", "none")) or (limit or 0) < 0:
-        return await _reply(update, _usage("quota"))
-    await admin_service(context.application).set_quota(_admin_id(update), user_id, limit)
-    shown = "unlimited" if limit is None else f"{limit}/day"
-    await _reply(update, f"配额 quota of {user_id}: {shown}")
+        return await _reply(update, _usage("quota", lang))
+    await context.admin.set_quota(_admin_id(update), user_id, limit)
+    shown = t("adm_unlimited", lang) if limit is None else t("adm_per_day", lang, n=limit)
+    await _reply(update, t("adm_quota_set", lang, user=user_id, shown=shown))
 
 
 async def purge(update: Update, context: Context) -> None:
-    article_id = _int_arg(context)
+    article_id, lang = _int_arg(context), await context.lang()
     if article_id is None:
-        return await _reply(update, _usage("purge"))
+        return await _reply(update, _usage("purge", lang))
     try:
-        await admin_service(context.application).purge(_admin_id(update), article_id)
+        await context.admin.purge(_admin_id(update), article_id)
     except NotFound:
-        return await _reply(update, f"没有文章 no article {article_id}")
-    await _reply(update, f"已删除 purged article {article_id}")
+        return await _reply(update, t("adm_no_article", lang, id=article_id))
+    await _reply(update, t("adm_purged", lang, id=article_id))
 
 
 async def reindex(update: Update, context: Context) -> None:
     assert update.effective_message is not None
-    note = await update.effective_message.reply_text("重建索引 reindexing…")
-    progress = broadcasting.ThrottledEdit(note)
-    done = await admin_service(context.application).reindex(_admin_id(update), progress.update)
+    lang = await context.lang()
+    (note,) = await reply(context.bot, update.effective_message, t("adm_reindexing", lang))
+    progress = ThrottledEdit(note, t("adm_reindex_progress", lang))
+    done = await context.admin.reindex(_admin_id(update), progress.update)
     await progress.flush()
-    await note.edit_text(f"重建索引完成 reindexed {done} articles")
+    await edit(context.bot, note, t("adm_reindexed", lang, n=done))
 
 
 async def export(update: Update, context: Context) -> None:
-    file = await admin_service(context.application).export(_admin_id(update))
-    await _send_or_keep(update, file)
+    file = await context.admin.export(_admin_id(update))
+    await _send_or_keep(update, file, await context.lang())
 
 
 async def backup(update: Update, context: Context) -> None:
-    file = await admin_service(context.application).backup(_admin_id(update))
-    await _send_or_keep(update, file)
+    file = await context.admin.backup(_admin_id(update))
+    await _send_or_keep(update, file, await context.lang())
 
 
-async def _send_or_keep(update: Update, file: AdminFile) -> None:
+async def _send_or_keep(update: Update, file: AdminFile, lang: Lang) -> None:
     """Send an export or backup as a document, then remove it; one too large for
     Telegram stays on the server, and the reply says where."""
     assert update.effective_message is not None
     if not file.sendable:
-        return await _reply(update, too_large_text(file))
+        return await _reply(update, too_large_text(file, lang))
     try:
         await update.effective_message.reply_document(file.path, filename=file.path.name)
     finally:
@@ -203,42 +189,45 @@ async def _send_or_keep(update: Update, file: AdminFile) -> None:
 
 
 async def feeds(update: Update, context: Context) -> None:
-    await _reply(update, feeds_text(await admin_service(context.application).all_feeds()))
+    await _reply(update, feeds_text(await context.admin.all_feeds(), await context.lang()))
 
 
 async def health(update: Update, context: Context) -> None:
     app = context.application
-    text = await admin_service(app).health_text(queue_depth=app.update_queue.qsize())
+    lang = await context.lang()
+    text = await context.admin.health_text(lang, queue_depth=app.update_queue.qsize())
     await _reply(update, text)
 
 
 async def audit(update: Update, context: Context) -> None:
     limit = min(max(_int_arg(context) or 20, 1), 100)
-    await _reply(update, await admin_service(context.application).audit_text(limit))
+    await _reply(update, await context.admin.audit_text(await context.lang(), limit))
 
 
 async def broadcast(update: Update, context: Context) -> None:
     assert update.effective_message is not None
+    lang = await context.lang()
     parsed = broadcasting.parse_command(update.effective_message)
     if parsed is None:
-        return await _reply(update, _usage("broadcast"))
+        return await _reply(update, _usage("broadcast", lang))
     audience, text = parsed
     if utf16_len(text) > MAX_BROADCAST_CHARS:  # one message each: no splitting a broadcast
-        return await _reply(update, f"太长 too long: at most {MAX_BROADCAST_CHARS} characters")
-    service = admin_service(context.application)
+        return await _reply(update, t("adm_too_long", lang, n=MAX_BROADCAST_CHARS))
+    service = context.admin
     bid = await service.draft_broadcast(_admin_id(update), text, audience)
     count = len(await service.recipients(audience))
     buttons = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(f"✅ 发送 send ({count})", callback_data=f"adm:bc:go:{bid}"),
-                InlineKeyboardButton("✖️ 取消 cancel", callback_data=f"adm:bc:no:{bid}"),
+                InlineKeyboardButton(
+                    t("adm_bc_send", lang, n=count), callback_data=f"adm:bc:go:{bid}"
+                ),
+                InlineKeyboardButton(t("adm_bc_cancel", lang), callback_data=f"adm:bc:no:{bid}"),
             ]
         ]
     )
-    await update.effective_message.reply_text(
-        f"📣 预览 preview → {audience} ({count})\n\n{text}", reply_markup=buttons
-    )
+    preview = t("adm_bc_preview", lang, audience=audience, n=count, text=text)
+    await reply(context.bot, update.effective_message, preview, markup=buttons)
 
 
 _COMMANDS = {
@@ -260,17 +249,17 @@ _COMMANDS = {
 }
 
 
-def bot_commands() -> list[BotCommand]:
-    return [BotCommand(name, description) for name, description in ADMIN_COMMANDS]
+def bot_commands(lang: Lang) -> list[BotCommand]:
+    index = 1 if lang == "en" else 0
+    return [BotCommand(name, texts[index]) for name, texts in ADMIN_COMMANDS.items()]
 
 
-async def set_admin_commands(app: AnyBotApp) -> None:
+async def set_admin_commands(app: BotApp) -> None:
     """Each admin's private chat gets the regular private-chat commands plus these.
 
     A chat scope replaces the broader scopes for that chat, so the regular list (as
     ``post_init`` registered it, per language) is read back and extended.
     """
-    extra = bot_commands()
     private = BotCommandScopeAllPrivateChats()
     bot = app.bot
 
@@ -294,10 +283,31 @@ async def set_admin_commands(app: AnyBotApp) -> None:
     for lang in (None, "en"):  # the languages bot.app registers (None: Chinese, the default)
         base = await menu(private, lang) or await menu(None, lang)
         for admin_id in app.bot_data.settings.admin_ids:
-            await set_menu([*base, *extra], admin_id, lang)
+            await set_menu([*base, *bot_commands(lang or "zh")], admin_id, lang)
 
 
-async def post_init(app: AnyBotApp) -> None:
+def start_admin_service(app: BotApp) -> AdminService:
+    """Build the running bot's AdminService (once the core services are open) and keep it,
+    and its ErrorAlerts for the bot's error handler, in the typed ``bot_data``."""
+    services = app.bot_data.services
+    settings = services.settings
+
+    async def send(chat_id: int, text: str) -> object:
+        return await app.bot.send_message(chat_id, text)
+
+    alerts = ErrorAlerts(settings.admin_chat, send)
+    service = AdminService(
+        services.db,
+        admin_ids=frozenset(settings.admin_ids),
+        alerts=alerts,
+        max_links_per_message=settings.max_links_per_message,
+        keep_dir=settings.db.resolve().parent / "exports",  # beside the data, which persists
+    )
+    app.bot_data.admin_service, app.bot_data.alerts = service, alerts
+    return service
+
+
+async def post_init(app: BotApp) -> None:
     """Called by bot.app's post_init once the database is open and menus are set."""
     start_admin_service(app)
     await set_admin_commands(app)
@@ -310,7 +320,7 @@ async def resume_broadcasts(context: Context) -> None:
         log.info("resumed broadcasts %s", resumed)
 
 
-def register(app: AnyBotApp) -> None:
+def register(app: BotApp) -> None:
     settings = app.bot_data.settings
     app.add_handler(TypeHandler(Update, ban_gate), group=BAN_GROUP)
     app.add_handler(TypeHandler(Update, quota_gate), group=QUOTA_GROUP)

@@ -17,12 +17,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import Application
-
 from bot.admin.alerts import ErrorAlerts
 from bot.admin.files import UPLOAD_LIMIT, AdminFile, fit_for_upload
 from bot.admin.text import UserReport, audit_text, human_bytes, stats_text, user_text
-from bot.context import BotData
+from bot.texts import Lang, t
 from storage import Database
 from storage.admin import AuditLog, BroadcastStore, Moderation, backup, export_jsonl
 from storage.admin.audit import Origin
@@ -31,9 +29,6 @@ from storage.admin.dump import ExportResult
 from storage.admin.stats import collect_stats, database_bytes
 from storage.db import read_time, utc_stamp
 from storage.feeds import Feed
-
-#: Any Application whose bot_data is our BotData (``context.application`` is typed loosely).
-AnyBotApp = Application[Any, Any, Any, Any, BotData, Any]
 
 
 def _version(dist: str) -> str:
@@ -88,10 +83,10 @@ class AdminService:
         return await self.moderation.consume(user_id, articles)
 
     # read-only views --------------------------------------------------------------------
-    async def stats_text(self) -> str:
-        return stats_text(await collect_stats(self.db))
+    async def stats_text(self, lang: Lang) -> str:
+        return stats_text(await collect_stats(self.db), lang)
 
-    async def user_text(self, admin_id: int, user_id: int) -> str:
+    async def user_text(self, admin_id: int, user_id: int, lang: Lang) -> str:
         """A user's record; looking at someone's history is audited like an action."""
         await self._audit(admin_id, "user", {"user_id": user_id})
         recent: list[str] = []
@@ -111,25 +106,35 @@ class AdminService:
             await self.moderation.quota(user_id),
             recent,
         )
-        return user_text(report)
+        return user_text(report, lang)
 
-    async def audit_text(self, limit: int = 20) -> str:
-        return audit_text(await self.audit.recent(limit))
+    async def audit_text(self, lang: Lang, limit: int = 20) -> str:
+        return audit_text(await self.audit.recent(limit), lang)
 
-    async def health_text(self, *, queue_depth: int, extra: dict[str, str] | None = None) -> str:
+    async def health_text(
+        self, lang: Lang, *, queue_depth: int, extra: dict[str, str] | None = None
+    ) -> str:
         uptime = int(time.monotonic() - self.started)
         hours, rest = divmod(uptime, 3600)
-        lines = [
-            "<b>🩺 Health</b>",
-            f"uptime: {hours}h {rest // 60}m (since {self.started_at:%Y-%m-%d %H:%M} UTC)",
+        versions = (
             f"zhaiyao {_version('zhaiyao')} · python-telegram-bot {_version('python-telegram-bot')}"
-            f" · Python {platform.python_version()} · SQLite {sqlite3.sqlite_version}",
-            f"update queue: {queue_depth}",
-            f"database: {human_bytes(await database_bytes(self.db))}",
-            f"broadcasts running: {len(await self.broadcasts.unfinished())}",
+            f" · Python {platform.python_version()} · SQLite {sqlite3.sqlite_version}"
+        )
+        lines = [
+            t(
+                "adm_health",
+                lang,
+                hours=hours,
+                minutes=rest // 60,
+                since=f"{self.started_at:%Y-%m-%d %H:%M}",
+                versions=versions,
+                queue=queue_depth,
+                db=human_bytes(await database_bytes(self.db)),
+                broadcasts=len(await self.broadcasts.unfinished()),
+            )
         ]
         lines += [f"{k}: {v}" for k, v in (extra or {}).items()]
-        lines.append("<b>last errors</b>")
+        lines.append(t("adm_last_errors", lang))
         errors = list(self.alerts.recent)[-5:]
         lines += [
             f"• {e.at:%m-%d %H:%M} {_escape(e.kind)}: {_escape(e.message[:120])}"
@@ -271,30 +276,3 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text)
-
-
-def start_admin_service(app: AnyBotApp) -> AdminService:
-    """Build the running bot's AdminService (called from the admin module's post_init,
-    once the core services are open) and keep it, and its ErrorAlerts for the bot's
-    error handler, in the typed ``bot_data``."""
-    services = app.bot_data.services
-    settings = services.settings
-
-    async def send(chat_id: int, text: str) -> object:
-        return await app.bot.send_message(chat_id, text)
-
-    alerts = ErrorAlerts(settings.admin_chat, send)
-    service = AdminService(
-        services.db,
-        admin_ids=frozenset(settings.admin_ids),
-        alerts=alerts,
-        max_links_per_message=settings.max_links_per_message,
-        keep_dir=settings.db.resolve().parent / "exports",  # beside the data, which persists
-    )
-    app.bot_data.add(service)
-    app.bot_data.add(alerts)
-    return service
-
-
-def admin_service(app: AnyBotApp) -> AdminService:
-    return app.bot_data.get(AdminService)

@@ -1,4 +1,5 @@
-"""Admin replies as text: Telegram HTML (escaped) for the bot, plain text for the shell."""
+"""Admin replies as text, in the reader's language (``bot/texts/admin.py``): Telegram HTML
+(escaped) for the bot, plain text for the shell."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.admin.files import AdminFile
+from bot.texts import Lang, t
 from storage.admin import AuditEntry, DeliveryCounts
 from storage.admin.moderation import Ban, QuotaState
 from storage.admin.stats import BotStats
@@ -32,35 +34,37 @@ def human_bytes(n: int, *, decimal: bool = False) -> str:
     raise AssertionError("unreachable")
 
 
-def too_large_text(file: AdminFile, *, html: bool = True) -> str:
+def too_large_text(file: AdminFile, lang: Lang, *, html: bool = True) -> str:
     """The reply when an export or backup cannot be sent: where it is on the server."""
     size, limit = human_bytes(file.size, decimal=True), human_bytes(file.limit, decimal=True)
     where = f"<code>{html_lib.escape(str(file.path))}</code>" if html else str(file.path)
-    return (
-        f"⚠️ 文件太大（{size}，Telegram 上限 {limit}），无法发送，已保存在服务器上：\n"
-        f"The file is too large to send through Telegram ({size}, limit {limit});"
-        f" it is kept on the server at:\n{where}"
-    )
+    return t("adm_too_large", lang, size=size, limit=limit, where=where)
 
 
 def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} ms"
 
 
-def stats_text(stats: BotStats, *, html: bool = True) -> str:
+def stats_text(stats: BotStats, lang: Lang, *, html: bool = True) -> str:
     lines = [
-        _bold("📊 统计 / Stats", html),
-        f"用户 users: {stats.users}",
-        f"群组 chats: {stats.chats}",
-        f"文章 articles: {stats.articles}",
-        f"请求 requests: today {stats.requests_today} · 7 days {stats.requests_7d}",
-        f"延迟 latency (7 days): p50 {_ms(stats.latency_p50_ms)} · p95 {_ms(stats.latency_p95_ms)}",
-        f"封禁 banned: {stats.banned}",
-        f"数据库 database: {human_bytes(stats.db_bytes)}",
+        _bold(t("adm_stats_title", lang), html),
+        t(
+            "adm_stats",
+            lang,
+            users=stats.users,
+            chats=stats.chats,
+            articles=stats.articles,
+            today=stats.requests_today,
+            week=stats.requests_7d,
+            p50=_ms(stats.latency_p50_ms),
+            p95=_ms(stats.latency_p95_ms),
+            banned=stats.banned,
+            db=human_bytes(stats.db_bytes),
+        ),
     ]
-    lines.append(_bold("失败 failures (7 days)", html))
+    lines.append(_bold(t("adm_failures", lang), html))
     lines += _pairs(stats.failures_7d, html) or ["—"]
-    lines.append(_bold("来源 top domains (7 days)", html))
+    lines.append(_bold(t("adm_top_domains", lang), html))
     lines += _pairs(stats.top_domains_7d, html) or ["—"]
     return "\n".join(lines)
 
@@ -78,30 +82,36 @@ class UserReport:
     recent: Sequence[str]  # recent request lines, newest first
 
 
-def user_text(report: UserReport, *, html: bool = True) -> str:
-    quota = report.quota
-    limit = "unlimited" if quota.limit is None else str(quota.limit)
+def user_text(report: UserReport, lang: Lang, *, html: bool = True) -> str:
+    quota, ban = report.quota, report.ban
+    limit = t("adm_unlimited", lang) if quota.limit is None else str(quota.limit)
+    banned = (
+        t(
+            "adm_user_banned",
+            lang,
+            reason=_esc(ban.reason or t("adm_no_reason", lang), html),
+            by=ban.banned_by,
+            at=_esc(ban.banned_at, html),
+        )
+        if ban
+        else t("adm_user_not_banned", lang)
+    )
+    allowed = "adm_user_allowlisted" if report.allowlisted else "adm_user_not_allowlisted"
     lines = [
         _bold(f"👤 {report.user_id}", html),
-        "封禁 banned: "
-        + (
-            f"yes — {_esc(report.ban.reason or '(no reason)', html)}"
-            f" (by {report.ban.banned_by}, {_esc(report.ban.banned_at, html)})"
-            if report.ban
-            else "no"
-        ),
-        f"白名单 allowlisted: {'yes' if report.allowlisted else 'no'}",
-        f"配额 quota: {quota.used}/{limit} today ({quota.day})",
-        _bold("最近 recent", html),
+        banned,
+        t(allowed, lang),
+        t("adm_user_quota", lang, used=quota.used, limit=limit, day=quota.day),
+        _bold(t("adm_recent", lang), html),
     ]
     lines += [f"• {_esc(line, html)}" for line in report.recent] or ["—"]
     return "\n".join(lines)
 
 
-def audit_text(entries: Sequence[AuditEntry], *, html: bool = True) -> str:
+def audit_text(entries: Sequence[AuditEntry], lang: Lang, *, html: bool = True) -> str:
     if not entries:
-        return "审计日志为空 / The audit log is empty."
-    lines = [_bold("🧾 审计 / Audit", html)]
+        return t("adm_audit_empty", lang)
+    lines = [_bold(t("adm_audit_title", lang), html)]
     for e in entries:
         args = ", ".join(f"{k}={v}" for k, v in sorted(e.args.items()))
         who = "shell" if e.origin == "shell" else str(e.admin_id)
@@ -109,23 +119,32 @@ def audit_text(entries: Sequence[AuditEntry], *, html: bool = True) -> str:
     return "\n".join(lines)
 
 
-def broadcast_progress_text(counts: DeliveryCounts, *, final: bool, cancelled: bool) -> str:
-    state = "已取消 cancelled" if cancelled else ("完成 done" if final else "发送中 sending…")
-    return (
-        f"📣 广播 broadcast: {state}\n"
-        f"{counts.done}/{counts.total} · sent {counts.sent} · blocked {counts.blocked}"
-        f" · failed {counts.failed}"
+def broadcast_progress_text(
+    counts: DeliveryCounts, lang: Lang, *, final: bool, cancelled: bool
+) -> str:
+    state = "cancelled" if cancelled else ("done" if final else "sending")
+    return t(
+        "adm_bc_progress",
+        lang,
+        state=t(f"adm_bc_state_{state}", lang),
+        done=counts.done,
+        total=counts.total,
+        sent=counts.sent,
+        blocked=counts.blocked,
+        failed=counts.failed,
     )
 
 
-def feeds_text(feeds: Sequence[Feed], *, html: bool = True) -> str:
+def feeds_text(feeds: Sequence[Feed], lang: Lang, *, html: bool = True) -> str:
     if not feeds:
-        return "没有订阅源 / No feeds."
-    lines = [_bold(f"📰 订阅源 / Feeds ({len(feeds)})", html)]
+        return t("adm_feeds_none", lang)
+    lines = [_bold(t("adm_feeds_title", lang, n=len(feeds)), html)]
     for f in feeds:
-        health = "✅" if f.failures == 0 else f"⚠️ {f.failures} failures"
-        polled = f"{f.last_polled_at:%m-%d %H:%M}" if f.last_polled_at else "never"
-        line = f"#{f.id} chat {f.chat_id} · {health} · polled {polled} · {f.url}"
+        health = "✅" if f.failures == 0 else t("adm_feed_failures", lang, n=f.failures)
+        polled = f"{f.last_polled_at:%m-%d %H:%M}" if f.last_polled_at else t("adm_never", lang)
+        line = t(
+            "adm_feed_line", lang, id=f.id, chat=f.chat_id, health=health, polled=polled, url=f.url
+        )
         lines.append(_esc(line, html))
         if f.last_error:
             lines.append("   " + _esc(f.last_error[:120], html))

@@ -1,7 +1,7 @@
 """Chat handlers: links, pasted articles, files, and the everyday commands.
 
 Thin by design: parse the update, call ``NewsService``, render, reply. Cross-cutting
-work runs in earlier groups: the admin feature's ban gate (-4) drops banned users first,
+work runs in earlier groups: the admin feature's ban gate (-6) drops banned users first,
 group -3 records users and chats, group -2 is the per-user rate limit, and the admin
 feature's quota gate (-1) runs last, just before an article is read.
 """
@@ -22,16 +22,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.articles.cards import (
-    card_of,
-    friendly,
-    lang_of,
-    reads_everything,
-    request_of,
-    sentences_of,
-    stored_card,
-)
+from bot.articles.cards import card_of, friendly, stored_card
 from bot.articles.request import RateLimiter, addressed_to_bot, is_group
+from bot.articles.service import Link, Pasted, ReadPrefs, Source, Upload
 from bot.context import BotApp, Context
 from bot.telegram import render
 from bot.telegram.access_log import note
@@ -43,12 +36,11 @@ from summarizer.errors import TooLarge
 
 TRACK_GROUP, RATE_GROUP = -3, -2
 MAX_FILE_BYTES = 5_000_000
-_RATE_SLOT = "_zhaiyao_rate_limiter"
 
 
 # -- group -3 / -2 -----------------------------------------------------------------------
 async def track(update: Update, context: Context) -> None:
-    users = context.bot_data.services.users
+    users = context.users
     user, chat = update.effective_user, update.effective_chat
     if user is not None and not user.is_bot:
         await users.touch_user(
@@ -57,6 +49,7 @@ async def track(update: Update, context: Context) -> None:
             first_name=user.first_name,
             language_code=user.language_code,
         )
+        context.forget_prefs()  # (read before tracking, they would miss its language_code)
     if chat is not None:
         await users.touch_chat(chat.id, type=chat.type, title=chat.title)
 
@@ -65,13 +58,13 @@ async def rate_limit(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    request = await request_of(message, context)
-    limiter: RateLimiter = getattr(context.application, _RATE_SLOT)
+    request = await context.request(message)
+    limiter = context.bot_data.rate_limiter
     if request is None or limiter.allow(user.id, request.cost):
         return
     note("rate_limited")
     if limiter.should_warn(user.id):
-        await reply(context.bot, message, t("rate_limited", await lang_of(update, context)))
+        await reply(context.bot, message, t("rate_limited", await context.lang()))
     raise ApplicationHandlerStop
 
 
@@ -79,23 +72,22 @@ async def rate_limit(update: Update, context: Context) -> None:
 async def on_message(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and update.effective_user is not None
-    request = await request_of(message, context)
+    request = await context.request(message)
     if request is None:
         return
-    lang, news = await lang_of(update, context), context.bot_data.services.news
+    lang, news = await context.lang(), context.news
     if request.kind == "hint":
         await reply(context.bot, message, t("nothing_to_read", lang))
         return
     await typing(context.bot, message.chat_id)
-    n, who = (
-        await sentences_of(update, context),
-        dict(user_id=update.effective_user.id, chat_id=message.chat_id),
-    )
-    jobs = (
-        [news.ingest_url(link, sentences=n, **who) for link in request.links]
+    prefs = ReadPrefs(await context.summary_sentences())
+    who = dict(user_id=update.effective_user.id, chat_id=message.chat_id)
+    sources = (
+        [Link(link) for link in request.links]
         if request.kind == "links"
-        else [news.ingest_text(request.text, sentences=n, **who)]
+        else [Pasted(request.text)]
     )
+    jobs = [news.read(source, prefs, **who) for source in sources]
     tasks = [asyncio.ensure_future(job) for job in jobs]  # fetch in parallel, answer in order
     failure: BaseException | None = None
     for task in tasks:
@@ -116,24 +108,25 @@ async def on_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and update.effective_user
     addressed = addressed_to_bot(message, context.bot.username, context.bot.id)
-    if is_group(message) and not addressed and not await reads_everything(message, context):
+    if is_group(message) and not addressed and not await context.auto_mode():
         return
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     doc = message.document
     if (doc.file_size or 0) > MAX_FILE_BYTES:
         await reply(context.bot, message, TooLarge().user_message(lang))
         return
     await typing(context.bot, message.chat_id)
     data = bytes(await (await doc.get_file()).download_as_bytearray())
-    news, name = context.bot_data.services.news, doc.file_name or ""
+    news, name = context.news, doc.file_name or ""
     who = dict(user_id=update.effective_user.id, chat_id=message.chat_id)
-    n = await sentences_of(update, context)
+    prefs = ReadPrefs(await context.summary_sentences())
     if name.lower().endswith(".txt"):
         from summarizer.charset import decode_html
 
-        job = news.ingest_text(decode_html(data)[0], sentences=n, **who)
+        source: Source = Pasted(decode_html(data)[0])
     else:
-        job = news.ingest_html(data, name=name, sentences=n, **who)
+        source = Upload(data, name)
+    job = news.read(source, prefs, **who)
     await with_placeholder(
         context.bot,
         message.chat_id,
@@ -153,7 +146,7 @@ async def unsupported_document(update: Update, context: Context) -> None:
     if is_group(message) and not addressed:
         return  # someone sharing a file in a group is not talking to us
     note("unsupported")
-    await reply(context.bot, message, t("unsupported_file", await lang_of(update, context)))
+    await reply(context.bot, message, t("unsupported_file", await context.lang()))
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -164,11 +157,7 @@ async def on_button(update: Update, context: Context) -> None:
     if parsed is None:
         return
     action, article_id = parsed
-    lang, news, chat_id = (
-        await lang_of(update, context),
-        context.bot_data.services.news,
-        query.message.chat.id,
-    )
+    lang, news, chat_id = await context.lang(), context.news, query.message.chat.id
     try:
         if action == "full":
             texts = render.render_full_text((await news.get(article_id)).article)
@@ -186,7 +175,7 @@ async def on_button(update: Update, context: Context) -> None:
 async def start(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     payload = context.args[0] if context.args else ""
     if payload.startswith("a") and payload[1:].isdigit():
         try:
@@ -201,10 +190,10 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     index = 1 if lang == "en" else 0
     lines = "\n".join(f"/{name} — {html.escape(d[index])}" for name, d in COMMANDS.items())
-    links = context.bot_data.settings.max_links_per_message
+    links = context.settings.max_links_per_message
     await send(context.bot, message.chat_id, t("help", lang, links=links, commands=lines))
 
 
@@ -213,36 +202,38 @@ async def lang_command(update: Update, context: Context) -> None:
     assert message is not None and user is not None
     choice = (context.args or [""])[0].lower()
     if choice not in ("zh", "en"):
-        await reply(context.bot, message, t("lang_usage", await lang_of(update, context)))
+        await reply(context.bot, message, t("lang_usage", await context.lang()))
         return
-    await context.bot_data.services.users.set_lang(user.id, choice)  # type: ignore[arg-type]
+    await context.users.set_lang(user.id, choice)  # type: ignore[arg-type]
+    context.forget_prefs()
     await reply(context.bot, message, t("lang_set", choice))
 
 
 async def summary_command(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     raw = (context.args or [""])[0]
     if not raw.isdigit() or not 1 <= int(raw) <= 10:
         await reply(context.bot, message, t("summary_usage", lang))
         return
-    await context.bot_data.services.users.set_summary_sentences(user.id, int(raw))
+    await context.users.set_summary_sentences(user.id, int(raw))
+    context.forget_prefs()
     await reply(context.bot, message, t("summary_set", lang, n=int(raw)))
 
 
 async def search_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    lang, query = await lang_of(update, context), " ".join(context.args or []).strip()
+    lang, query = await context.lang(), " ".join(context.args or []).strip()
     if not query:
         await reply(context.bot, message, t("search_usage", lang))
         return
-    found = await context.bot_data.services.news.search(query, limit=10)
+    found = await context.news.search(query, limit=10)
     if not found:
         await reply(context.bot, message, t("search_none", lang, q=html.escape(query)))
         return
-    stories = [render.StoryView.of(s) for s in found]
+    stories = [s.listed() for s in found]
     body = render.render_related(stories, lang, heading=False)
     text = f"{t('search_head', lang, q=html.escape(query))}\n{body}"
     await send(context.bot, message.chat_id, text, reply_to=message.message_id)
@@ -251,13 +242,13 @@ async def search_command(update: Update, context: Context) -> None:
 async def related_command(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     article_id = render.article_id_of(message.reply_to_message)
     if article_id is None:
         await reply(context.bot, message, t("related_usage", lang))
         return
     try:
-        text = render.render_related(await context.bot_data.services.news.related(article_id), lang)
+        text = render.render_related(await context.news.related(article_id), lang)
     except NotFound:
         text = t("not_found", lang)
     await send(context.bot, message.chat_id, text, reply_to=message.message_id)
@@ -266,7 +257,7 @@ async def related_command(update: Update, context: Context) -> None:
 async def auto_command(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    lang, choice = await lang_of(update, context), (context.args or [""])[0].lower()
+    lang, choice = await context.lang(), (context.args or [""])[0].lower()
     if not is_group(message) or choice not in ("on", "off"):
         await reply(context.bot, message, t("auto_usage", lang))
         return
@@ -274,7 +265,7 @@ async def auto_command(update: Update, context: Context) -> None:
     if member.status not in ("creator", "administrator"):
         await reply(context.bot, message, t("auto_admins_only", lang))
         return
-    await context.bot_data.services.users.set_auto_mode(message.chat_id, choice == "on")
+    await context.users.set_auto_mode(message.chat_id, choice == "on")
     await reply(context.bot, message, t("auto_on" if choice == "on" else "auto_off", lang))
 
 
@@ -285,11 +276,11 @@ async def on_added_to_group(update: Update, context: Context) -> None:
         change.new_chat_member.status in ("member", "administrator")
     )
     if joined and change.chat.type in ("group", "supergroup"):
-        await send(context.bot, change.chat.id, t("start", await lang_of(update, context)))
+        await send(context.bot, change.chat.id, t("start", await context.lang()))
 
 
 def register(app: BotApp) -> None:
-    setattr(app, _RATE_SLOT, RateLimiter(app.bot_data.settings.rate_limit_per_minute))
+    app.bot_data.rate_limiter = RateLimiter(app.bot_data.settings.rate_limit_per_minute)
     app.add_handler(TypeHandler(Update, track), group=TRACK_GROUP)
     readable = filters.UpdateType.MESSAGE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     app.add_handler(MessageHandler(readable, rate_limit), group=RATE_GROUP)

@@ -1,8 +1,9 @@
-"""``NewsService``: from a link, a pasted page or an uploaded file to a stored :class:`Report`.
+"""``NewsService.read(source, prefs)``: a link, a pasted text or an uploaded page to a
+stored :class:`Report`, the one input of every card (chat, feeds, terminal, JSON).
 
-    url  ─► fetch_page (guarded HTTP) ─► extract_article ┐
-    text ─► clean_text ──────────────────────────────────┼─► analyze ─► save ─► related
-    html ─► extract_article ─────────────────────────────┘
+    Link   ─► fetch: fetch_page (guarded HTTP) ─► clean: extract_article ┐
+    Pasted ─► fetch: size cap ───────────────► clean: clean_text ──────┼─► analyze ─► store
+    Upload ─► fetch: size cap ───────────────► clean: extract_article ┘     (save, related)
 
 The CPU-bound NLP (extraction, jieba, NER) runs in a small thread pool, off the event
 loop, so one slow page never stalls other chats. Every request is written to the
@@ -15,17 +16,17 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.settings import Settings
-from storage.articles import ArticleRepository, RelatedStory, StoredArticle
+from storage.articles import ArticleRepository, StoredArticle
 from storage.requests import RequestLog
 from summarizer.errors import BlockedAddress, InvalidURL, SummarizerError, TooLarge
 from summarizer.fetch import FetchPolicy, GuardedClient, fetch_page
-from summarizer.model import Analysis, Article
+from summarizer.model import Analysis, Article, ListedStory
 from summarizer.summarize import char_budget
 
 T = TypeVar("T")
@@ -45,7 +46,7 @@ class Report:
     analysis: Analysis
     duplicate_of: int | None
     outlets: int
-    related: tuple[RelatedStory, ...]
+    related: tuple[ListedStory, ...]
     created: bool = True
 
     @property
@@ -55,6 +56,68 @@ class Report:
     @property
     def summary(self) -> tuple[str, ...]:
         return tuple(s.text for s in self.analysis.summary)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link to fetch."""
+
+    url: str
+    kind = "url"  # the request log's kind and target
+
+    @property
+    def target(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Pasted:
+    """Text pasted (or forwarded, or a .txt file decoded) into a chat."""
+
+    text: str
+    kind = "text"
+
+    @property
+    def target(self) -> str:
+        return self.text[:80]
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An uploaded web page (.html file)."""
+
+    data: str | bytes
+    name: str = ""
+    kind = "file"
+
+    @property
+    def target(self) -> str:
+        return self.name
+
+
+Source = Link | Pasted | Upload
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPrefs:
+    """How the reader wants it: summary sentences (the user's /summary)."""
+
+    sentences: int = DEFAULT_SENTENCES
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """What :meth:`NewsService.fetch` got: a page (``html``) or plain text."""
+
+    content: str | bytes
+    html: bool
+    url: str | None = None
+
+
+def source_of(body: str) -> Link | Pasted:
+    """A message body: a single link is a :class:`Link`, anything else pasted text."""
+    stripped = body.strip()
+    return Link(stripped) if URL_RE.fullmatch(stripped) else Pasted(body)
 
 
 def find_urls(text: str) -> list[str]:
@@ -93,136 +156,73 @@ class NewsService:
     def _max_chars(self, sentences: int) -> int:
         return max(self.settings.summary_chars * sentences // DEFAULT_SENTENCES, 40)
 
-    # -- entry points ------------------------------------------------------------------
-    async def ingest(
+    # -- the one entry point ---------------------------------------------------------
+    async def read(
         self,
-        source: str,
+        source: Source,
+        prefs: ReadPrefs = ReadPrefs(),
         *,
         user_id: int | None = None,
         chat_id: int | None = None,
-        sentences: int = DEFAULT_SENTENCES,
     ) -> Report:
-        """A message body: a single link is fetched, anything else is read as pasted text."""
-        stripped = source.strip()
-        if URL_RE.fullmatch(stripped):
-            return await self.ingest_url(
-                stripped, user_id=user_id, chat_id=chat_id, sentences=sentences
-            )
-        return await self.ingest_text(source, user_id=user_id, chat_id=chat_id, sentences=sentences)
-
-    async def ingest_url(
-        self,
-        url: str,
-        *,
-        user_id: int | None = None,
-        chat_id: int | None = None,
-        sentences: int = 3,
-    ) -> Report:
-        async def load() -> Callable[[], Article]:
-            if self._client is None:
-                self._client = GuardedClient(self.policy)
-            page = await fetch_page(url, self.policy, client=self._client)
-            from summarizer.extract import extract_article
-
-            return lambda: extract_article(page.text, url=page.url)
-
-        return await self._logged("url", url, user_id, chat_id, load, sentences)
-
-    async def ingest_text(
-        self,
-        text: str,
-        *,
-        user_id: int | None = None,
-        chat_id: int | None = None,
-        sentences: int = 3,
-    ) -> Report:
-        async def load() -> Callable[[], Article]:
-            from summarizer.clean import clean_text
-
-            self._within_limit(text)
-            return lambda: clean_text(text)
-
-        return await self._logged("text", text[:80], user_id, chat_id, load, sentences)
-
-    async def ingest_html(
-        self,
-        html: str | bytes,
-        *,
-        name: str = "",
-        user_id: int | None = None,
-        chat_id: int | None = None,
-        sentences: int = 3,
-    ) -> Report:
-        async def load() -> Callable[[], Article]:
-            from summarizer.extract import extract_article
-
-            self._within_limit(html)
-            return lambda: extract_article(html)
-
-        return await self._logged("file", name, user_id, chat_id, load, sentences)
-
-    def _within_limit(self, data: str | bytes) -> None:
-        """Pasted text and files obey the same size cap as fetched pages."""
-        size = len(data.encode()) if isinstance(data, str) else len(data)
-        if size > self.settings.fetch_max_bytes:
-            raise TooLarge(f"{size} bytes over {self.settings.fetch_max_bytes}")
-
-    # -- lookups -----------------------------------------------------------------------
-    async def get(self, article_id: int) -> StoredArticle:
-        return await self.articles.get(article_id)
-
-    async def related(self, article_id: int, limit: int = RELATED_ON_CARD) -> list[RelatedStory]:
-        return await self.articles.related(article_id, limit=limit)
-
-    async def search(self, query: str, limit: int = 10) -> list[StoredArticle]:
-        from summarizer.tokenize import search_words
-
-        return await self.articles.search(search_words(query), limit=limit)
-
-    # -- the pipeline ------------------------------------------------------------------
-    async def _logged(
-        self,
-        kind: str,
-        target: str,
-        user_id: int | None,
-        chat_id: int | None,
-        load: Callable[[], Awaitable[Callable[[], Article]]],
-        sentences: int,
-    ) -> Report:
-        """``load`` does the async part (fetching) and returns the CPU part (extract/clean),
-        which runs in the same worker job as the analysis: a request that got its turn in the
-        pool finishes, instead of every request's first stage queueing before any second."""
+        """Read a link, a pasted text or an uploaded page into a stored :class:`Report`:
+        :meth:`fetch` → :meth:`clean` + :meth:`analyze` (one worker job) → :meth:`store`,
+        logged in the request log with its outcome and latency (``user_id``/``chat_id``:
+        who asked)."""
         started = time.perf_counter()
         try:
-            make_article = await load()
-            analysis = await self.run_in_worker(lambda: self._analyze(make_article(), sentences))
-            report = await self._store(analysis)
+            raw = await self.fetch(source)
+            # The CPU part runs as one worker job: a request that got its turn in the pool
+            # finishes, instead of every request's first stage queueing before any second.
+            analysis = await self.run_in_worker(lambda: self.analyze(self.clean(raw), prefs))
+            report = await self.store(analysis)
         except SummarizerError as err:
             outcome = "refused" if isinstance(err, BlockedAddress | InvalidURL) else "error"
-            await self._record(kind, target, user_id, chat_id, outcome, started, error=err)
+            await self._record(source, user_id, chat_id, outcome, started, error=err)
             raise
         except Exception as err:
-            await self._record(kind, target, user_id, chat_id, "error", started, error=err)
+            await self._record(source, user_id, chat_id, "error", started, error=err)
             raise
         outcome = "ok" if report.created else "duplicate"
-        await self._record(
-            kind, target, user_id, chat_id, outcome, started, article_id=report.article_id
-        )
+        await self._record(source, user_id, chat_id, outcome, started, article_id=report.article_id)
         return report
 
-    def _analyze(self, article: Article, sentences: int) -> Analysis:
+    # -- the steps ---------------------------------------------------------------------
+    async def fetch(self, source: Source) -> Raw:
+        """The network and size checks: a link is fetched (guarded HTTP), pasted text and
+        uploaded files obey the same size cap as fetched pages."""
+        if isinstance(source, Link):
+            if self._client is None:
+                self._client = GuardedClient(self.policy)
+            page = await fetch_page(source.url, self.policy, client=self._client)
+            return Raw(page.text, html=True, url=page.url)
+        if isinstance(source, Pasted):
+            self._within_limit(source.text)
+            return Raw(source.text, html=False)
+        self._within_limit(source.data)
+        return Raw(source.data, html=True)
+
+    @staticmethod
+    def clean(raw: Raw) -> Article:
+        """Page → article (extraction), or pasted text → article (cleaning). CPU-bound."""
+        if raw.html:
+            from summarizer.extract import extract_article
+
+            return extract_article(raw.content, url=raw.url)
+        from summarizer.clean import clean_text
+
+        assert isinstance(raw.content, str)
+        return clean_text(raw.content)
+
+    def analyze(self, article: Article, prefs: ReadPrefs = ReadPrefs()) -> Analysis:
+        """Summary, entities, keywords, fingerprint (CPU-bound; run in the worker pool)."""
         from summarizer.analyze import analyze
 
-        budget = char_budget(self._max_chars(sentences), article.lang)
-        return analyze(article, max_sentences=sentences, max_chars=budget)
+        budget = char_budget(self._max_chars(prefs.sentences), article.lang)
+        return analyze(article, max_sentences=prefs.sentences, max_chars=budget)
 
-    async def analyze_and_store(self, article: Article, *, sentences: int = 3) -> Report:
-        """An Article built elsewhere (bulk import): analyse in the pool, store, relate."""
-        return await self._store(
-            await self.run_in_worker(lambda: self._analyze(article, sentences))
-        )
-
-    async def _store(self, analysis: Analysis) -> Report:
+    async def store(self, analysis: Analysis) -> Report:
+        """Save (de-duplicated) and find the related stories for the card."""
         saved = await self.articles.save(analysis)
         related = await self.articles.related(saved.article_id, limit=RELATED_ON_CARD)
         return Report(
@@ -234,10 +234,30 @@ class NewsService:
             created=saved.created,
         )
 
+    async def analyze_and_store(self, article: Article, prefs: ReadPrefs = ReadPrefs()) -> Report:
+        """An Article built elsewhere (bulk import): analyse in the pool, store, relate."""
+        return await self.store(await self.run_in_worker(lambda: self.analyze(article, prefs)))
+
+    def _within_limit(self, data: str | bytes) -> None:
+        size = len(data.encode()) if isinstance(data, str) else len(data)
+        if size > self.settings.fetch_max_bytes:
+            raise TooLarge(f"{size} bytes over {self.settings.fetch_max_bytes}")
+
+    # -- lookups -----------------------------------------------------------------------
+    async def get(self, article_id: int) -> StoredArticle:
+        return await self.articles.get(article_id)
+
+    async def related(self, article_id: int, limit: int = RELATED_ON_CARD) -> list[ListedStory]:
+        return await self.articles.related(article_id, limit=limit)
+
+    async def search(self, query: str, limit: int = 10) -> list[StoredArticle]:
+        from summarizer.tokenize import search_words
+
+        return await self.articles.search(search_words(query), limit=limit)
+
     async def _record(
         self,
-        kind: str,
-        target: str,
+        source: Source,
         user_id: int | None,
         chat_id: int | None,
         outcome: str,
@@ -251,8 +271,8 @@ class NewsService:
         await self.requests.record(
             user_id,
             chat_id,
-            kind,
-            target,
+            source.kind,
+            source.target,
             outcome,
             latency_ms,
             article_id=article_id,

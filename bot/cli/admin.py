@@ -110,7 +110,7 @@ async def _stats(service: AdminService, args: argparse.Namespace) -> int:
     from bot.admin.text import stats_text
     from storage.admin.stats import collect_stats
 
-    print(stats_text(await collect_stats(service.db), html=False))
+    print(stats_text(await collect_stats(service.db), "en", html=False))
     return 0
 
 

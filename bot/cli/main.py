@@ -9,6 +9,7 @@
     zhaiyao related ID [--json]          related stories of a stored article
     zhaiyao reindex                      rebuild the search index
     zhaiyao admin ...                    admin commands on the local database
+    zhaiyao doctor                       check the store, the model, the token, the webhook
 
 The database is ``ZHAIYAO_DB`` (see ``bot.settings``). Errors print one sentence on stderr
 and exit non-zero (1: the request failed, 2: usage or configuration); never a traceback or
@@ -121,50 +122,60 @@ def _read_source(source: str) -> tuple[str, str | bytes]:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    import tempfile
-
     kind, payload = _read_source(args.source)
     settings = load_settings(args.db)
     if args.store:
         return asyncio.run(_with_services(settings, lambda s: _summarize(args, kind, payload, s)))
-    # Not stored: a scratch database that lives as long as this command.
-    with tempfile.TemporaryDirectory(prefix="zhaiyao-") as scratch:
-        scratch_db = Path(scratch) / "scratch.db"
-        settings = settings.model_copy(update={"db": scratch_db, "database_url": None})
-        return asyncio.run(_with_services(settings, lambda s: _summarize(args, kind, payload, s)))
+    # Not stored: no database at all (bot.cli.summarize), so no id and no related stories.
+    from bot.cli.summarize import analyze_unstored
+
+    a = analyze_unstored(kind, payload, settings, sentences=args.sentences)
+    _print_card(args, a, [s.text for s in a.summary])
+    return 0
+
+
+def _print_card(
+    args: argparse.Namespace, a: Any, summary: Sequence[str], report: Any = None
+) -> None:
+    """The card of an analysis on stdout; ``report``: what storing it gave (``--store``)."""
+    from bot.cli.terminal import card_json, card_renderable
+
+    fields: dict[str, Any] = {}
+    if report is not None:
+        fields = dict(article_id=report.article_id, outlets=report.outlets, related=report.related)
+    if args.json:
+        data = card_json(
+            a.article,
+            summary,
+            a.entity_counts,
+            article_id=fields.pop("article_id", None),
+            keywords=a.keywords,
+            duplicate_of=report.duplicate_of if report is not None else None,
+            **fields,
+        )
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        Console().print(card_renderable(a.article, summary, a.entity_counts, **fields))
 
 
 async def _summarize(
     args: argparse.Namespace, kind: str, payload: str | bytes, services: Any
 ) -> int:
-    from bot.cli.terminal import card_json, card_renderable
+    """``summarize --store``: through the bot's service (stored, related stories)."""
+    from bot.articles.service import Link, Pasted, ReadPrefs, Source, Upload
 
-    news = services.news
-    if kind == "url":
-        report = await news.ingest_url(str(payload), sentences=args.sentences)
-    elif kind == "html":
-        report = await news.ingest_html(payload, name=args.source, sentences=args.sentences)
-    else:
-        report = await news.ingest_text(str(payload), sentences=args.sentences)
-    a = report.analysis
-    stored_id = report.article_id if args.store else None
-    fields = dict(article_id=stored_id, outlets=report.outlets, related=report.related)
-    if args.json:
-        data = card_json(
-            a.article,
-            report.summary,
-            a.entity_counts,
-            keywords=a.keywords,
-            duplicate_of=report.duplicate_of if args.store else None,
-            **fields,
-        )
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        Console().print(card_renderable(a.article, report.summary, a.entity_counts, **fields))
-    if args.store:
-        where = _store_name(services.settings)
-        seen = "" if report.created else " (already there)"
-        print(f"stored as article #{report.article_id}{seen} in {where}", file=sys.stderr)
+    source: Source = (
+        Link(str(payload))
+        if kind == "url"
+        else Upload(payload, args.source)
+        if kind == "html"
+        else Pasted(str(payload))
+    )
+    report = await services.news.read(source, ReadPrefs(args.sentences))
+    _print_card(args, report.analysis, report.summary, report)
+    where = _store_name(services.settings)
+    seen = "" if report.created else " (already there)"
+    print(f"stored as article #{report.article_id}{seen} in {where}", file=sys.stderr)
     return 0
 
 
@@ -234,7 +245,7 @@ def cmd_related(args: argparse.Namespace) -> int:
         for r in related:
             when = r.published_at.date().isoformat() if r.published_at else ""
             console.print(
-                f"  {r.score:5.2f}  #{r.article_id} {r.title}  {r.source or ''} {when}",
+                f"  {r.score or 0.0:5.2f}  #{r.article_id} {r.title}  {r.source or ''} {when}",
                 highlight=False,
                 markup=False,
             )
@@ -248,6 +259,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from bot.cli.admin import run
 
     return run(argparse.Namespace(db=args.db, admin_command="reindex"))
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.cli.doctor import run
+
+    return run(load_settings(args.db))
 
 
 # -- parser ------------------------------------------------------------------------------
@@ -354,6 +371,17 @@ def _reindex_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
+def _doctor_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _add(
+        sub,
+        "doctor",
+        cmd_doctor,
+        "check that the bot can run here: the store, the NER model, the bot token and the "
+        "webhook settings (offline; exit 1 on a problem)",
+        "  zhaiyao doctor\n  zhaiyao doctor --db /srv/zhaiyao/zhaiyao.db",
+    )
+
+
 def _admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from bot.cli.admin import add_parser
 
@@ -377,6 +405,7 @@ SUBCOMMANDS: list[Subcommand] = [
     _reindex_parser,
     _admin_parser,
     _db_parser,
+    _doctor_parser,
 ]
 
 

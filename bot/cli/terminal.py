@@ -9,8 +9,8 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.telegram.render import RelatedLike, format_date
-from summarizer.model import Article, EntityCount
+from summarizer.dates import format_date
+from summarizer.model import Article, EntityCount, ListedStory
 
 _GROUPS = (("PER", "人物 People"), ("LOC", "地点 Places"), ("ORG", "机构 Organisations"))
 
@@ -22,7 +22,7 @@ def card_renderable(
     *,
     article_id: int | None = None,
     outlets: int = 1,
-    related: Sequence[RelatedLike] = (),
+    related: Sequence[ListedStory] = (),
 ) -> Panel:
     parts: list[Any] = []
     meta = " · ".join(p for p in (article.source or "", format_date(article.published_at)) if p)
@@ -72,7 +72,7 @@ def card_json(
     keywords: Sequence[str] = (),
     duplicate_of: int | None = None,
     outlets: int = 1,
-    related: Sequence[RelatedLike] = (),
+    related: Sequence[ListedStory] = (),
 ) -> dict[str, Any]:
     grouped: dict[str, list[dict[str, Any]]] = {t: [] for t, _ in _GROUPS}
     for e in entities:
@@ -93,13 +93,13 @@ def card_json(
     }
 
 
-def related_json(story: RelatedLike) -> dict[str, Any]:
+def related_json(story: ListedStory) -> dict[str, Any]:
     return {
         "id": story.article_id,
         "title": story.title,
         "url": story.url,
         "source": story.source,
         "published_at": story.published_at.isoformat() if story.published_at else None,
-        "score": getattr(story, "score", None),
-        "reason": getattr(story, "reason", None),
+        "score": story.score,
+        "reason": story.reason,
     }

@@ -19,7 +19,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.telegram.split import split_message, utf16_len
-from summarizer.model import EntityCount, merge_counts
+from bot.texts import Lang, t
+from summarizer.model import EntityCount, ListedStory, merge_counts
 
 MESSAGE_LIMIT = 4000  # UTF-16 units, below Telegram's 4096
 RELATED_MIN_JACCARD = 0.35
@@ -31,40 +32,17 @@ TOP_ENTITIES = 3
 TITLE_CHARS = 120
 MAX_RELATED_LINKS = 3
 URL_CHARS = 500  # longer links render as plain titles so one story block stays bounded
-_TYPE_LABELS = {
-    "zh": {"PER": "人物", "LOC": "地点", "ORG": "机构"},
-    "en": {"PER": "People", "LOC": "Places", "ORG": "Organisations"},
-}
-
-
-@dataclass(frozen=True, slots=True)
-class DigestStory:
-    """One story that reached the chat, with what the digest needs from storage."""
-
-    article_id: int
-    family: int  # the duplicate family's root article id
-    title: str
-    url: str | None
-    source: str | None
-    published_at: datetime | None
-    seen_at: datetime
-    sentence: str
-    keywords: tuple[str, ...]
-    entities: tuple[EntityCount, ...]
-    outlets: int = 1
-
-    @property
-    def when(self) -> datetime:
-        return self.published_at or self.seen_at
+_TYPE_KEYS = {"PER": "people", "LOC": "places", "ORG": "orgs"}
 
 
 @dataclass(frozen=True, slots=True)
 class DigestEntry:
-    """A ranked digest line: a lead story, its outlet count and related stories under it."""
+    """A ranked digest line — not a story but a group of them: a lead story, its outlet
+    count and the related stories under it."""
 
-    lead: DigestStory
+    lead: ListedStory
     outlets: int
-    related: tuple[DigestStory, ...]
+    related: tuple[ListedStory, ...]
 
     @property
     def sources(self) -> int:
@@ -93,12 +71,12 @@ class ComposedDigest:
 Similarity = Sequence[Sequence[float]]
 
 
-def collapse(stories: Sequence[DigestStory], similarity: Similarity = ()) -> list[DigestEntry]:
+def collapse(stories: Sequence[ListedStory], similarity: Similarity = ()) -> list[DigestEntry]:
     """Duplicates → one story; related stories → one entry; ranked by sources, then recency.
 
     ``similarity[i][j]``: TF-IDF cosine of the families of ``stories[i]`` and ``stories[j]``
     (none given: keywords and entities alone decide)."""
-    families: dict[int, list[DigestStory]] = {}
+    families: dict[int, list[ListedStory]] = {}
     for story in stories:
         families.setdefault(story.family, []).append(story)
     scored = stories[: len(similarity)]
@@ -108,7 +86,7 @@ def collapse(stories: Sequence[DigestStory], similarity: Similarity = ()) -> lis
         for j, b in enumerate(scored)
         if a.family != b.family
     }
-    leads: list[tuple[DigestStory, int]] = []
+    leads: list[tuple[ListedStory, int]] = []
     for copies in families.values():
         lead = min(copies, key=lambda s: (s.published_at is None, s.when, s.article_id))
         outlets = max(
@@ -132,13 +110,13 @@ def collapse(stories: Sequence[DigestStory], similarity: Similarity = ()) -> lis
     return entries
 
 
-def _signature(story: DigestStory) -> set[str]:
+def _signature(story: ListedStory) -> set[str]:
     return set(story.keywords[:10]) | {e.text for e in story.entities[:8]}
 
 
 def _cluster(
-    stories: list[DigestStory], cosine: dict[tuple[int, int], float]
-) -> list[list[DigestStory]]:
+    stories: list[ListedStory], cosine: dict[tuple[int, int], float]
+) -> list[list[ListedStory]]:
     """Single-link clustering on keyword/entity overlap or word cosine (union-find over
     all pairs)."""
     parent = list(range(len(stories)))
@@ -158,7 +136,7 @@ def _cluster(
             close = cosine.get((stories[i].family, stories[j].family), 0.0) >= RELATED_MIN_COSINE
             if overlap or close:
                 parent[root(j)] = root(i)
-    groups: dict[int, list[DigestStory]] = {}
+    groups: dict[int, list[ListedStory]] = {}
     for i, story in enumerate(stories):
         groups.setdefault(root(i), []).append(story)
     return list(groups.values())
@@ -178,7 +156,7 @@ def top_entities(entries: Sequence[DigestEntry], per_type: int = TOP_ENTITIES) -
 
 
 def compose(
-    stories: Sequence[DigestStory],
+    stories: Sequence[ListedStory],
     *,
     period_start: datetime | None,
     period_end: datetime,
@@ -187,13 +165,13 @@ def compose(
 ) -> ComposedDigest:
     entries = collapse(stories, similarity)[: options.stories]
     entities = top_entities(entries) if options.entities else []
-    zh = options.language != "en"
-    header = _header(len(entries), period_start, period_end, options.tz, zh)
-    blocks = [_render_entry(i, entry, zh) for i, entry in enumerate(entries, 1)]
+    lang: Lang = "en" if options.language == "en" else "zh"
+    header = _header(len(entries), period_start, period_end, options.tz, lang)
+    blocks = [_render_entry(i, entry, lang) for i, entry in enumerate(entries, 1)]
     if not entries:
-        blocks = ["今天这里没有新的报道。" if zh else "No new stories this time."]
+        blocks = [t("dg_empty", lang)]
     if entities:
-        blocks.append(_entity_line(entities, zh))
+        blocks.append(_entity_line(entities, lang))
     return ComposedDigest(tuple(entries), tuple(pack(header, blocks)), tuple(entities))
 
 
@@ -215,53 +193,49 @@ def pack(header: str, blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list
     return [part for m in messages for part in split_message(m, limit)]
 
 
-def _header(count: int, start: datetime | None, end: datetime, tz: str, zh: bool) -> str:
+def _header(count: int, start: datetime | None, end: datetime, tz: str, lang: Lang) -> str:
     zone = ZoneInfo(tz)
-    fmt = "%m月%d日 %H:%M" if zh else "%d %b %H:%M"
+    fmt = t("dg_time_format", lang)
     end_text = end.astimezone(zone).strftime(fmt)
-    span = f"{start.astimezone(zone).strftime(fmt)} – {end_text}" if start else f"截至 {end_text}"
-    if not zh and not start:
-        span = f"until {end_text}"
-    title = "📰 <b>新闻摘要</b>" if zh else "📰 <b>News digest</b>"
-    counted = f"{count} 条新闻" if zh else f"{count} {'story' if count == 1 else 'stories'}"
-    return f"{title}\n{html.escape(span)} · {counted}"
+    span = (
+        f"{start.astimezone(zone).strftime(fmt)} – {end_text}"
+        if start
+        else t("dg_until", lang, end=end_text)
+    )
+    counted = t("dg_count_one" if count == 1 else "dg_count", lang, n=count)
+    return f"{t('dg_title', lang)}\n{html.escape(span)} · {counted}"
 
 
-def _link(story: DigestStory) -> str:
+def _link(story: ListedStory) -> str:
     title = story.title if len(story.title) <= TITLE_CHARS else story.title[:TITLE_CHARS] + "…"
     if story.url and story.url.startswith(("http://", "https://")) and len(story.url) <= URL_CHARS:
         return f'<a href="{html.escape(story.url, quote=True)}">{html.escape(title)}</a>'
     return f"<b>{html.escape(title)}</b>"
 
 
-def _render_entry(number: int, entry: DigestEntry, zh: bool) -> str:
+def _render_entry(number: int, entry: DigestEntry, lang: Lang) -> str:
     lead = entry.lead
     meta = [html.escape(lead.source)] if lead.source else []
     if entry.outlets > 1:
-        meta.append(f"{entry.outlets} 家媒体" if zh else f"{entry.outlets} outlets")
+        meta.append(t("dg_outlets", lang, n=entry.outlets))
     lines = [f"{number}. {_link(lead)}" + (f" · <i>{' · '.join(meta)}</i>" if meta else "")]
     if lead.sentence:
         lines.append(html.escape(lead.sentence))
     if entry.related:
-        label = "相关：" if zh else "Related: "
         links = "；".join(_link(s) for s in entry.related[:MAX_RELATED_LINKS])
         more = len(entry.related) - MAX_RELATED_LINKS
         if more > 0:
-            links += f" 等 {more} 篇" if zh else f" and {more} more"
-        lines.append(f"↳ {label}{links}")
+            links += t("dg_more", lang, n=more)
+        lines.append(f"↳ {t('dg_related', lang)}{links}")
     return "\n".join(lines)
 
 
-def _entity_line(entities: Sequence[EntityCount], zh: bool) -> str:
-    labels = _TYPE_LABELS["zh" if zh else "en"]
+def _entity_line(entities: Sequence[EntityCount], lang: Lang) -> str:
+    separator = t("dg_name_separator", lang)
     parts = []
     for type_ in ("PER", "LOC", "ORG"):
         names = [html.escape(e.text) for e in entities if e.type == type_]
         if names:
-            parts.append(
-                f"{labels[type_]}：{'、'.join(names)}"
-                if zh
-                else f"{labels[type_]}: {', '.join(names)}"
-            )
-    head = "🔎 <b>热点</b> " if zh else "🔎 <b>Most mentioned</b> "
-    return head + " · ".join(parts)
+            label = t(_TYPE_KEYS[type_], lang)
+            parts.append(t("dg_entities", lang, label=label, names=separator.join(names)))
+    return t("dg_hot", lang) + " · ".join(parts)

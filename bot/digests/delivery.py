@@ -2,9 +2,10 @@
 
 A digest is recorded (all its messages, rendered) in the database *before* the first send;
 each message is marked delivered when Telegram accepts it. Running a slot again only sends
-what is still undelivered, so a restart neither skips nor double-posts. Delivery respects
-20 messages a minute per chat, sends through ``bot.telegram.send`` (``RetryAfter`` waited
-out, network failures retried), and pauses a chat that blocked or removed the bot instead of
+what is still undelivered, so a restart neither skips nor double-posts. Delivery sends
+through ``bot.telegram.send`` (``RetryAfter`` waited out, network failures retried; the
+bot's ``AIORateLimiter`` keeps to Telegram's 20 messages a minute per group or channel),
+and pauses a chat that blocked or removed the bot instead of
 retrying it forever.
 """
 
@@ -12,76 +13,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 
-from bot.digests.compose import ComposedDigest, DigestOptions, DigestStory, compose
+from bot.digests.compose import ComposedDigest, DigestOptions, compose
 from bot.telegram.send import send
+from storage.articles import StoredArticle
 from storage.errors import NotFound
 from storage.subscriptions import Digest, DigestLog, Subscription, SubscriptionRepository, utcnow
-from summarizer.model import Article, EntityCount
+from summarizer.model import ListedStory
 from summarizer.summarize import char_budget
 
 log = logging.getLogger(__name__)
 
-FLOOD_MESSAGES = 20
-FLOOD_WINDOW = 60.0
 CANDIDATES = 200  # stories read per digest at most (the newest)
 
 
-class StoredStory(Protocol):
-    """What the digest reads of storage's ``StoredArticle``."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def article(self) -> Article: ...
-    @property
-    def summary(self) -> tuple[str, ...]: ...
-    @property
-    def entities(self) -> tuple[EntityCount, ...]: ...
-    @property
-    def keywords(self) -> tuple[str, ...]: ...
-    @property
-    def duplicate_of(self) -> int | None: ...
-
-
 class ArticleSource(Protocol):
-    async def get(self, article_id: int) -> StoredStory: ...
-    async def duplicates(self, article_id: int) -> Sequence[StoredStory]: ...
+    async def get(self, article_id: int) -> StoredArticle: ...
+    async def duplicates(self, article_id: int) -> Sequence[StoredArticle]: ...
     async def similarities(self, article_ids: Sequence[int]) -> list[list[float]]: ...
 
 
 # (text, max_chars) -> one sentence; the bot wires summarizer.summarize(max_sentences=1).
 OneSentence = Callable[[str, int], Awaitable[str]]
-
-
-@dataclass
-class FloodLimit:
-    """At most ``limit`` messages per ``window`` seconds per chat (Telegram's group limit)."""
-
-    limit: int = FLOOD_MESSAGES
-    window: float = FLOOD_WINDOW
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    _sent: dict[int, deque[float]] = field(default_factory=dict)
-
-    async def wait(self, chat_id: int) -> None:
-        sent = self._sent.setdefault(chat_id, deque())
-        now = self.clock()
-        while sent and now - sent[0] >= self.window:
-            sent.popleft()
-        if len(sent) >= self.limit:
-            await self.sleep(self.window - (now - sent[0]))
-            sent.popleft()
-        sent.append(self.clock())
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +59,12 @@ class DigestService:
         articles: ArticleSource,
         one_sentence: OneSentence,
         *,
-        flood: FloodLimit | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.subscriptions = subscriptions
         self.digests = digests
         self.articles = articles
         self.one_sentence = one_sentence
-        self.flood = flood or FloodLimit()
         self.clock = clock
         self._chat_locks: dict[int, asyncio.Lock] = {}
 
@@ -154,7 +112,7 @@ class DigestService:
             similarity=similarity,
         )
 
-    async def _story(self, article_id: int, seen: datetime, chars: int) -> DigestStory | None:
+    async def _story(self, article_id: int, seen: datetime, chars: int) -> ListedStory | None:
         try:
             stored = await self.articles.get(article_id)
             family = await self.articles.duplicates(article_id)
@@ -167,9 +125,9 @@ class DigestService:
             sentence = stored.summary[0]
         if len(sentence) > chars:
             sentence = sentence[: chars - 1] + "…"
-        return DigestStory(
+        return ListedStory(
             article_id=stored.id,
-            family=stored.duplicate_of or stored.id,
+            duplicate_of=stored.duplicate_of,
             title=article.title,
             url=article.url,
             source=article.source,
@@ -203,6 +161,5 @@ class DigestService:
     async def _send(self, bot: Bot, chat_id: int, text: str) -> int:
         """One recorded message, through the bot's one send path (429s waited out,
         dropped connections retried, plain text when Telegram refuses our HTML)."""
-        await self.flood.wait(chat_id)
         (sent, *_) = await send(bot, chat_id, text)  # pack() keeps it to one message
         return sent.message_id

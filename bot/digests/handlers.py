@@ -5,6 +5,10 @@ only, checked with getChatMember) or a private chat. A channel is configured fro
 chat with ``/channel add @name [schedule]`` (or ``/channel add`` then forwarding one of its
 posts): the bot and the user must both be its administrators. When the bot leaves a chat its
 subscription stops and the chat is marked gone.
+
+``/channel add`` without a name is a PTB ``ConversationHandler``: it waits
+:data:`FORWARD_WAIT` for a post forwarded from the channel (``conversation_timeout``); after
+that a forwarded post is just an article to read.
 """
 
 from __future__ import annotations
@@ -28,19 +32,19 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.articles.cards import lang_of
-from bot.context import BotApp, Context, ServicesNotReady
-from bot.digests.runtime import DigestClock, DigestRuntime
+from bot.context import BotApp, Context
+from bot.digests.runtime import DigestRuntime
 from bot.digests.schedule import HELP, ScheduleError, parse_schedule, zone_for
 from bot.telegram.permissions import is_admin, may_configure, target_of
 from bot.telegram.render import escape
 from bot.telegram.send import cosmetic, edit, reply
 from bot.texts import Lang, t
-from storage.subscriptions import ChatKind, Subscription, utcnow
+from storage.subscriptions import ChatKind, Subscription
 
 CALLBACK = "dg"
 COUNTS = (5, 10, 20)
@@ -54,11 +58,12 @@ ZONES = (
     "America/New_York",
     "UTC",
 )
-FORWARD_GROUP = -5  # before rate limits (-2) and the chat handlers (0) read the post
-MEMBER_GROUP = 7
-FORWARD_WAIT = timedelta(
-    minutes=10
-)  # its own group so other modules' my_chat_member handlers still run
+# The /channel add conversation: after the ban gate (-6), before rate limits (-2) and the
+# chat handlers (0) read the forwarded post.
+FORWARD_GROUP = -5
+MEMBER_GROUP = 7  # its own group so other modules' my_chat_member handlers still run
+FORWARD_WAIT = timedelta(minutes=10)
+WAITING_FOR_FORWARD = 1
 
 
 def _kind(chat: Chat) -> ChatKind:
@@ -90,11 +95,11 @@ async def digest_command(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     if not await may_configure(update, context):
         await reply(context.bot, message, t("digest_admins_only", lang))
         return
-    rt = context.bot_data.get(DigestRuntime)
+    rt = context.digests
     user = update.effective_user
     sub = await rt.subscriptions.ensure(
         chat.id, _kind(chat), title=chat.title, configured_by=user.id if user else None
@@ -154,7 +159,7 @@ async def settings_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     try:
         _, chat_text, field, value = query.data.split(":")
         chat_id = int(chat_text)
@@ -168,7 +173,7 @@ async def settings_clicked(update: Update, context: Context) -> None:
         refused = t("admins_only_change", lang)
         await cosmetic(lambda: query.answer(refused, show_alert=True), what="answerCallbackQuery")
         return
-    rt = context.bot_data.get(DigestRuntime)
+    rt = context.digests
     sub = await rt.subscriptions.get(chat_id)
     changes: dict[str, Any] = {
         "lang": lambda: {"language": "en" if value == "en" else "zh"},
@@ -194,16 +199,14 @@ async def channel_command(update: Update, context: Context) -> None:
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or message is None or user is None:
         return
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     if chat.type != Chat.PRIVATE:
         await reply(context.bot, message, t("channel_private_only", lang))
         return
     args = context.args or []
+    if args == ["add"]:
+        return  # the /channel add conversation (FORWARD_GROUP) asked for a forwarded post
     if len(args) >= 1 and args[0] == "add":
-        if len(args) == 1:
-            context.bot_data.get(DigestRuntime).awaiting_forward[user.id] = utcnow()
-            await reply(context.bot, message, t("channel_forward", lang))
-            return
         await add_channel(update, context, target_of(args[1]), " ".join(args[2:]) or "daily 08:00")
     elif len(args) == 2 and args[0] in ("settings", "now", "off"):
         await manage_channel(update, context, args[0], target_of(args[1]))
@@ -215,8 +218,8 @@ async def manage_channel(update: Update, context: Context, verb: str, target: in
     """Settings keyboard, an immediate digest, or schedule off for a configured channel."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    lang = await lang_of(update, context)
-    rt = context.bot_data.get(DigestRuntime)
+    lang = await context.lang()
+    rt = context.digests
     try:
         channel = await context.bot.get_chat(target)
     except (BadRequest, Forbidden):
@@ -236,20 +239,46 @@ async def manage_channel(update: Update, context: Context, verb: str, target: in
         await reply(context.bot, message, describe(lang, sub))
 
 
-async def forwarded_post(update: Update, context: Context) -> None:
-    """A channel post forwarded by a user who ran ``/channel add`` names that channel."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    rt = context.bot_data.get(DigestRuntime)
-    asked = rt.awaiting_forward.get(user.id)
-    if asked is None or not isinstance(message.forward_origin, MessageOriginChannel):
-        return
-    del rt.awaiting_forward[user.id]
-    if utcnow() - asked > FORWARD_WAIT:
-        return  # an old /channel add: this forward is just an article to read
+async def ask_for_forward(update: Update, context: Context) -> int:
+    """``/channel add`` alone, in a private chat: wait for a post forwarded from the channel."""
+    message = update.effective_message
+    assert message is not None
+    await reply(context.bot, message, t("channel_forward", await context.lang()))
+    return WAITING_FOR_FORWARD
+
+
+async def forwarded_post(update: Update, context: Context) -> int:
+    """A channel post forwarded after ``/channel add`` names that channel; the post is not
+    read as an article."""
+    message = update.effective_message
+    assert message is not None and isinstance(message.forward_origin, MessageOriginChannel)
     await add_channel(update, context, message.forward_origin.chat.id, "daily 08:00")
-    raise ApplicationHandlerStop
+    raise ApplicationHandlerStop(ConversationHandler.END)
+
+
+class _FromChannel(filters.MessageFilter):
+    """A message forwarded from a channel."""
+
+    def filter(self, message: Message) -> bool:
+        return isinstance(message.forward_origin, MessageOriginChannel)
+
+
+def channel_add_conversation() -> ConversationHandler[Context]:
+    """``/channel add``, then the forwarded post, within :data:`FORWARD_WAIT`."""
+    private = filters.ChatType.PRIVATE
+    alone = filters.Regex(r"^/channel(@\w+)?\s+add\s*$")
+    return ConversationHandler(
+        entry_points=[CommandHandler("channel", ask_for_forward, filters=private & alone)],
+        states={
+            WAITING_FOR_FORWARD: [
+                MessageHandler(private & filters.FORWARDED & _FromChannel(), forwarded_post)
+            ]
+        },
+        fallbacks=[],
+        allow_reentry=True,  # /channel add again: asked again, waiting afresh
+        conversation_timeout=FORWARD_WAIT,
+        name="channel-add",
+    )
 
 
 async def _channel_refusal(context: Context, channel: ChatFullInfo, user_id: int) -> str | None:
@@ -266,7 +295,7 @@ async def _channel_refusal(context: Context, channel: ChatFullInfo, user_id: int
 async def add_channel(update: Update, context: Context, target: int | str, spec: str) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     try:
         schedule = parse_schedule(spec)
         channel = await context.bot.get_chat(target)
@@ -280,7 +309,7 @@ async def add_channel(update: Update, context: Context, target: int | str, spec:
     if refusal is not None:
         await reply(context.bot, message, t(refusal, lang))
         return
-    rt = context.bot_data.get(DigestRuntime)
+    rt = context.digests
     await rt.subscriptions.ensure(channel.id, "channel", title=channel.title, configured_by=user.id)
     sub = await rt.scheduler.set_schedule(channel.id, schedule)
     name = escape(channel.title or channel.id)
@@ -291,7 +320,7 @@ async def membership_changed(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None:
         return
-    rt = context.bot_data.get(DigestRuntime)
+    rt = context.digests
     chat_id = change.chat.id
     if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
         # A row even for chats that only had feeds: "gone" also stops their feed polling.
@@ -310,7 +339,7 @@ async def chat_migrated(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return
-    rt = context.bot_data.get(DigestRuntime)
+    rt = context.digests
     rt.scheduler.cancel(message.chat_id)
     await rt.subscriptions.move_chat(message.chat_id, message.migrate_to_chat_id)
     await rt.scheduler.resync()
@@ -321,20 +350,16 @@ async def post_init(app: BotApp) -> None:
     from bot.feeds.delivery import feed_failing, feed_ingest
 
     services = app.bot_data.services
-    try:
-        clock = app.bot_data.get(DigestClock)
-    except ServicesNotReady:
-        clock = DigestClock()
     rt = DigestRuntime.build(
         services.db,
         services.articles,
         feed_ingest(app),
         services.news.policy,
-        clock=clock.now,
+        clock=app.bot_data.clock,
         poll_interval=timedelta(minutes=services.settings.feed_poll_minutes),
         on_failing=feed_failing(app),
     )
-    app.bot_data.add(rt)
+    app.bot_data.digest_runtime = rt
     await rt.scheduler.start(app)
 
 
@@ -342,10 +367,7 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler("digest", digest_command))
     app.add_handler(CommandHandler("channel", channel_command))
     app.add_handler(CallbackQueryHandler(settings_clicked, pattern=rf"^{CALLBACK}:"))
-    app.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED, forwarded_post),
-        group=FORWARD_GROUP,
-    )
+    app.add_handler(channel_add_conversation(), group=FORWARD_GROUP)
     app.add_handler(
         ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=MEMBER_GROUP
     )

@@ -2,17 +2,17 @@
 
 ``DigestRuntime.build`` wires the repositories, the digest service, the feed poller and the
 scheduler over the bot's database, article store and NewsService; handlers reach it with
-``context.bot_data.get(DigestRuntime)`` (typed, see bot/context.py).
+``context.digests`` (typed, see bot/context.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.digests.delivery import ArticleSource, DigestService, FloodLimit
+from bot.digests.delivery import ArticleSource, DigestService
 from bot.digests.scheduler import DigestScheduler
 from bot.feeds.poller import POLL_INTERVAL, FeedPoller, Ingest, OnFailing
 from storage.db import Database
@@ -20,13 +20,6 @@ from storage.feeds import FeedRepository
 from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow
 from summarizer.errors import SummarizerError
 from summarizer.fetch import FetchPolicy
-
-
-@dataclass(frozen=True, slots=True)
-class DigestClock:
-    """The digest/feed clock; tests add one to ``bot_data`` before start-up to move time."""
-
-    now: Callable[[], datetime] = utcnow
 
 
 async def one_sentence(text: str, max_chars: int) -> str:
@@ -48,8 +41,6 @@ class DigestRuntime:
     service: DigestService
     poller: FeedPoller
     scheduler: DigestScheduler
-    # Users who ran /channel add without a name: their next forwarded channel post names it.
-    awaiting_forward: dict[int, datetime] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -61,7 +52,6 @@ class DigestRuntime:
         *,
         clock: Callable[[], datetime] = utcnow,
         summarize_one: Callable[[str, int], Awaitable[str]] = one_sentence,
-        flood: FloodLimit | None = None,
         poll_interval: timedelta = POLL_INTERVAL,
         on_failing: OnFailing | None = None,
     ) -> DigestRuntime:
@@ -70,9 +60,7 @@ class DigestRuntime:
             FeedRepository(db),
             DigestLog(db),
         )
-        service = DigestService(
-            subscriptions, digests, articles, summarize_one, flood=flood, clock=clock
-        )
+        service = DigestService(subscriptions, digests, articles, summarize_one, clock=clock)
         poller = FeedPoller(
             feeds,
             subscriptions,

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from telegram.error import TelegramError
 
+from bot.articles.service import Link, Pasted
 from bot.context import BotApp
-from bot.digests.runtime import DigestRuntime
 from bot.feeds.poller import FeedItem, OnFailing, PollResult
 from bot.telegram.render import escape, render_card
 from bot.telegram.send import send
@@ -33,11 +33,11 @@ def feed_ingest(app: BotApp) -> Callable[[Feed, FeedItem], Awaitable[int]]:
         if not item.link:
             raise NotAnArticle("feed item without a link")
         try:
-            report = await news.ingest_url(item.link)
+            report = await news.read(Link(item.link))
         except (NotAnArticle, EmptyText):
             if len(item.content) < MIN_FEED_TEXT:
                 raise
-            report = await news.ingest_text(f"{item.title}\n{item.content}")
+            report = await news.read(Pasted(f"{item.title}\n{item.content}"))
         if feed.instant:
             a = report.analysis
             card = render_card(a.article, report.summary, a.entity_counts, outlets=report.outlets)
@@ -55,7 +55,7 @@ def feed_failing(app: BotApp) -> OnFailing:
     chat that follows it (where its admins configured it), in the chat's digest language."""
 
     async def tell(feed: Feed, result: PollResult) -> None:
-        rt = app.bot_data.get(DigestRuntime)
+        rt = app.bot_data.digests
         sub = await rt.subscriptions.find(feed.chat_id)
         lang = sub.language if sub is not None else "zh"
         text = t(

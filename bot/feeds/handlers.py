@@ -14,9 +14,7 @@ import re
 from telegram import Chat, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.articles.cards import lang_of
 from bot.context import BotApp, Context
-from bot.digests.runtime import DigestRuntime
 from bot.feeds.poller import (
     MAX_OPML_FEEDS,
     FeedFormatError,
@@ -69,7 +67,7 @@ async def feed_command(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     args = list(context.args or [])
     target = await _target_chat(update, context, args)
     if target is None:
@@ -88,7 +86,7 @@ async def feed_command(update: Update, context: Context) -> None:
 
 async def _feed_verb(context: Context, lang: Lang, target: int, verb: str, args: list[str]) -> str:
     """What ``/feed VERB ...`` does, as the reply's text."""
-    rt = context.bot_data.get(DigestRuntime)
+    rt = context.digests
     if verb == "add" and len(args) == 2 and args[1].startswith(("http://", "https://")):
         feed, _ = await rt.feeds.add(target, args[1])
         result = await rt.poller.poll(feed.id)
@@ -130,7 +128,7 @@ async def opml_document(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None or message.document is None:
         return
-    lang = await lang_of(update, context)
+    lang = await context.lang()
     if not await may_configure(update, context):
         await reply(context.bot, message, t("opml_admins_only", lang))
         return
@@ -144,7 +142,7 @@ async def opml_document(update: Update, context: Context) -> None:
     except FeedFormatError:
         await reply(context.bot, message, t("opml_invalid", lang))
         return
-    rt = context.bot_data.get(DigestRuntime)
+    rt = context.digests
     added = 0
     for url, title in found:
         _, created = await rt.feeds.add(chat.id, url, title=title)

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.telegram.split import TELEGRAM_LIMIT, split_message
 from bot.texts import Lang, t
-from summarizer.model import Article, EntityCount
-
-if TYPE_CHECKING:
-    from storage.articles import StoredArticle
+from summarizer.dates import format_date
+from summarizer.model import Article, EntityCount, ListedStory
 
 __all__ = [
     "TELEGRAM_LIMIT",
@@ -43,37 +38,6 @@ ENTITIES_PER_TYPE = 8
 MAX_RELATED = 5
 MAX_URL_BYTES = 2048  # longer links are not linked (a button URL Telegram accepts)
 _TYPE_KEYS = (("PER", "people"), ("LOC", "places"), ("ORG", "orgs"))
-
-
-class RelatedLike(Protocol):
-    """What a card needs of a related story (storage.articles.RelatedStory has it)."""
-
-    @property
-    def article_id(self) -> int: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def url(self) -> str | None: ...
-    @property
-    def source(self) -> str | None: ...
-    @property
-    def published_at(self) -> datetime | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class StoryView:
-    """A stored article seen as a list item (search results)."""
-
-    article_id: int
-    title: str
-    url: str | None
-    source: str | None
-    published_at: datetime | None
-
-    @classmethod
-    def of(cls, stored: StoredArticle) -> StoryView:
-        a = stored.article
-        return cls(stored.id, a.title, a.url, a.source, a.published_at)
 
 
 def escape(text: object) -> str:
@@ -103,14 +67,6 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def format_date(when: datetime | None) -> str:
-    if when is None:
-        return ""
-    if (when.hour, when.minute, when.second) == (0, 0, 0):
-        return when.strftime("%Y-%m-%d")
-    return when.strftime("%Y-%m-%d %H:%M")
-
-
 def _link(text: str, url: str | None) -> str:
     href = safe_href(url)
     return f'<a href="{href}">{escape(text)}</a>' if href else escape(text)
@@ -131,7 +87,7 @@ def render_entity_lines(entities: Sequence[EntityCount], lang: Lang, per_type: i
     return lines
 
 
-def render_related(related: Sequence[RelatedLike], lang: Lang, *, heading: bool = True) -> str:
+def render_related(related: Sequence[ListedStory], lang: Lang, *, heading: bool = True) -> str:
     if not related:
         return t("no_related", lang)
     lines = [f"<b>{t('related', lang)}</b>"] if heading else []
@@ -153,7 +109,7 @@ def render_card(
     *,
     lang: Lang = "zh",
     outlets: int = 1,
-    related: Sequence[RelatedLike] = (),
+    related: Sequence[ListedStory] = (),
 ) -> str:
     """The article card: linked headline, outlet · date, summary, entities, related."""
     blocks = [f"<b>{_link(_clip(article.title, MAX_TITLE) or '—', article.url)}</b>"]

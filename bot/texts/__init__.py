@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.texts import digests, feeds
+from bot.texts import admin, digests, feeds
 
 Lang = str  # "zh" | "en"
 
@@ -112,7 +112,15 @@ def normalise_lang(code: str | None) -> Lang:
     return "zh"
 
 
-CATALOGUE: Final[dict[str, tuple[str, str]]] = {**_TEXTS, **digests.TEXTS, **feeds.TEXTS}
+CATALOGUE: Final[dict[str, tuple[str, str]]] = {
+    **_TEXTS,
+    **digests.TEXTS,
+    **feeds.TEXTS,
+    **admin.TEXTS,
+}
+#: Admin commands: menu descriptions (zh, en) and usage, for the admins' own menus.
+ADMIN_COMMANDS: Final = admin.COMMANDS
+ADMIN_USAGE: Final = admin.USAGE
 
 
 def t(key: str, lang: Lang, **fields: object) -> str:

@@ -48,4 +48,17 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Only the channel's administrators can set its digest.",
     ),
     "channel_on": ("已为频道 {name} 开启摘要。", "Digest on for {name}."),
+    # the digest itself, in the digest's own language (its settings), not the reader's
+    "dg_title": ("📰 <b>新闻摘要</b>", "📰 <b>News digest</b>"),
+    "dg_time_format": ("%m月%d日 %H:%M", "%d %b %H:%M"),
+    "dg_until": ("截至 {end}", "until {end}"),
+    "dg_count": ("{n} 条新闻", "{n} stories"),
+    "dg_count_one": ("{n} 条新闻", "{n} story"),
+    "dg_empty": ("今天这里没有新的报道。", "No new stories this time."),
+    "dg_outlets": ("{n} 家媒体", "{n} outlets"),
+    "dg_related": ("相关：", "Related: "),
+    "dg_more": (" 等 {n} 篇", " and {n} more"),
+    "dg_hot": ("🔎 <b>热点</b> ", "🔎 <b>Most mentioned</b> "),
+    "dg_entities": ("{label}：{names}", "{label}: {names}"),
+    "dg_name_separator": ("、", ", "),
 }

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
-import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -42,9 +41,6 @@ N_WORD_FEATURES = 1 + len(WORD_POSITIONS) * len(POS_TAGS)
 GAZETTEER_TYPES: tuple[str, ...] = ("PER", "LOC", "ORG")
 GAZETTEER_BITS = 3 * len(GAZETTEER_TYPES)
 MAX_GAZETTEER_WORD = 16
-
-_lock = threading.Lock()
-_tables: tuple[dict[str, int], dict[str, str]] | None = None
 
 
 @lru_cache(maxsize=65536)
@@ -80,24 +76,11 @@ def load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
     """jieba's word counts (its own table: every dictionary word and every prefix of one,
     the prefixes with count 0) and word -> POS tag from the same dictionary file, read
     as ``jieba.posseg`` reads it but without importing posseg and its HMM tables
-    (~55 MB), with one string per distinct tag. Loaded once."""
-    global _tables
-    if _tables is None:
-        with _lock:
-            if _tables is None:
-                from summarizer.tokenize import load_jieba
+    (~55 MB), with one string per distinct tag (:func:`summarizer.tokenize.load_tables`)."""
+    from summarizer.tokenize import load_tables
 
-                tokenizer = load_jieba()
-                tags: dict[str, str] = {}
-                names: dict[str, str] = {}
-                with tokenizer.get_dict_file() as lines:
-                    for raw in lines:
-                        line = raw.strip().decode("utf-8")
-                        if line:
-                            word, _, tag = line.split(" ")
-                            tags[word] = names.setdefault(tag, tag)
-                _tables = (tokenizer.FREQ, tags)
-    return _tables
+    tables = load_tables()
+    return tables.freq, tables.tags
 
 
 def _prefixes(words: Iterable[str]) -> frozenset[str]:

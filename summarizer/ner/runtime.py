@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,23 +49,29 @@ def viterbi(
     """Best label ids per sequence of a (batch, length, labels) score array.
 
     ``trans``/``start`` already carry the BIO constraint as large negative scores; each
-    step is a few operations on a (batch, labels, labels) array."""
-    live = np.arange(emissions.shape[1])[None, :] < np.asarray(lengths)[:, None]
+    step is a few operations on a (batch, labels, labels) array. Past a sequence's end
+    its score stays put and its back pointers point each label to itself, so one
+    backward pass over the whole batch reads every path."""
+    batch, steps, n = emissions.shape
+    live = np.arange(steps)[None, :] < np.asarray(lengths)[:, None]
+    same = np.broadcast_to(np.arange(n), (batch, n))
     score = start + emissions[:, 0]
-    back = np.zeros(emissions.shape, dtype=np.int32)  # back[b, t, j]: best label at t-1
-    for t in range(1, emissions.shape[1]):
+    back = np.empty((steps, batch, n), dtype=np.intp)  # back[t, b, j]: best label at t-1
+    back[0] = same
+    for t in range(1, steps):
         cand = score[:, :, None] + trans
-        back[:, t] = cand.argmax(1)
-        score = np.where(live[:, t, None], cand.max(1) + emissions[:, t], score)
-    best_last = (score + end).argmax(1).tolist()
-    pointers = cast(list[list[list[int]]], back.tolist())
-    paths: list[list[int]] = []
-    for b, n in enumerate(lengths):
-        path = [best_last[b]]
-        for t in range(n - 1, 0, -1):
-            path.append(pointers[b][t][path[-1]])
-        paths.append(path[::-1])
-    return paths
+        best = cand.argmax(1)
+        back[t] = np.where(live[:, t, None], best, same)
+        step = np.take_along_axis(cand, best[:, None, :], 1)[:, 0] + emissions[:, t]
+        score = np.where(live[:, t, None], step, score)
+    rows = np.arange(batch)
+    label = (score + end).argmax(1)
+    path = np.empty((steps, batch), dtype=np.intp)
+    for t in range(steps - 1, -1, -1):
+        path[t] = label
+        label = back[t, rows, label]
+    columns = path.T.tolist()
+    return [columns[b][:n_b] for b, n_b in enumerate(lengths)]
 
 
 def _session(path: Path) -> Any:

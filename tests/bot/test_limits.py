@@ -9,6 +9,7 @@ import time
 import pytest
 
 from bot.app import close_services, open_services
+from bot.articles.service import Pasted, Upload
 from bot.feeds.poller import MAX_FEED_ITEMS, MAX_OPML_FEEDS, FeedItem, FeedPoller
 from bot.settings import Settings
 from storage.feeds import Feed, FeedRepository
@@ -28,9 +29,9 @@ async def test_a_twenty_megabyte_paste_is_refused_before_any_reading(
     try:
         started = time.monotonic()
         with pytest.raises(TooLarge):
-            await services.news.ingest_text("新闻" * (TWENTY_MB // 6))
+            await services.news.read(Pasted("新闻" * (TWENTY_MB // 6)))
         with pytest.raises(TooLarge):
-            await services.news.ingest_html(b"<p>" * (TWENTY_MB // 3))
+            await services.news.read(Upload(b"<p>" * (TWENTY_MB // 3)))
         assert time.monotonic() - started < 10  # refused, not read
     finally:
         await close_services(services)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+SEED = Path(__file__).parents[2] / "examples" / "seed_page.txt"
 
 
 def test_loading_jieba_shows_no_warning_even_when_warnings_are_errors() -> None:
@@ -20,3 +24,52 @@ def test_loading_jieba_shows_no_warning_even_when_warnings_are_errors() -> None:
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr
     assert "上海" in done.stdout
+
+
+def _run(code: str, cache: Path) -> str:
+    env = {**os.environ, "ZHAIYAO_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+# Every table as parsed from jieba's files, and the segmentation of a text, by a digest.
+_DIGEST = """
+import hashlib, json
+from summarizer.tokenize import load_tables, load_jieba
+t = load_tables()
+text = "{text}"
+parts = [sorted(t.freq.items()), t.total, sorted(t.tags.items()), sorted(t.idf.items()),
+         t.median_idf, load_jieba().lcut(text), load_jieba().lcut_for_search(text)]
+print(hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest())
+"""
+
+
+def test_word_tables_come_back_from_the_cache_as_parsed(tmp_path: Path) -> None:
+    code = _DIGEST.replace("{text}", SEED.read_text(encoding="utf-8")[:3000].replace("\n", " "))
+    built = _run(code, tmp_path)  # parses jieba's files and writes the cache
+    (cached_file,) = tmp_path.glob("words-*.marshal")
+    assert _run(code, tmp_path) == built  # read back from it
+    cached_file.write_bytes(b"not marshal data")
+    assert _run(code, tmp_path) == built  # a broken cache is rebuilt
+    assert cached_file.read_bytes() != b"not marshal data"
+    readonly = tmp_path / "file-not-dir"
+    readonly.write_text("")
+    assert _run(code, readonly) == built  # nowhere to write: parsed at each start
+
+
+def test_cached_segmentation_equals_jiebas_own() -> None:
+    from summarizer.tokenize import load_jieba
+
+    tokenizer = load_jieba()
+    assert "_Tokenizer__cut_DAG" in vars(tokenizer)  # the cache is in place
+    text = SEED.read_text(encoding="utf-8")
+    import jieba
+
+    plain = jieba.Tokenizer()  # a second tokenizer without the run cache
+    plain.FREQ, plain.total, plain.initialized = tokenizer.FREQ, tokenizer.total, True
+    for _ in range(2):  # the second time every run comes from the cache
+        assert tokenizer.lcut(text) == plain.lcut(text)
+        assert tokenizer.lcut_for_search(text) == plain.lcut_for_search(text)

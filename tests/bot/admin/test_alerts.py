@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.admin.alerts import ErrorAlerts
+from bot.texts import t
 from tests.bot.conftest import ADMIN_CHAT, ADMIN_ID
 from tests.helpers.fake_bot_api import FakeBotAPI, StoredMessage
 
@@ -39,8 +40,8 @@ async def test_one_alert_per_type_per_interval_with_suppressed_count() -> None:
     assert [chat for chat, _ in sent] == [-100, -100, -100]
     first, _, later = (text for _, text in sent)
     assert "&lt;first&gt;" in first and "<pre>" in first and "update 1" in first
-    assert "Traceback" in first and "suppressed" not in first
-    assert "2 similar suppressed" in later
+    assert "Traceback" in first and "同类错误" not in first
+    assert t("adm_alert_suppressed", "zh", n=2) in later  # the admin chat: the default language
     assert [e.message for e in alerts.recent][-1] == "later" and len(alerts.recent) == 5
 
 
@@ -70,6 +71,6 @@ async def test_handler_error_goes_to_the_admin_chat_once(running_bot: FakeBotAPI
     assert "\n…\n  File " in sent[0].text  # a long traceback is cut where a frame starts
     running_bot.send_text(ADMIN_ID, "/health")
     health = await running_bot.wait_for(
-        lambda: [m for m in running_bot.sent(ADMIN_ID) if "uptime" in m.text]
+        lambda: [m for m in running_bot.sent(ADMIN_ID) if "运行时间" in m.text]
     )
-    assert "BadRequest: Message is too weird" in health[0].text.split("last errors")[1]
+    assert "BadRequest: Message is too weird" in health[0].text.split("最近的错误")[1]

@@ -46,7 +46,7 @@ async def test_broadcast_reaches_everyone_once_despite_retry_after(
     async def progress(b: Broadcast, counts: DeliveryCounts, final: bool) -> None:
         seen.append((counts, final))
 
-    runner = BroadcastRunner(store, bot, rate=500, progress=progress, progress_every=0.05)
+    runner = BroadcastRunner(store, bot, progress=progress, progress_every=0.05)
     result = await runner.run(bid)
 
     assert result.finished and result.counts.sent == 100 and result.counts.total == 100
@@ -65,13 +65,13 @@ async def test_blocked_users_are_marked_and_skipped_next_time(
     await store.start(bid, [1, 2, 3])
     # Recipients are sent in id order: user 1 gets the 403.
     fake_bot_api.fail_next_with("sendMessage", 403, "Forbidden: bot was blocked by the user")
-    result = await BroadcastRunner(store, bot, rate=500).run(bid)
+    result = await BroadcastRunner(store, bot).run(bid)
     assert (result.counts.sent, result.counts.blocked) == (2, 1)
     assert (await store.statuses(bid))[1] == "blocked"
 
     again = await store.create("second", "users", created_by=1)
     await store.start(again, [1, 2, 3])
-    await BroadcastRunner(store, bot, rate=500).run(again)
+    await BroadcastRunner(store, bot).run(again)
     second = [int(c.params["chat_id"]) for c in fake_bot_api.calls_to("sendMessage")][-2:]
     assert second == [2, 3]
 
@@ -84,13 +84,13 @@ async def test_stop_mid_broadcast_then_resume_sends_no_duplicates(
     await store.start(bid, USERS)
 
     # keep_going turns False after 30 sends, as when the Application is stopping.
-    first = await BroadcastRunner(store, bot, rate=500).run(
+    first = await BroadcastRunner(store, bot).run(
         bid, keep_going=lambda: len(fake_bot_api.calls_to("sendMessage")) < 30
     )
     assert not first.finished and first.counts.sent == 30 and first.counts.pending == 70
     assert [b.id for b in await store.unfinished()] == [bid]
 
-    second = await BroadcastRunner(store, bot, rate=500).run(bid)
+    second = await BroadcastRunner(store, bot).run(bid)
     assert second.finished and second.counts.sent == 100
     counts = delivered(fake_bot_api)
     assert set(counts) == set(USERS) and set(counts.values()) == {1}
@@ -101,6 +101,6 @@ async def test_cancelled_broadcast_stops(db: Database, bot: Bot, fake_bot_api: F
     bid = await store.create("hello", "users", created_by=1)
     await store.start(bid, USERS)
     await store.cancel(bid)
-    result = await BroadcastRunner(store, bot, rate=500).run(bid)
+    result = await BroadcastRunner(store, bot).run(bid)
     assert not result.finished and result.counts.pending == 100
     assert fake_bot_api.calls_to("sendMessage") == []

@@ -62,7 +62,7 @@ async def test_broadcast_reaches_100_users_once_under_retry_after(
         fake_bot_api.click(shown, go["callback_data"], user_id=ADMIN_ID)
         fake_bot_api.click(shown, go["callback_data"], user_id=ADMIN_ID)  # double click
         await fake_bot_api.wait_for(
-            lambda: "完成 done" in fake_bot_api.messages[(ADMIN_ID, shown.message_id)].text,
+            lambda: "完成" in fake_bot_api.messages[(ADMIN_ID, shown.message_id)].text,
             timeout=60,
         )
     counts = deliveries(fake_bot_api)
@@ -72,7 +72,7 @@ async def test_broadcast_reaches_100_users_once_under_retry_after(
     assert sent.text == TEXT  # escaped on the way out, shown as typed
     assert sent.raw == "系统维护通知：今晚 <b>22:00</b> 起暂停服务 &lt;升级&gt; &amp; 重启"
     progress = fake_bot_api.messages[(ADMIN_ID, shown.message_id)].text
-    assert "101/101" in progress and "sent 101" in progress
+    assert "101/101" in progress and "已发送 101" in progress
 
 
 async def test_non_admin_cannot_confirm_a_broadcast(
@@ -102,7 +102,7 @@ async def test_restart_mid_broadcast_resumes_without_duplicates(
     async with fake_bot_api.polling(build_application(bot_settings)):
         await fake_bot_api.wait_for(lambda: len(deliveries(fake_bot_api)) == 100, timeout=60)
         await fake_bot_api.wait_for(
-            lambda: "完成 done" in fake_bot_api.messages[(ADMIN_ID, shown.message_id)].text,
+            lambda: "完成" in fake_bot_api.messages[(ADMIN_ID, shown.message_id)].text,
             timeout=30,
         )
     counts = deliveries(fake_bot_api)

@@ -57,8 +57,8 @@ async def test_an_export_is_not_gzipped_twice(tmp_path: Path) -> None:
 
 def test_the_reply_says_where_in_both_languages_and_escapes_the_path() -> None:
     file = AdminFile(Path("/srv/a<b>/backup.db.gz"), 63_456_789, UPLOAD_LIMIT, sendable=False)
-    text = too_large_text(file)
-    assert "文件太大" in text and "too large" in text
+    text = too_large_text(file, "zh")
+    assert "文件太大" in text and "too large" in too_large_text(file, "en")
     assert "63.5 MB" in text and "50.0 MB" in text
     assert "<code>/srv/a&lt;b&gt;/backup.db.gz</code>" in text
-    assert "/srv/a<b>/backup.db.gz" in too_large_text(file, html=False)
+    assert "/srv/a<b>/backup.db.gz" in too_large_text(file, "en", html=False)

@@ -11,10 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.admin import handlers as admin_handlers
-from bot.admin.handlers import ADMIN_COMMANDS
-from bot.admin.service import admin_service
 from bot.app import build_application
 from bot.settings import Settings
+from bot.texts import ADMIN_COMMANDS
 from storage import connect
 from storage.admin import AuditLog, Moderation
 from storage.articles import ArticleRepository
@@ -63,10 +62,10 @@ async def test_admin_stats_show_what_happened(
 
     stats = await command(running_bot, "/stats")
     text = stats.text
-    assert "用户 users: 3" in text  # 11, 12 and the admin
-    assert "文章 articles: 2" in text
-    assert "请求 requests: today 3 · 7 days 3" in text
-    failures = text.split("失败 failures (7 days)\n")[1].split("\n来源")[0]
+    assert "用户：3" in text  # 11, 12 and the admin (who reads Chinese: language_code zh)
+    assert "文章：2" in text
+    assert "请求：今天 3 · 7 天 3" in text
+    failures = text.split("失败（7 天）\n")[1].split("\n来源")[0]
     assert len(failures.splitlines()) == 1 and failures.endswith(": 1")
     assert "• 127.0.0.1: 3" in text
     assert re.search(r"p50 \d+ ms · p95 \d+ ms", text)
@@ -83,7 +82,7 @@ async def test_non_admin_ban_reveals_nothing_and_does_nothing(
     await running_bot.settle(quiet=0.5)
     assert running_bot.sent(21) == unknown_answer == []  # the same: silence
     # and a real admin's command in the same bot does answer (the test can fail)
-    assert (await command(running_bot, "/unban 22")).text.endswith("not banned")
+    assert (await command(running_bot, "/unban 22")).text == "22 未被封禁"
 
     db = await connect(bot_settings.db)
     try:
@@ -98,7 +97,7 @@ async def test_banned_user_link_is_never_fetched(
 ) -> None:
     url = page_server.add_html("/news", page("物价温和上涨", "导语。"))
     reply = await command(running_bot, "/ban 31 广告机器人")
-    assert reply.text == "已封禁 banned 31"
+    assert reply.text == "已封禁 31"
     running_bot.send_text(31, url)
     running_bot.send_text(31, "/start")
     await running_bot.settle(quiet=0.5)
@@ -106,7 +105,7 @@ async def test_banned_user_link_is_never_fetched(
     assert running_bot.sent(31) == []
 
     user = await command(running_bot, "/user 31")
-    assert "广告机器人" in user.text and "banned: yes" in user.text
+    assert "广告机器人" in user.text and "封禁：是" in user.text
     await command(running_bot, "/unban 31")
     running_bot.send_text(31, url)
     await running_bot.wait_for_final(31, timeout=60)
@@ -142,13 +141,13 @@ async def test_allow_only_mode_and_daily_quota(
     running_bot.send_text(43, b)
     over = (await running_bot.wait_for_messages(43, 2, timeout=30))[1]
     assert over.text == "You have used today's quota of 0 articles; please come back tomorrow."
-    assert (await command(running_bot, "/allowonly off")).text.endswith("off")
+    assert (await command(running_bot, "/allowonly off")).text == "仅白名单模式：关"
 
 
 async def test_admin_commands_menu_only_in_admin_chat(running_bot: FakeBotAPI) -> None:
     await command(running_bot, "/health")  # the start-up work has run by now
     admin_menu = [c["command"] for c in running_bot.commands[(f"chat:{ADMIN_ID}", "")]]
-    names = {name for name, _ in ADMIN_COMMANDS}
+    names = set(ADMIN_COMMANDS)
     assert names == set(admin_handlers._COMMANDS)  # every handler has menu text
     assert names <= set(admin_menu)
     en_menu = {c["command"] for c in running_bot.commands[(f"chat:{ADMIN_ID}", "en")]}
@@ -165,7 +164,7 @@ async def test_admin_commands_menu_only_in_admin_chat(running_bot: FakeBotAPI) -
 
 async def test_health_shows_versions_and_queue(running_bot: FakeBotAPI) -> None:
     text = (await command(running_bot, "/health")).text
-    assert "python-telegram-bot 22." in text and "update queue: " in text and "uptime" in text
+    assert "python-telegram-bot 22." in text and "更新队列：" in text and "运行时间：" in text
 
 
 async def store_three_articles(path: Path) -> int:
@@ -205,7 +204,7 @@ async def test_backup_and_export_over_the_upload_limit(
     size = await store_three_articles(bot_settings.db)
     exports = bot_settings.db.resolve().parent / "exports"
     async with fake_bot_api.polling(build_application(bot_settings)) as app:
-        service = admin_service(app)
+        service = app.bot_data.admin
         assert service.upload_limit == 50_000_000 and service.keep_dir == exports
         # a backup is at least that size; gzipped, its mostly empty pages shrink under it
         service.upload_limit = size - 1
@@ -222,7 +221,7 @@ async def test_backup_and_export_over_the_upload_limit(
     assert [p.suffixes[-2:] for p in kept] == [[".db", ".gz"], [".jsonl", ".gz"]]
     for reply, path in ((kept_backup, kept[0]), (kept_export, kept[1])):
         assert reply.document is None
-        assert "文件太大" in reply.text and "too large to send through Telegram" in reply.text
+        assert "文件太大" in reply.text and "Telegram 上限" in reply.text
         assert str(path) in reply.text and "100 B" in reply.text
     lines = gzip.decompress(kept[1].read_bytes()).decode().splitlines()
     assert sum('"articles"' in x for x in lines) == 3
@@ -241,17 +240,17 @@ async def test_purge_reindex_and_feeds(fake_bot_api: FakeBotAPI, bot_settings: S
     finally:
         await db.close()
     async with fake_bot_api.polling(build_application(bot_settings)):
-        assert (await command(fake_bot_api, "/purge 2")).text == "已删除 purged article 2"
-        assert (await command(fake_bot_api, "/purge 2")).text == "没有文章 no article 2"
-        assert (await command(fake_bot_api, "/purge x")).text.startswith("用法 usage:")
+        assert (await command(fake_bot_api, "/purge 2")).text == "已删除文章 2"
+        assert (await command(fake_bot_api, "/purge 2")).text == "没有文章 2"
+        assert (await command(fake_bot_api, "/purge x")).text == "用法：/purge ARTICLE_ID"
         note = await command(fake_bot_api, "/reindex")
         await fake_bot_api.wait_for(
             lambda: (
-                "reindexed 2 articles" in fake_bot_api.messages[(ADMIN_ID, note.message_id)].text
+                "重建索引完成：2 篇文章" in fake_bot_api.messages[(ADMIN_ID, note.message_id)].text
             )
         )
         listing = (await command(fake_bot_api, "/feeds")).text
     lines = listing.splitlines()
     assert lines[0].endswith("(2)")
-    assert f"#{bad.id} chat -1002 · ⚠️ 1 failures" in lines[1] and "HTTP 503 <busy>" in lines[2]
-    assert f"#{ok.id} chat -1001 · ✅ · polled never" in lines[3]
+    assert f"#{bad.id} 会话 -1002 · ⚠️ 失败 1 次" in lines[1] and "HTTP 503 <busy>" in lines[2]
+    assert f"#{ok.id} 会话 -1001 · ✅ · 上次抓取 从未" in lines[3]

@@ -65,5 +65,5 @@ async def test_actions_are_audited_and_admins_bypass_gates(service: AdminService
         "quota",
         "allowonly",
     ]
-    text = await service.audit_text()
+    text = await service.audit_text("en")
     assert "1 quota limit=0, user_id=5" in text

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.articles.service import NewsService
+from bot.articles.service import Link, NewsService, Pasted, source_of
 from bot.settings import Settings
 from storage import connect
 from storage.articles import ArticleRepository
@@ -61,7 +61,7 @@ async def test_empty_text_is_a_typed_error_and_stores_nothing(
     service: NewsService, text: str
 ) -> None:
     with pytest.raises(EmptyText):
-        await service.ingest_text(text)
+        await service.read(Pasted(text))
     assert await stored(service) == 0
 
 
@@ -69,7 +69,7 @@ async def test_text_without_a_sentence_ending_still_makes_an_article(
     service: NewsService,
 ) -> None:
     text = "某市今天举行防汛应急演练 多个部门参加 检验预案的可操作性和队伍的反应速度 " * 3
-    report = await service.ingest_text(text)
+    report = await service.read(Pasted(text))
     assert report.analysis.summary, "a summary even without 。"
     assert all(s.text in report.article.text for s in report.analysis.summary)
     assert await stored(service) == 1
@@ -78,7 +78,7 @@ async def test_text_without_a_sentence_ending_still_makes_an_article(
 async def test_a_megabyte_of_text_is_read_without_error(service: NewsService) -> None:
     paragraph = "某市应急管理局组织多个部门开展防汛应急演练，检验预案的可操作性。\n"
     text = paragraph * (1_000_000 // len(paragraph.encode()))
-    report = await service.ingest_text(text)
+    report = await service.read(Pasted(text))
     assert len(report.analysis.summary) >= 1
     assert await stored(service) == 1
 
@@ -86,7 +86,7 @@ async def test_a_megabyte_of_text_is_read_without_error(service: NewsService) ->
 async def test_binary_garbage_is_refused(service: NewsService) -> None:
     garbage = bytes(range(256)).decode("latin-1") * 50
     with pytest.raises(SummarizerError):
-        await service.ingest_text(garbage)
+        await service.read(Pasted(garbage))
     assert await stored(service) == 0
 
 
@@ -96,7 +96,7 @@ async def test_html_without_an_article_is_not_an_article(
     links = "".join(f'<li><a href="/n{i}">新闻标题{i}</a></li>' for i in range(40))
     url = page_server.add_html("/list", f"<html><body><ul>{links}</ul></body></html>")
     with pytest.raises(NotAnArticle):
-        await service.ingest_url(url)
+        await service.read(Link(url))
     assert await stored(service) == 0
 
 
@@ -115,7 +115,7 @@ async def test_fetch_failures_are_typed_and_store_nothing(
     ]
     for url, error in cases:
         with pytest.raises(error):
-            await service.ingest_url(url)
+            await service.read(Link(url))
     assert await stored(service) == 0
 
 
@@ -127,7 +127,7 @@ async def test_redirect_to_loopback_is_refused_when_private_addresses_are_off(
     service = NewsService(settings, ArticleRepository(db), RequestLog(db))
     try:
         with pytest.raises(BlockedAddress):
-            await service.ingest_url(page_server.url("/anything"))
+            await service.read(Link(page_server.url("/anything")))
         assert page_server.requests == []  # refused before any connection
         assert await service.articles.count() == 0
     finally:
@@ -139,7 +139,7 @@ async def test_gbk_page_without_charset_reads_correctly(
     service: NewsService, page_server: PageServer
 ) -> None:
     url = page_server.add("/gbk", ARTICLE.encode("gbk"), content_type="text/html")
-    report = await service.ingest_url(url)
+    report = await service.read(Link(url))
     assert report.article.title == "某市举行防汛演练"
     assert "应急管理局" in report.article.text
     assert await stored(service) == 1
@@ -150,7 +150,7 @@ async def test_failures_are_in_the_request_log(
 ) -> None:
     url = page_server.add("/gone", b"", status=404)
     with pytest.raises(HTTPStatusError):
-        await service.ingest_url(url, user_id=7, chat_id=7)
+        await service.read(Link(url), user_id=7, chat_id=7)
     await asyncio.sleep(0)
     rows = await service.requests.recent(limit=5)
     assert rows and rows[0].outcome != "ok"
@@ -171,7 +171,7 @@ ENGLISH_ARTICLE = "\n".join(
 
 
 async def test_an_english_card_holds_more_than_one_sentence(service: NewsService) -> None:
-    report = await service.ingest("Storm Ciaran hits Cornwall\n" + ENGLISH_ARTICLE)
+    report = await service.read(source_of("Storm Ciaran hits Cornwall\n" + ENGLISH_ARTICLE))
     summary = [s.text for s in report.analysis.summary]
     assert len(summary) >= 2  # 200 characters would hold one of these sentences
     assert sum(map(len, summary)) <= 600

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,29 @@ def test_summarize_stores_only_when_asked_and_says_where(
     assert json.loads(captured.out)["id"] == 1 and "#1 (already there)" in captured.err
 
 
+def test_summarize_without_store_loads_no_storage_telegram_or_training_code(
+    isolated: Path,
+) -> None:
+    # the card of a file needs extraction, analyze and rich only: no database layer (it
+    # cost ~0.5 s and 30 MB a run), no Telegram library and never transformers/torch
+    code = (
+        "import sys\n"
+        "from bot.cli.main import main\n"
+        f"assert main(['summarize', {str(SEED)!r}]) == 0\n"
+        "heavy = ('sqlalchemy', 'alembic', 'aiosqlite', 'asyncpg', 'telegram', 'storage',\n"
+        "         'transformers', 'torch')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    env = {**os.environ, "ZHAIYAO_NER_BACKEND": "model"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "李强" in done.stdout
+    assert not isolated.exists()  # and nothing was written
+
+
 def test_ingest_names_each_bad_line_and_strict_stops_at_the_first(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -183,6 +207,7 @@ def test_the_documented_examples_in_the_readme_run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("ZHAIYAO_TELEGRAM_TOKEN", "123456:" + "A" * 35)  # for zhaiyao doctor
     block = README.split("### Command line\n\n```\n", 1)[1].split("```", 1)[0]
     examples = [line.split("  #")[0].split() for line in block.strip().splitlines()]
     assert len(examples) >= 6 and all(e[0] == "zhaiyao" for e in examples)
@@ -194,3 +219,38 @@ def test_the_documented_examples_in_the_readme_run(
             continue
         assert main(example[1:]) == 0, example
         assert capsys.readouterr().out.strip(), example
+
+
+def test_doctor_names_each_problem_and_exits_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ZHAIYAO_TELEGRAM_TOKEN", "123456:" + "A" * 35)
+    assert main(["summarize", "--store", str(SEED)]) == 0  # a store with one article
+    capsys.readouterr()
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\nok ") == 3 and out.startswith("ok ") and "all checks passed" in out
+    assert "schema up to date" in out and "bot id 123456" in out
+
+    monkeypatch.setenv("ZHAIYAO_TELEGRAM_TOKEN", "not-a-token")
+    monkeypatch.setenv("ZHAIYAO_WEBHOOK_SECRET", "has spaces")
+    monkeypatch.setenv("ZHAIYAO_NER_BACKEND", "model")
+    monkeypatch.setenv("ZHAIYAO_NER_MODEL", str(tmp_path / "no-model"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("ZHAIYAO_DB", str(blocker / "zhaiyao.db"))
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "4 problem(s): store, ner model, token, webhook" in out
+    assert f"{blocker} is not a directory" in out
+    assert "no NER model in" in out and "does not look like a bot token" in out
+    assert "ZHAIYAO_WEBHOOK_SECRET must be" in out
+
+    monkeypatch.delenv("ZHAIYAO_TELEGRAM_TOKEN")
+    monkeypatch.delenv("ZHAIYAO_WEBHOOK_SECRET")
+    monkeypatch.delenv("ZHAIYAO_NER_MODEL")
+    monkeypatch.setenv("ZHAIYAO_DB", str(tmp_path / "new" / "zhaiyao.db"))
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "does not exist yet" in out and "ZHAIYAO_TELEGRAM_TOKEN is not set" in out
+    assert "1 problem(s): token" in out

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digests.compose import DigestOptions, DigestStory, collapse, compose
-from summarizer.model import EntityCount
+from bot.digests.compose import DigestOptions, collapse, compose
+from summarizer.model import EntityCount, ListedStory
 from tests.helpers.telegram_html import TEXT_LIMIT, parse_html, utf16_len
 
 T0 = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
@@ -24,10 +24,10 @@ def story(
     keywords: tuple[str, ...] = (),
     entities: tuple[EntityCount, ...] = (),
     outlets: int = 1,
-) -> DigestStory:
-    return DigestStory(
+) -> ListedStory:
+    return ListedStory(
         article_id=article_id,
-        family=family or article_id,
+        duplicate_of=family,
         title=title,
         url=f"https://news.example/{article_id}",
         source=source,
@@ -157,25 +157,3 @@ def test_supplementary_plane_digests_stay_below_the_limit_in_utf16_units(
     for message in digest.messages:
         assert utf16_len(message) <= TEXT_LIMIT
         assert parse_html(message)[0].strip()
-
-
-async def test_flood_limit_waits_out_the_window_per_chat() -> None:
-    from bot.digests.delivery import FloodLimit
-
-    now = [0.0]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    flood = FloodLimit(limit=20, window=60.0, clock=lambda: now[0], sleep=sleep)
-    for _ in range(20):
-        await flood.wait(-1)
-        now[0] += 1.0
-    await flood.wait(-2)  # another chat has its own budget
-    assert slept == []
-    await flood.wait(-1)  # the 21st message to chat -1 within a minute waits
-    assert slept == [40.0]
-    await flood.wait(-1)
-    assert slept == [40.0, 1.0]

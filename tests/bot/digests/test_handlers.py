@@ -4,14 +4,18 @@ loopback fake Bot API; the digest clock is moved by the test (no real waiting)."
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from telegram.ext import ConversationHandler
 
 from bot.app import build_application
 from bot.context import BotApp
-from bot.digests.runtime import DigestClock, DigestRuntime
+from bot.digests.handlers import FORWARD_GROUP, FORWARD_WAIT
+from bot.digests.runtime import DigestRuntime
 from bot.settings import Settings
 from bot.telegram.send import ATTEMPTS
+from bot.texts import t
 from tests.helpers.digests import CHIPS, RATE_CUT, TYPHOON, Clock, article_html
 from tests.helpers.fake_bot_api import BOT_ID, FakeBotAPI, StoredMessage
 from tests.helpers.pages import PageServer
@@ -22,7 +26,7 @@ GROUP, ADMIN, MEMBER = -700, 701, 702
 
 def app_with(settings: Settings, clock: Clock) -> BotApp:
     app = build_application(settings)
-    app.bot_data.add(DigestClock(clock))
+    app.bot_data.clock = clock
     return app
 
 
@@ -66,7 +70,7 @@ async def test_group_digest_arrives_once_with_duplicates_collapsed(
         assert digests(api, GROUP) == []
 
         clock.advance(hours=3)  # past the scheduled time
-        runtime = app.bot_data.get(DigestRuntime)
+        runtime = app.bot_data.digests
         await runtime.scheduler.resync()
         await api.wait_for(lambda: digests(api, GROUP), timeout=30)
         await runtime.scheduler.resync()  # a second wake-up for the same slot sends nothing
@@ -124,7 +128,7 @@ async def test_a_digest_recorded_but_not_sent_is_sent_after_restart(
         await api.wait_for(lambda: len(api.calls_to("sendMessage", ok=False)) == ATTEMPTS, 30)
         await api.settle(quiet=1.0)
         assert digests(api, GROUP) == []
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         [_pending] = await runtime.digests.unfinished()  # recorded before the failed send
     async with api.polling(app_with(bot_settings, clock)):
         await api.wait_for(lambda: digests(api, GROUP), timeout=30)
@@ -145,7 +149,7 @@ async def test_blocked_chat_is_paused_not_retried(
         await api.wait_for_final(user, 2, timeout=60)
         api.fail_next_with("sendMessage", 403, "Forbidden: bot was blocked by the user")
         clock.advance(hours=2)
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         await runtime.scheduler.resync()
         await api.wait_for(lambda: api.calls_to("sendMessage", ok=False))
         await api.settle(quiet=1.0)
@@ -167,7 +171,7 @@ async def test_channel_configured_from_a_private_chat(
     api.set_chat_member(channel, owner, "creator")
     api.set_chat_member(channel, other, "administrator")
     async with api.polling(app_with(bot_settings, clock)) as app:
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         api.send_text(stranger, f"/channel add {channel}")
         refused = await api.wait_for_message(stranger)
         assert "只有频道管理员" in refused.text
@@ -202,6 +206,54 @@ async def test_channel_configured_from_a_private_chat(
         assert await runtime.subscriptions.scheduled() == []
 
 
+async def test_channel_add_waits_for_the_forward_until_its_conversation_times_out(
+    fake_bot_api: FakeBotAPI, bot_settings: Settings
+) -> None:
+    """``/channel add`` alone is a ConversationHandler with ``conversation_timeout``: once
+    the wait is over, a post forwarded from the channel is just something to read."""
+    clock, api = Clock(), fake_bot_api
+    channel, owner = -100903, 831
+    api.set_chat(channel, type="channel", title="晚报频道")
+    api.set_chat_member(channel, BOT_ID, "administrator")
+    api.set_chat_member(channel, owner, "creator")
+    async with api.polling(app_with(bot_settings, clock)) as app:
+        [conversation] = [
+            h for h in app.handlers[FORWARD_GROUP] if isinstance(h, ConversationHandler)
+        ]
+        assert conversation.conversation_timeout == FORWARD_WAIT
+        api.send_text(owner, "/channel add")
+        asked = await api.wait_for_message(owner)
+        assert asked.text == t("channel_forward", "zh")  # asked once, not also by /channel
+        await api.settle(quiet=0.5)
+        assert len(api.sent(owner)) == 1
+
+        # The wait is over: PTB's own timeout job runs now instead of in ten minutes.
+        job = conversation.timeout_jobs[(owner, owner)]
+        job.job.modify(next_run_time=datetime.now(UTC))
+        await api.wait_for(lambda: not conversation.timeout_jobs)
+        api.forward_channel_post(
+            owner, "频道里的一条消息", channel_id=channel, channel_title="晚报频道"
+        )
+        await api.wait_for_final(owner, 2, timeout=60)
+        await api.settle(quiet=0.5)
+        assert await app.bot_data.digests.subscriptions.find(channel) is None
+        assert not any("晚报频道" in m.text for m in api.sent(owner))
+
+        # Asked again, the forward within the wait configures the channel (and is not read).
+        api.send_text(owner, "/channel add")
+        await api.wait_for(lambda: len(api.sent(owner)) >= 3)
+        api.forward_channel_post(
+            owner, "频道里的一条消息", channel_id=channel, channel_title="晚报频道"
+        )
+        on = (await api.wait_for_messages(owner, 4))[-1]
+        assert on.text.startswith(t("channel_on", "zh", name="晚报频道"))
+        assert conversation.timeout_jobs == {}  # the conversation ended with the forward
+        await api.settle(quiet=0.5)
+        assert len(api.sent(owner)) == 4
+        sub = await app.bot_data.digests.subscriptions.get(channel)
+        assert (sub.configured_by, sub.schedule) == (owner, "daily 08:00")
+
+
 async def test_bot_must_be_channel_admin(fake_bot_api: FakeBotAPI, bot_settings: Settings) -> None:
     channel, owner = -100901, 811
     fake_bot_api.set_chat(channel, type="channel", title="无权限频道")
@@ -218,7 +270,7 @@ async def test_settings_keyboard_changes_the_digest(
     clock, api = Clock(), fake_bot_api
     api.set_chat_member(GROUP, ADMIN, "administrator")
     async with api.polling(app_with(bot_settings, clock)) as app:
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         api.send_text(GROUP, "/digest settings", user_id=ADMIN)
         panel = await api.wait_for_message(GROUP)
         labels = [b["text"] for row in panel.reply_markup["inline_keyboard"] for b in row]  # type: ignore[index]
@@ -276,7 +328,7 @@ async def test_a_scheduled_slot_without_news_posts_nothing(
     async with api.polling(app_with(bot_settings, clock)) as app:
         api.send_text(GROUP, "/digest every 1h", user_id=ADMIN)
         await api.wait_for_message(GROUP)
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         first = (await runtime.subscriptions.get(GROUP)).next_run_at
         clock.advance(hours=1, minutes=1)
         await runtime.scheduler.resync()
@@ -297,7 +349,7 @@ async def test_group_upgraded_to_supergroup_keeps_its_digest(
     api, supergroup = fake_bot_api, -100700
     api.set_chat_member(GROUP, ADMIN, "administrator")
     async with api.polling(app_with(bot_settings, Clock())) as app:
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         api.send_text(GROUP, "/digest weekly mon 09:00", user_id=ADMIN)
         await api.wait_for_message(GROUP)
         api.add_update({"message": api._message(GROUP, ADMIN, migrate_to_chat_id=supergroup)})

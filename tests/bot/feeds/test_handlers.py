@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app import build_application
 from bot.context import BotApp
-from bot.digests.runtime import DigestClock, DigestRuntime
+from bot.digests.runtime import DigestRuntime
 from bot.settings import Settings
 from tests.helpers.digests import Clock, feed_items
 from tests.helpers.fake_bot_api import FakeBotAPI
@@ -16,7 +16,7 @@ GROUP, ADMIN, MEMBER = -900, 901, 902
 
 def app_with(settings: Settings, clock: Clock) -> BotApp:
     app = build_application(settings)
-    app.bot_data.add(DigestClock(clock))
+    app.bot_data.clock = clock
     return app
 
 
@@ -26,7 +26,7 @@ async def test_fifty_items_ten_new_give_ten_stories_then_nothing(
     clock, api = Clock(), fake_bot_api
     api.set_chat_member(GROUP, ADMIN, "administrator")
     async with feed_server() as feeds, api.polling(app_with(bot_settings, clock)) as app:
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         articles = app.bot_data.services.articles
         feeds.publish(feed_items(40))
         api.send_text(GROUP, f"/feed add {feeds.feed_url}", user_id=ADMIN)
@@ -66,7 +66,7 @@ async def test_feed_commands_filters_instant_and_admin_only(
     clock, api = Clock(), fake_bot_api
     api.set_chat_member(GROUP, ADMIN, "administrator")
     async with feed_server() as feeds, api.polling(app_with(bot_settings, clock)) as app:
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         feeds.publish(feed_items(36))
         api.send_text(GROUP, f"/feed add {feeds.feed_url}", user_id=MEMBER)
         assert "只有群管理员" in (await api.wait_for_message(GROUP)).text
@@ -107,7 +107,7 @@ async def test_opml_document_imports_feeds(
     async with fake_bot_api.polling(app_with(bot_settings, Clock())) as app:
         fake_bot_api.send_document(user, opml, "feeds.opml", mime_type="text/x-opml")
         reply = await fake_bot_api.wait_for_message(user)
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         assert "导入了 2 个订阅源" in reply.text
         assert [f.url for f in await runtime.feeds.for_chat(user)] == [
             "https://a.example/rss",
@@ -122,7 +122,7 @@ async def test_channel_feeds_are_managed_from_a_private_chat(
     api.set_chat(channel, type="channel", title="频道")
     api.set_chat_member(channel, owner, "administrator")
     async with feed_server() as feeds, api.polling(app_with(bot_settings, Clock())) as app:
-        runtime: DigestRuntime = app.bot_data.get(DigestRuntime)
+        runtime: DigestRuntime = app.bot_data.digests
         feeds.publish(feed_items(36))
         api.send_text(stranger, f"/feed add {feeds.feed_url} {channel}")
         assert "没有找到" in (await api.wait_for_message(stranger)).text

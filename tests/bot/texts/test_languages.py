@@ -1,15 +1,20 @@
 """``/lang en`` is honoured by every command family, not only the chat commands: /digest,
-/channel, /feed, and the error handler's apology (Telegram's language_code says Chinese)."""
+/channel, /feed, the admin commands, and the error handler's apology (Telegram's
+language_code says Chinese)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 from telegram.ext import CommandHandler
 
 from bot.app import build_application
+from bot.digests.compose import DigestOptions, compose
 from bot.settings import Settings
+from bot.texts import t
+from tests.bot.conftest import ADMIN_ID
 from tests.helpers.fake_bot_api import FakeBotAPI
 
 CJK = range(0x4E00, 0xA000)
@@ -43,6 +48,31 @@ async def test_digest_channel_and_feed_replies_follow_lang_en(running_bot: FakeB
     assert (await answer(running_bot, chat, "/feed remove 3")).startswith("No such feed")
     assert (await answer(running_bot, chat, "/feed frobnicate")).startswith("Usage: /feed")
     assert not any(chinese(m.text) for m in running_bot.sent(chat)[1:] if "⚙️" not in m.text)
+
+
+async def test_admin_replies_follow_the_admins_lang(running_bot: FakeBotAPI) -> None:
+    admin = ADMIN_ID  # an admin of the running bot, writing in their private chat
+    zh = await answer(running_bot, admin, "/ban 77")
+    assert zh == t("adm_banned", "zh", user=77) == "已封禁 77"
+    assert (await answer(running_bot, admin, "/lang en")).startswith("OK")
+    assert await answer(running_bot, admin, "/unban 77") == "unbanned 77"
+    assert await answer(running_bot, admin, "/purge x") == "usage: /purge ARTICLE_ID"
+    assert (await answer(running_bot, admin, "/stats")).startswith("📊 Stats\nusers: ")
+    assert (await answer(running_bot, admin, "/audit")).startswith("🧾 Audit")
+    assert (await answer(running_bot, admin, "/feeds")) == "No feeds."
+    later = [m.text for m in running_bot.sent(admin)[3:]]
+    assert later and not any(chinese(text) for text in later)
+
+
+def test_a_digest_speaks_its_own_language_from_the_catalogue() -> None:
+    """The digest's labels follow the digest's language setting (not one reader's)."""
+    end = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    for lang in ("zh", "en"):
+        [text] = compose(
+            [], period_start=None, period_end=end, options=DigestOptions(lang)
+        ).messages
+        assert text.startswith(t("dg_title", lang)) and t("dg_empty", lang) in text
+        assert t("dg_count", lang, n=0) in text and chinese(text) == (lang == "zh")
 
 
 async def test_an_unexpected_error_is_told_in_the_chosen_language_as_a_reply(
