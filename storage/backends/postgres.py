@@ -173,23 +173,5 @@ class TermPostings:
         terms = [posting_term(word) for _, word in heaviest]
         return sql, [weights, terms, root, postings, root, postings, limit]
 
-    def nearby_union(
-        self, heaviest: Sequence[tuple[float, str]], root: int, *, postings: int, limit: int
-    ) -> tuple[str, list[Any]]:
-        parts, params = [], []
-        for weight, word in heaviest:
-            for op, order in (("<", "DESC"), (">", "ASC")):
-                parts.append(
-                    "SELECT article_id AS rid, CAST(? AS float8) AS w FROM (SELECT article_id"
-                    f" FROM article_terms WHERE term = ? AND article_id {op} ?"
-                    f" ORDER BY article_id {order} LIMIT ?) AS p"
-                )
-                params += [weight, posting_term(word), root, postings]
-        sql = (
-            f"WITH votes AS ({' UNION ALL '.join(parts)})"
-            " SELECT rid, sum(w) AS s FROM votes GROUP BY rid ORDER BY s DESC, rid DESC LIMIT ?"
-        )
-        return sql, [*params, limit]
-
     async def indexed(self, conn: Connection) -> int:
         return int((await conn.fetchall("SELECT count(*) FROM article_search"))[0][0])
