@@ -16,5 +16,7 @@ COPY bot bot
 RUN pip install .
 
 USER zhaiyao
+# jieba's parsed tables cached in the image (~/.cache/zhaiyao): each start reads them whole
+RUN python -c "from summarizer.tokenize import load_tables; load_tables()"
 VOLUME ["/data"]
 CMD ["zhaiyao", "run"]

@@ -87,8 +87,13 @@ def install(tree: Tree) -> float:
     """Export the tree and run the README's install command in it; returns seconds."""
     shutil.rmtree(tree.src, ignore_errors=True)
     tree.src.mkdir(parents=True)
+    commit = subprocess.run(
+        ["git", "-C", str(tree.repo), "rev-parse", "--short", tree.ref],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    tree.ref = f"{tree.ref} ({commit})"  # the report names the commit measured
     archive = subprocess.run(
-        ["git", "-C", str(tree.repo), "archive", tree.ref], check=True, capture_output=True
+        ["git", "-C", str(tree.repo), "archive", commit], check=True, capture_output=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree.src)], input=archive, check=True)
     command = "python3 -m venv .venv && . .venv/bin/activate && pip install -q -U pip"

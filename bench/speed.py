@@ -13,7 +13,9 @@ another chat's article). Medians over all runs; wall clock and process CPU time.
 ``--pages``: the CPU cost of ``extract_article`` + ``analyze`` per Chinese page of an
 extraction set (median and p90 over pages, each the best of ``--runs``), with each
 stage's share: what a user's link costs after the download. It uses only the public
-API, so a copy of this file placed in another checkout's ``bench/`` measures that one.
+API, so a copy of this file placed in another checkout's ``bench/`` measures that one
+(``bench/install.py --pages`` does that for two trees in one run, reading the
+``--per-page`` lines: stage, page id and CPU ms, tab-separated).
 """
 
 from __future__ import annotations

@@ -26,12 +26,13 @@ from telegram import (
     LinkPreviewOptions,
 )
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, MessageHandler, filters
+from telegram.ext import ApplicationBuilder, Defaults, MessageHandler, filters
 
 from bot.context import CONTEXT_TYPES, BotApp, Services
 from bot.errors import MissingToken, on_error
 from bot.settings import Settings
 from bot.telegram.access_log import LoggedApplication
+from bot.telegram.ratelimit import SharedRateLimiter
 from bot.texts import COMMANDS, GROUP_COMMANDS
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def build_application(settings: Settings) -> BotApp:
                 parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(SharedRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .read_timeout(TELEGRAM_TIMEOUT)
         .write_timeout(TELEGRAM_TIMEOUT)
         .get_updates_read_timeout(TELEGRAM_TIMEOUT)
@@ -142,6 +143,7 @@ def load_models(settings: Settings) -> None:
 async def post_init(app: BotApp) -> None:
     settings = app.bot_data.settings
     app.bot_data.services = await open_services(settings)
+    share_limits(app)
     import asyncio
 
     await asyncio.to_thread(load_models, settings)
@@ -151,6 +153,18 @@ async def post_init(app: BotApp) -> None:
         if hook is not None:
             await hook(app)
     log.info("Zhaiyao ready as @%s", app.bot.username)
+
+
+def share_limits(app: BotApp) -> None:
+    """Telegram's limits counted where every worker sees them (see bot.telegram.ratelimit)."""
+    from storage.buckets import buckets_for
+
+    services = app.bot_data.services
+    buckets = buckets_for(services.db, services.settings.redis_url)
+    limiter = getattr(app.bot, "rate_limiter", None)
+    if isinstance(limiter, SharedRateLimiter):
+        limiter.use(buckets)
+    app.bot_data.rate_limiter.use(buckets)  # the per-user article limit, too
 
 
 async def post_shutdown(app: BotApp) -> None:

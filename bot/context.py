@@ -207,8 +207,18 @@ class ZhaiyaoContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         return self._prefs
 
     def forget_prefs(self) -> None:
-        """The user's row changed (tracking, /lang, /summary): read it again when asked."""
+        """The user's row changed (/lang, /summary): read it again when asked."""
         self._prefs = _UNSET
+
+    def tracked(self, language_code: str | None) -> None:
+        """The user's row was just upserted with the update's language_code: prefs read
+        before that (rare: only a handler ahead of the tracking group reads them) are read
+        again if the language_code they hold is now out of date."""
+        prefs = self._prefs
+        if prefs is _UNSET or prefs is None or not language_code:
+            return
+        if prefs.language_code != language_code:
+            self._prefs = _UNSET
 
     async def lang(self) -> Lang:
         """The reply language: the user's /lang, else Telegram's language_code, else zh."""

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default=None,
         description="`sqlite:///path` or `postgresql://user@host/db`; overrides `ZHAIYAO_DB`.",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="`redis://host:6379/0`: rate limits shared by several workers live there"
+        " (else in PostgreSQL; in the process on SQLite).",
+    )
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated Telegram user ids of bot admins."
     )

@@ -212,6 +212,9 @@ class Database:
             raise MigrationError(f"migration failed: {exc}") from exc
 
     async def close(self) -> None:
+        from storage.workers import close_worker  # this process's claims end with it
+
+        await close_worker(self)
         await self.engine.dispose()
 
 

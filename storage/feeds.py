@@ -1,10 +1,18 @@
 """News feeds a chat follows: conditional-GET validators, failure backoff, keyword filters,
-instant mode, and the item ids already seen (so each item is ingested once)."""
+instant mode, and the item ids already seen (so each item is ingested once).
+
+With several workers, :meth:`FeedRepository.claim_due` hands each due feed to one of them:
+it moves ``next_poll_at`` a lease ahead in the claiming transaction (rows other claimers
+hold are skipped), so a worker that dies mid-poll only delays the feed by the lease.
+:meth:`FeedRepository.take_item` records a new item, its place in the chat's story log and
+its instant post (in the outbox, ``feed:<feed>:<guid hash>``) in one transaction; the first
+worker to take an item wins, so each reaches the chat once."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -133,6 +141,68 @@ class FeedRepository:
         )
         return [_feed(r) for r in rows]
 
+    async def claim_due(
+        self, lease: timedelta, now: datetime | None = None, *, limit: int = 100
+    ) -> list[Feed]:
+        """Due feeds of active chats, now this worker's for ``lease`` (their next poll
+        time moved past it; the poll's outcome sets the real one)."""
+        moment = now or utcnow()
+        async with self.db.transaction() as conn:
+            rows = await conn.fetchall(
+                "UPDATE feeds SET next_poll_at = ? WHERE id IN (SELECT id FROM feeds"
+                " WHERE next_poll_at <= ? AND chat_id NOT IN (SELECT chat_id FROM"
+                " subscriptions WHERE state != 'active') ORDER BY next_poll_at LIMIT ?"
+                f"{self.db.backend.skip_locked}) RETURNING *",
+                (aware(moment + lease), aware(moment), limit),
+            )
+        feeds = [_feed(r) for r in rows]
+        return sorted(feeds, key=lambda f: f.id)
+
+    async def claim(self, feed_id: int, lease: timedelta, now: datetime | None = None) -> Feed:
+        """This one feed, polled now (``/feed add``), held for ``lease``."""
+        moment = now or utcnow()
+        async with self.db.transaction() as conn:
+            row = await conn.fetchone(
+                "UPDATE feeds SET next_poll_at = ? WHERE id = ? RETURNING *",
+                (aware(moment + lease), feed_id),
+            )
+        if row is None:
+            raise NotFound("feed", feed_id)
+        return _feed(row)
+
+    async def take_item(
+        self,
+        feed: Feed,
+        guid: str,
+        article_id: int,
+        *,
+        posts: Sequence[str] = (),
+        now: datetime | None = None,
+    ) -> bool:
+        """Record a new item: seen, in the chat's story log, its instant ``posts`` (the
+        card's messages) owed to the chat; False (and nothing recorded) when another poll
+        took it first."""
+        from storage.outbox import add as owe
+
+        stamp = aware(now or utcnow())
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO feed_items(feed_id, guid, article_id, seen_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (feed_id, guid) DO NOTHING",
+                (feed.id, guid, article_id, stamp),
+            )
+            if cur.rowcount == 0:
+                return False
+            await conn.execute(
+                "INSERT INTO chat_stories(chat_id, article_id, shared_at, via)"
+                " VALUES (?, ?, ?, 'feed') ON CONFLICT DO NOTHING",
+                (feed.chat_id, article_id, stamp),
+            )
+            for seq, post in enumerate(posts):
+                key = f"{post_key(feed.id, guid)}:{seq}"
+                await owe(conn, feed.chat_id, key, post, seq=seq, now=stamp)
+        return True
+
     async def polled_ok(
         self,
         feed_id: int,
@@ -205,3 +275,9 @@ class FeedRepository:
             )
             if cur.rowcount == 0:
                 raise NotFound("feed", feed_id)
+
+
+def post_key(feed_id: int, guid: str) -> str:
+    """The outbox key of a feed item's instant post in the feed's chat (``:<part>``
+    follows)."""
+    return f"feed:{feed_id}:{hashlib.sha256(guid.encode()).hexdigest()[:32]}"

@@ -2,8 +2,9 @@
 
 A chat has at most one :class:`Subscription` (its schedule and digest settings). Stories
 reach a chat's log when a member shares them or a chat feed brings them. A :class:`Digest`
-is recorded with all its rendered messages *before* sending; each message is marked
-delivered as Telegram accepts it, so a restart resumes where it stopped.
+slot is claimed by one worker, then recorded with all its rendered messages in the outbox
+(:mod:`storage.outbox`) *before* sending, so any worker, or a restart, sends what is still
+owed, once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Literal
 
 from storage.db import Database, Record, read_time
 from storage.errors import NotFound
+from storage.workers import Worker
 
 ChatKind = Literal["group", "channel", "private"]
 ChatState = Literal["active", "paused", "gone"]
@@ -25,6 +27,7 @@ _CHAT_KEYS = {
     "chat_stories": ("article_id",),
     "feeds": ("url",),
     "digests": ("slot",),
+    "outbox": ("key",),
 }
 SETTING_FIELDS = frozenset({"tz", "language", "stories", "summary_chars", "entities"})
 
@@ -76,7 +79,15 @@ class DigestMessage:
     seq: int
     html: str
     message_id: int | None
-    delivered: bool
+    state: str  # the outbox row's: pending, sending, sent, ambiguous, failed
+
+    @property
+    def delivered(self) -> bool:
+        return self.state == "sent"
+
+    @property
+    def owed(self) -> bool:
+        return self.state in ("pending", "sending")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +103,13 @@ class Digest:
 
     @property
     def pending(self) -> tuple[DigestMessage, ...]:
-        return tuple(m for m in self.messages if not m.delivered)
+        return tuple(m for m in self.messages if m.owed)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotClaim:
+    digest_id: int
+    state: Literal["mine", "recorded", "busy"]  # busy: a live worker is composing it
 
 
 def _subscription(row: Record) -> Subscription:
@@ -157,6 +174,19 @@ class SubscriptionRepository:
 
     async def set_next_run(self, chat_id: int, next_run_at: datetime | None) -> None:
         await self._update(chat_id, next_run_at=aware(next_run_at))
+
+    async def advance_next_run(
+        self, chat_id: int, slot: datetime, next_run_at: datetime | None
+    ) -> bool:
+        """Move the schedule past ``slot``, unless it already moved (another worker ran
+        the same slot, or the schedule changed meanwhile)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE subscriptions SET next_run_at = ?, updated_at = ?"
+                " WHERE chat_id = ? AND next_run_at = ?",
+                (aware(next_run_at), aware(utcnow()), chat_id, aware(slot)),
+            )
+            return cur.rowcount > 0
 
     async def update_settings(self, chat_id: int, **values: Any) -> Subscription:
         unknown = set(values) - SETTING_FIELDS
@@ -247,10 +277,97 @@ class SubscriptionRepository:
 
 
 class DigestLog:
-    """Digests recorded before sending, delivered message by message."""
+    """Digests claimed per (chat, slot), then recorded (every message in the outbox) before
+    anything is sent.
+
+    :meth:`claim` inserts the slot's row (``UNIQUE(chat_id, slot)``) as ``composing`` by a
+    worker; whoever inserts it composes, everyone else finds it claimed. A claim left by a
+    dead worker is taken over; :meth:`record` turns it into ``recorded`` with its messages
+    in the outbox, in one transaction that also consumes the chat's period."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    async def claim(
+        self, chat_id: int, slot: str, worker: Worker, *, now: datetime | None = None
+    ) -> SlotClaim:
+        stamp = aware(now or utcnow())
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO digests(chat_id, slot, period_end, stories, created_at, state,"
+                " worker) VALUES (?, ?, ?, 0, ?, 'composing', ?)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                (chat_id, slot, stamp, stamp, worker.key),
+            )
+            created = await cur.fetchone()
+            if created is not None:
+                return SlotClaim(created[0], "mine")
+            row = await conn.fetchone(
+                "SELECT id, state, worker FROM digests WHERE chat_id = ? AND slot = ?",
+                (chat_id, slot),
+            )
+            assert row is not None  # the conflict was this row
+            if row["state"] == "recorded":
+                return SlotClaim(row["id"], "recorded")
+            if row["worker"] == worker.key:
+                return SlotClaim(row["id"], "mine")
+            cur = await conn.execute(
+                "UPDATE digests SET worker = ?, created_at = ? WHERE id = ?"
+                f" AND state = 'composing' AND (worker IS NULL OR {worker.dead()})",
+                (worker.key, stamp, row["id"]),
+            )
+            return SlotClaim(row["id"], "mine" if cur.rowcount else "busy")
+
+    async def record_claimed(
+        self,
+        digest_id: int,
+        worker: Worker,
+        period_start: datetime | None,
+        period_end: datetime,
+        stories: int,
+        messages: Sequence[str],
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        """Record the claimed digest's messages in the outbox; False if the claim was lost
+        (another worker took it over, thinking this one dead)."""
+        async with self.db.transaction() as conn:
+            row = await conn.fetchone(
+                "UPDATE digests SET state = 'recorded', period_start = ?, period_end = ?,"
+                " stories = ?, created_at = ? WHERE id = ? AND state = 'composing'"
+                " AND worker = ? RETURNING chat_id",
+                (
+                    aware(period_start),
+                    aware(period_end),
+                    stories,
+                    aware(now or utcnow()),
+                    digest_id,
+                    worker.key,
+                ),
+            )
+            if row is None:
+                return False
+            from storage.outbox import add as owe  # (the outbox reads this module's helpers)
+
+            chat_id = row[0]
+            for seq, html in enumerate(messages):
+                await owe(
+                    conn, chat_id, f"digest:{digest_id}:{seq}", html, digest_id=digest_id, seq=seq
+                )
+            # The period is consumed in the same transaction that records the digest.
+            await conn.execute(
+                "UPDATE subscriptions SET last_digest_at = ? WHERE chat_id = ?",
+                (aware(period_end), chat_id),
+            )
+        return True
+
+    async def release(self, digest_id: int, worker: Worker) -> None:
+        """Give up a claim (nothing to send, or composing failed): the slot is free."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM digests WHERE id = ? AND state = 'composing' AND worker = ?",
+                (digest_id, worker.key),
+            )
 
     async def record(
         self,
@@ -261,40 +378,30 @@ class DigestLog:
         stories: int,
         messages: Sequence[str],
         *,
+        worker: Worker,
         now: datetime | None = None,
     ) -> Digest:
-        """Record a digest for ``slot`` (e.g. the scheduled time); an existing one wins, so
-        running the same slot twice sends nothing new."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO digests(chat_id, slot, period_start, period_end, stories,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                (
-                    chat_id,
-                    slot,
-                    aware(period_start),
-                    aware(period_end),
-                    stories,
-                    aware(now or utcnow()),
-                ),
+        """Claim and record ``slot`` at once; an existing digest wins, so recording the
+        same slot twice owes nothing new."""
+        claim = await self.claim(chat_id, slot, worker, now=now)
+        if claim.state == "mine":
+            await self.record_claimed(
+                claim.digest_id, worker, period_start, period_end, stories, messages, now=now
             )
-            created = await cur.fetchone()
-            if created is not None:
-                digest_id = created[0]
-                await conn.executemany(
-                    "INSERT INTO digest_messages(digest_id, seq, html) VALUES (?, ?, ?)",
-                    [(digest_id, seq, html) for seq, html in enumerate(messages)],
-                )
-                # The period is consumed in the same transaction that records the digest.
-                await conn.execute(
-                    "UPDATE subscriptions SET last_digest_at = ? WHERE chat_id = ?",
-                    (aware(period_end), chat_id),
-                )
-        return await self.for_slot(chat_id, slot)
+        return await self.get(claim.digest_id)
+
+    async def orphaned(self, worker: Worker) -> list[tuple[int, str]]:
+        """(chat, slot) of digests a dead worker was composing."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, slot FROM digests WHERE state = 'composing'"
+            f" AND (worker IS NULL OR {worker.dead()}) ORDER BY id"
+        )
+        return [(r[0], r[1]) for r in rows]
 
     async def exists(self, chat_id: int, slot: str) -> bool:
         row = await self.db.fetchone(
-            "SELECT 1 FROM digests WHERE chat_id = ? AND slot = ?", (chat_id, slot)
+            "SELECT 1 FROM digests WHERE chat_id = ? AND slot = ? AND state = 'recorded'",
+            (chat_id, slot),
         )
         return row is not None
 
@@ -311,8 +418,7 @@ class DigestLog:
         if row is None:
             raise NotFound("digest", digest_id)
         messages = await self.db.fetchall(
-            "SELECT seq, html, message_id, delivered_at FROM digest_messages"
-            " WHERE digest_id = ? ORDER BY seq",
+            "SELECT seq, html, message_id, state FROM outbox WHERE digest_id = ? ORDER BY seq",
             (digest_id,),
         )
         return Digest(
@@ -323,34 +429,31 @@ class DigestLog:
             period_end=read_time(row["period_end"]),
             stories=row["stories"],
             completed=row["completed_at"] is not None,
-            messages=tuple(DigestMessage(m[0], m[1], m[2], m[3] is not None) for m in messages),
+            messages=tuple(DigestMessage(m[0], m[1], m[2], m[3]) for m in messages),
         )
 
-    async def mark_delivered(
-        self, digest_id: int, seq: int, message_id: int | None, *, at: datetime | None = None
-    ) -> None:
+    async def complete_if_sent(self, digest_id: int, *, at: datetime | None = None) -> bool:
+        """Mark the digest complete once none of its messages is still owed."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE digest_messages SET message_id = ?, delivered_at = ?"
-                " WHERE digest_id = ? AND seq = ?",
-                (message_id, aware(at or utcnow()), digest_id, seq),
+            cur = await conn.execute(
+                "UPDATE digests SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
+                " AND state = 'recorded' AND NOT EXISTS (SELECT 1 FROM outbox WHERE"
+                " digest_id = ? AND state IN ('pending', 'sending'))",
+                (aware(at or utcnow()), digest_id, digest_id),
             )
-
-    async def complete(self, digest_id: int, *, at: datetime | None = None) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE digests SET completed_at = ? WHERE id = ?",
-                (aware(at or utcnow()), digest_id),
-            )
+            return cur.rowcount > 0
 
     async def unfinished(self) -> list[Digest]:
         """Digests recorded but not fully delivered (resumed at start-up)."""
         rows = await self.db.fetchall(
-            "SELECT id FROM digests WHERE completed_at IS NULL ORDER BY id"
+            "SELECT id FROM digests WHERE completed_at IS NULL AND state = 'recorded' ORDER BY id"
         )
         return [await self.get(r[0]) for r in rows]
 
     async def count(self, chat_id: int) -> int:
         return int(
-            await self.db.scalar("SELECT count(*) FROM digests WHERE chat_id = ?", (chat_id,))
+            await self.db.scalar(
+                "SELECT count(*) FROM digests WHERE chat_id = ? AND state = 'recorded'",
+                (chat_id,),
+            )
         )

@@ -1,5 +1,8 @@
 """Unhandled errors to the admin chat, rate-limited so an outage does not flood it.
 
+:func:`ambiguous_report` tells the admin chat about outbox messages a worker died sending
+(they may have arrived; they are not sent again).
+
 At most one alert per error type per ``interval`` seconds; the alerts held back are
 counted and the count rides on the next alert of that type. The last few errors are
 kept in memory for ``/health``.
@@ -12,9 +15,14 @@ import logging
 import time
 import traceback
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.telegram.outbox import ReportAmbiguous
+    from storage.outbox import OutboxEntry
 
 from bot.texts import Lang, t
 
@@ -87,6 +95,27 @@ class ErrorAlerts:
             log.warning("could not send the error alert to the admin chat", exc_info=True)
             return False
         return True
+
+
+def ambiguous_report(
+    send: Callable[[int, str], Awaitable[object]], admin_chat: int | None
+) -> ReportAmbiguous | None:
+    """The admin chat's notice about messages that may or may not have arrived."""
+    if admin_chat is None:
+        return None
+
+    async def report(entries: Sequence[OutboxEntry]) -> None:
+        lines = [
+            "⚠️ <b>消息可能未送达 / message may not have arrived</b>",
+            "发送中途工作进程退出，Telegram 是否收到无法确定；为避免重复，不会重发。",
+            "A worker stopped while Telegram had these; they are not sent again.",
+        ]
+        for e in entries:
+            what = f"digest {e.digest_id} part {e.seq + 1}" if e.digest_id else e.key
+            lines.append(f"• chat <code>{e.chat_id}</code>: {html.escape(what)}")
+        await send(admin_chat, "\n".join(lines))
+
+    return report
 
 
 def _innermost_frames(tb: str, limit: int) -> str:

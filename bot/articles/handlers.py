@@ -49,7 +49,7 @@ async def track(update: Update, context: Context) -> None:
             first_name=user.first_name,
             language_code=user.language_code,
         )
-        context.forget_prefs()  # (read before tracking, they would miss its language_code)
+        context.tracked(user.language_code)
     if chat is not None:
         await users.touch_chat(chat.id, type=chat.type, title=chat.title)
 
@@ -60,10 +60,10 @@ async def rate_limit(update: Update, context: Context) -> None:
         return
     request = await context.request(message)
     limiter = context.bot_data.rate_limiter
-    if request is None or limiter.allow(user.id, request.cost):
+    if request is None or await limiter.allow(user.id, request.cost):
         return
     note("rate_limited")
-    if limiter.should_warn(user.id):
+    if await limiter.should_warn(user.id):
         await reply(context.bot, message, t("rate_limited", await context.lang()))
     raise ApplicationHandlerStop
 

@@ -7,14 +7,13 @@ read, a pasted article, or nothing. In groups the bot reads only messages addres
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
 from telegram import Message, MessageEntity
 
 from bot.articles.service import find_urls
+from storage.buckets import Buckets, MemoryBuckets
 
 # Text without a link at least this long is read as a pasted article; shorter text gets
 # a hint. A forwarded post is read whatever its length (forwarding is the request).
@@ -79,29 +78,24 @@ def article_request(
 
 
 class RateLimiter:
-    """Sliding one-minute window per user, counted in articles."""
+    """Articles per user a minute, for the whole deployment: a bucket of ``per_minute``
+    refilled evenly over the minute, in the buckets the workers share
+    (:mod:`storage.buckets`; this process's until :meth:`use` is called)."""
 
-    def __init__(self, per_minute: int, window: float = RATE_WINDOW_S) -> None:
+    def __init__(self, per_minute: int, buckets: Buckets | None = None) -> None:
         self.per_minute = per_minute
-        self.window = window
-        self._hits: dict[int, deque[float]] = {}
-        self._warned: dict[int, float] = {}
+        self.buckets: Buckets = buckets or MemoryBuckets()
 
-    def allow(self, user_id: int, cost: int = 1, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        hits = self._hits.setdefault(user_id, deque())
-        while hits and now - hits[0] >= self.window:
-            hits.popleft()
-        if len(hits) + max(cost, 1) > self.per_minute:
+    def use(self, buckets: Buckets) -> None:
+        self.buckets = buckets
+
+    async def allow(self, user_id: int, cost: int = 1) -> bool:
+        cost = max(cost, 1)
+        if cost > self.per_minute:
             return False
-        hits.extend([now] * max(cost, 1))
-        return True
+        rate = self.per_minute / RATE_WINDOW_S
+        return await self.buckets.take(f"user:{user_id}", rate, self.per_minute, cost) == 0
 
-    def should_warn(self, user_id: int, now: float | None = None) -> bool:
+    async def should_warn(self, user_id: int) -> bool:
         """Say 'slow down' once per window, not on every refused message."""
-        now = time.monotonic() if now is None else now
-        last = self._warned.get(user_id)
-        if last is not None and now - last < self.window:
-            return False
-        self._warned[user_id] = now
-        return True
+        return await self.buckets.take(f"warned:{user_id}", 1 / RATE_WINDOW_S, 1) == 0

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from bot.settings import Settings
 from storage.articles import ArticleRepository, StoredArticle
@@ -63,7 +63,7 @@ class Link:
     """A link to fetch."""
 
     url: str
-    kind = "url"  # the request log's kind and target
+    kind: ClassVar[str] = "url"  # the request log's kind and target
 
     @property
     def target(self) -> str:
@@ -75,7 +75,7 @@ class Pasted:
     """Text pasted (or forwarded, or a .txt file decoded) into a chat."""
 
     text: str
-    kind = "text"
+    kind: ClassVar[str] = "text"
 
     @property
     def target(self) -> str:
@@ -88,7 +88,7 @@ class Upload:
 
     data: str | bytes
     name: str = ""
-    kind = "file"
+    kind: ClassVar[str] = "file"
 
     @property
     def target(self) -> str:
@@ -168,7 +168,23 @@ class NewsService:
         """Read a link, a pasted text or an uploaded page into a stored :class:`Report`:
         :meth:`fetch` → :meth:`clean` + :meth:`analyze` (one worker job) → :meth:`store`,
         logged in the request log with its outcome and latency (``user_id``/``chat_id``:
-        who asked)."""
+        who asked). A link is read once however many workers get it at the same moment
+        (``bot.articles.once``)."""
+        if isinstance(source, Link):
+            from bot.articles.once import read_once
+
+            return await read_once(
+                self,
+                source.url,
+                lambda: self._read(source, prefs, user_id=user_id, chat_id=chat_id),
+                user_id=user_id,
+                chat_id=chat_id,
+            )
+        return await self._read(source, prefs, user_id=user_id, chat_id=chat_id)
+
+    async def _read(
+        self, source: Source, prefs: ReadPrefs, *, user_id: int | None, chat_id: int | None
+    ) -> Report:
         started = time.perf_counter()
         try:
             raw = await self.fetch(source)

@@ -1,12 +1,20 @@
-"""Build, record and deliver a chat's digest exactly once per scheduled slot.
+"""Build, record and deliver a chat's digest exactly once per scheduled slot, with any
+number of workers.
 
-A digest is recorded (all its messages, rendered) in the database *before* the first send;
-each message is marked delivered when Telegram accepts it. Running a slot again only sends
-what is still undelivered, so a restart neither skips nor double-posts. Delivery sends
-through ``bot.telegram.send`` (``RetryAfter`` waited out, network failures retried; the
-bot's ``AIORateLimiter`` keeps to Telegram's 20 messages a minute per group or channel),
-and pauses a chat that blocked or removed the bot instead of
-retrying it forever.
+A worker claims the slot in the database (``DigestLog.claim``: one row per (chat, slot)),
+composes it, and records all its rendered messages in the outbox *before* the first send;
+the outbox (``bot.telegram.outbox``) sends each once, whichever worker gets to it. Running
+a slot again only sends what is still owed, so a restart or a second worker neither skips
+nor double-posts. A chat that blocked or removed the bot is paused instead of retried
+forever. What happens when a worker dies at each point:
+
+- before the claim: nothing was recorded; the slot runs when any worker next fires it;
+- after the claim, while composing: the claim is a dead worker's; the resume tick (or a
+  restart) of any worker takes it over and composes again;
+- after recording, before a message is sent: the message is still owed and is sent once;
+- during the Bot API call: the message is *ambiguous* (Telegram may have it) — never sent
+  again, reported to the admin chat;
+- after Telegram accepted it: it is ``sent``, nothing more happens.
 """
 
 from __future__ import annotations
@@ -19,13 +27,13 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden
 
 from bot.digests.compose import ComposedDigest, DigestOptions, compose
-from bot.telegram.send import send
+from bot.telegram.outbox import OutboxSender
 from storage.articles import StoredArticle
 from storage.errors import NotFound
 from storage.subscriptions import Digest, DigestLog, Subscription, SubscriptionRepository, utcnow
+from storage.workers import Worker
 from summarizer.model import ListedStory
 from summarizer.summarize import char_budget
 
@@ -47,7 +55,9 @@ OneSentence = Callable[[str, int], Awaitable[str]]
 @dataclass(frozen=True, slots=True)
 class Delivery:
     digest_id: int
-    status: Literal["delivered", "paused", "gone", "empty"]
+    # busy: another live worker is composing it; waiting: some messages are still owed
+    # (429 or Telegram failing), a later drain sends them
+    status: Literal["delivered", "paused", "gone", "empty", "busy", "waiting"]
     sent: int
 
 
@@ -58,6 +68,7 @@ class DigestService:
         digests: DigestLog,
         articles: ArticleSource,
         one_sentence: OneSentence,
+        sender: OutboxSender | None = None,  # None: compose only (benchmarks)
         *,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -65,34 +76,54 @@ class DigestService:
         self.digests = digests
         self.articles = articles
         self.one_sentence = one_sentence
+        self._sender = sender
         self.clock = clock
         self._chat_locks: dict[int, asyncio.Lock] = {}
+
+    @property
+    def sender(self) -> OutboxSender:
+        if self._sender is None:
+            raise RuntimeError("this DigestService composes only (no outbox sender)")
+        return self._sender
+
+    @property
+    def worker(self) -> Worker:
+        return self.sender.worker
 
     async def run_slot(
         self, bot: Bot, chat_id: int, slot: str, *, skip_empty: bool = False
     ) -> Delivery:
-        """Record the slot's digest unless it exists, then send what is undelivered.
+        """Claim the slot unless it is claimed, compose and record it, then send what is
+        owed; a slot another live worker is composing is left to it (``busy``).
 
         ``skip_empty``: a scheduled slot with no new stories records and sends nothing (no
         daily "nothing new" noise); the next digest then covers the longer period."""
         async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
-            if await self.digests.exists(chat_id, slot):
-                digest = await self.digests.for_slot(chat_id, slot)
-            else:
-                sub = await self.subscriptions.get(chat_id)
-                until = self.clock()
-                composed = await self.compose_for(sub, until)
-                if skip_empty and not composed.entries:
-                    return Delivery(0, "empty", 0)
-                digest = await self.digests.record(
-                    chat_id,
-                    slot,
-                    sub.last_digest_at,
-                    until,
-                    len(composed.entries),
-                    composed.messages,
-                )
-            return await self.deliver(bot, digest)
+            claim = await self.digests.claim(chat_id, slot, self.worker, now=self.clock())
+            if claim.state == "busy":
+                return Delivery(claim.digest_id, "busy", 0)
+            if claim.state == "mine":
+                try:
+                    sub = await self.subscriptions.get(chat_id)
+                    until = self.clock()
+                    composed = await self.compose_for(sub, until)
+                    if skip_empty and not composed.entries:
+                        await self.digests.release(claim.digest_id, self.worker)
+                        return Delivery(0, "empty", 0)
+                    recorded = await self.digests.record_claimed(
+                        claim.digest_id,
+                        self.worker,
+                        sub.last_digest_at,
+                        until,
+                        len(composed.entries),
+                        composed.messages,
+                    )
+                except BaseException:
+                    await asyncio.shield(self.digests.release(claim.digest_id, self.worker))
+                    raise
+                if not recorded:  # taken over meanwhile: the new holder sends it
+                    return Delivery(claim.digest_id, "busy", 0)
+            return await self.deliver(bot, await self.digests.get(claim.digest_id))
 
     async def compose_for(self, sub: Subscription, until: datetime) -> ComposedDigest:
         """The chat's digest of the stories that reached it since its last one."""
@@ -140,26 +171,8 @@ class DigestService:
         )
 
     async def deliver(self, bot: Bot, digest: Digest) -> Delivery:
-        sent = 0
-        for message in digest.pending:
-            try:
-                message_id = await self._send(bot, digest.chat_id, message.html)
-            except Forbidden:
-                log.info("chat %s blocked or removed the bot; digests paused", digest.chat_id)
-                await self.subscriptions.set_state(digest.chat_id, "paused")
-                return Delivery(digest.id, "paused", sent)
-            except BadRequest as exc:
-                if "chat not found" not in str(exc).lower():
-                    raise
-                await self.subscriptions.set_state(digest.chat_id, "gone")
-                return Delivery(digest.id, "gone", sent)
-            await self.digests.mark_delivered(digest.id, message.seq, message_id)
-            sent += 1
-        await self.digests.complete(digest.id)
-        return Delivery(digest.id, "delivered", sent)
-
-    async def _send(self, bot: Bot, chat_id: int, text: str) -> int:
-        """One recorded message, through the bot's one send path (429s waited out,
-        dropped connections retried, plain text when Telegram refuses our HTML)."""
-        (sent, *_) = await send(bot, chat_id, text)  # pack() keeps it to one message
-        return sent.message_id
+        """Send what the digest still owes (through the outbox, in order)."""
+        drained = await self.sender.drain(bot, digest_id=digest.id)
+        if drained.status == "delivered":
+            await self.digests.complete_if_sent(digest.id)
+        return Delivery(digest.id, drained.status, drained.sent)

@@ -42,7 +42,7 @@ from bot.digests.runtime import DigestRuntime
 from bot.digests.schedule import HELP, ScheduleError, parse_schedule, zone_for
 from bot.telegram.permissions import is_admin, may_configure, target_of
 from bot.telegram.render import escape
-from bot.telegram.send import cosmetic, edit, reply
+from bot.telegram.send import cosmetic, edit, reply, send
 from bot.texts import Lang, t
 from storage.subscriptions import ChatKind, Subscription
 
@@ -347,7 +347,9 @@ async def chat_migrated(update: Update, context: Context) -> None:
 
 async def post_init(app: BotApp) -> None:
     """Build the digest/feed services over the core ones and re-arm persisted schedules."""
+    from bot.admin.alerts import ambiguous_report
     from bot.feeds.delivery import feed_failing, feed_ingest
+    from storage.workers import worker_for
 
     services = app.bot_data.services
     rt = DigestRuntime.build(
@@ -355,9 +357,13 @@ async def post_init(app: BotApp) -> None:
         services.articles,
         feed_ingest(app),
         services.news.policy,
+        await worker_for(services.db),
         clock=app.bot_data.clock,
         poll_interval=timedelta(minutes=services.settings.feed_poll_minutes),
         on_failing=feed_failing(app),
+        report=ambiguous_report(
+            lambda chat, text: send(app.bot, chat, text), services.settings.admin_chat
+        ),
     )
     app.bot_data.digest_runtime = rt
     await rt.scheduler.start(app)

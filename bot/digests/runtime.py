@@ -8,6 +8,7 @@ scheduler over the bot's database, article store and NewsService; handlers reach
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,9 +16,13 @@ from datetime import datetime, timedelta
 from bot.digests.delivery import ArticleSource, DigestService
 from bot.digests.scheduler import DigestScheduler
 from bot.feeds.poller import POLL_INTERVAL, FeedPoller, Ingest, OnFailing
+from bot.telegram.outbox import OutboxSender, ReportAmbiguous
 from storage.db import Database
+from storage.errors import NotFound
 from storage.feeds import FeedRepository
-from storage.subscriptions import DigestLog, SubscriptionRepository, utcnow
+from storage.outbox import Outbox
+from storage.subscriptions import ChatState, DigestLog, SubscriptionRepository, utcnow
+from storage.workers import Worker
 from summarizer.errors import SummarizerError
 from summarizer.fetch import FetchPolicy
 
@@ -41,6 +46,7 @@ class DigestRuntime:
     service: DigestService
     poller: FeedPoller
     scheduler: DigestScheduler
+    sender: OutboxSender
 
     @classmethod
     def build(
@@ -49,18 +55,28 @@ class DigestRuntime:
         articles: ArticleSource,
         ingest: Ingest,
         policy: FetchPolicy,
+        worker: Worker,
         *,
         clock: Callable[[], datetime] = utcnow,
         summarize_one: Callable[[str, int], Awaitable[str]] = one_sentence,
         poll_interval: timedelta = POLL_INTERVAL,
         on_failing: OnFailing | None = None,
+        report: ReportAmbiguous | None = None,
     ) -> DigestRuntime:
         subscriptions, feeds, digests = (
             SubscriptionRepository(db),
             FeedRepository(db),
             DigestLog(db),
         )
-        service = DigestService(subscriptions, digests, articles, summarize_one, clock=clock)
+
+        async def chat_gone(chat_id: int, state: ChatState) -> None:
+            with contextlib.suppress(NotFound):  # a chat without digest settings
+                await subscriptions.set_state(chat_id, state)
+
+        sender = OutboxSender(Outbox(db), worker, chat_gone=chat_gone, report=report, clock=clock)
+        service = DigestService(
+            subscriptions, digests, articles, summarize_one, sender, clock=clock
+        )
         poller = FeedPoller(
             feeds,
             subscriptions,
@@ -71,4 +87,4 @@ class DigestRuntime:
             on_failing=on_failing,
         )
         scheduler = DigestScheduler(service, subscriptions, poller, clock=clock)
-        return cls(subscriptions, feeds, digests, service, poller, scheduler)
+        return cls(subscriptions, feeds, digests, service, poller, scheduler, sender)

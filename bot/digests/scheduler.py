@@ -6,6 +6,12 @@ persisted ``next_run_at``; when it fires it runs that slot (idempotently, see
 finishes digests that were recorded but not fully sent, then arms every chat, so a slot that
 passed while the bot was down runs at once — exactly once. The delay to each slot is computed
 with an injectable clock, which is how tests reach 08:00 without waiting for it.
+
+With several workers every one arms every chat: they all fire, one claims the slot, and
+``next_run_at`` moves on once (compare-and-set). :meth:`DigestScheduler.resume` (at start,
+then every :data:`RESUME_TICK`) is how a worker takes over what a dead one left: messages
+left ``sending`` become ambiguous and are reported, slots left ``composing`` are composed
+again, and every message still owed is sent; the feed tick also sends what is owed.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.digests.delivery import Delivery, DigestService
 from bot.digests.schedule import Schedule, parse_schedule
-from bot.feeds.poller import FeedPoller
+from bot.feeds.poller import FeedPoller, PollResult
 from storage.subscriptions import Subscription, SubscriptionRepository, utcnow
 
 log = logging.getLogger(__name__)
@@ -30,7 +36,7 @@ FEED_TICK = timedelta(minutes=1)  # how often due feeds are looked for
 # APScheduler drops a run that starts more than a second late (a busy loop); a digest slot
 # must run late rather than never.
 NEVER_SKIP = {"misfire_grace_time": None, "coalesce": True}
-RESUME_TICK = timedelta(minutes=5)  # how often half-sent digests (send failed) are retried
+RESUME_TICK = timedelta(minutes=1)  # how often what dead workers / failed sends left is taken up
 
 AnyJobQueue = JobQueue[Any]
 
@@ -55,16 +61,18 @@ class DigestScheduler:
         self.job_queue: AnyJobQueue | None = None
 
     async def start(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Resume half-sent digests, arm every scheduled chat, start the feed tick."""
+        """Arm every scheduled chat, start the feed tick, and resume half-sent digests at
+        once and then every :data:`RESUME_TICK` — as a job, so a digest waiting out a 429
+        does not hold up start-up."""
         self.job_queue = app.job_queue
-        await self.resume(app.bot)
         await self.resync()
         if self.job_queue is None:
+            await self.resume(app.bot)
             return
         self.job_queue.run_repeating(
             self._resume_tick,
             interval=RESUME_TICK,
-            first=RESUME_TICK,
+            first=0.5,  # (PTB reads 0 as "not given": one interval)
             name="digest-resume",
             job_kwargs=NEVER_SKIP,
         )
@@ -74,8 +82,18 @@ class DigestScheduler:
             )
 
     async def resume(self, bot: Bot) -> None:
-        """Send what recorded digests of active chats still owe (after a crash or a failed
-        send); paused and gone chats are left alone rather than retried forever."""
+        """Take up what dead workers and failed sends left: report messages a dead worker
+        was sending, compose slots it was composing, send what recorded digests of active
+        chats still owe; paused and gone chats are left alone rather than retried forever."""
+        await self.service.sender.reap()
+        for chat_id, slot in await self.service.digests.orphaned(self.service.worker):
+            sub = await self.subscriptions.find(chat_id)
+            if sub is None or sub.state != "active":
+                continue
+            try:
+                await self.service.run_slot(bot, chat_id, slot, skip_empty=True)
+            except TelegramError as exc:
+                log.warning("digest slot %s for chat %s not resumed: %s", slot, chat_id, exc)
         for digest in await self.service.digests.unfinished():
             sub = await self.subscriptions.find(digest.chat_id)
             if sub is None or sub.state != "active":
@@ -84,6 +102,7 @@ class DigestScheduler:
                 await self.service.deliver(bot, digest)
             except TelegramError as exc:  # Telegram is down: the next tick tries again
                 log.warning("digest %s for chat %s not resumed: %s", digest.id, sub.chat_id, exc)
+        await self.service.sender.drain(bot)  # the rest: instant feed posts
 
     async def resync(self) -> None:
         """(Re)arm a job for every active scheduled chat from what the database says."""
@@ -144,7 +163,7 @@ class DigestScheduler:
             log.info("digest %s for chat %s: %s", delivery.digest_id, chat_id, delivery.status)
         finally:
             nxt = parse_schedule(sub.schedule).next_run(max(slot, self.clock()), sub.tz)
-            await self.subscriptions.set_next_run(chat_id, nxt)
+            await self.subscriptions.advance_next_run(chat_id, slot, nxt)
             fresh = await self.subscriptions.find(chat_id)
             if fresh is not None and fresh.state == "active":
                 await self._arm(fresh)
@@ -153,5 +172,11 @@ class DigestScheduler:
         await self.resume(context.bot)
 
     async def _feed_tick(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.poll_feeds(context.bot)
+
+    async def poll_feeds(self, bot: Bot) -> list[PollResult]:
+        """Poll the due feeds this worker claims, then send the instant posts owed."""
         assert self.poller is not None
-        await self.poller.poll_due()
+        results = await self.poller.poll_due()
+        await self.service.sender.drain(bot)
+        return results

@@ -4,7 +4,15 @@ Each due feed is fetched with ``summarizer.fetch.fetch_page`` (the same address 
 size/time limits as links users send) with ``If-None-Match`` / ``If-Modified-Since`` from the
 last answer; a 304 ends the poll. Items never seen before pass the feed's keyword filters and
 are handed to an ``ingest`` callable (the bot wires it to ``NewsService``: full article
-fetched and analysed), then logged for the chat's next digest.
+fetched and analysed), then logged for the chat's next digest, with the instant post (if
+any) owed to the chat in the outbox, all in one transaction (``FeedRepository.take_item``).
+
+Several workers poll at once safely: :meth:`FeedPoller.poll_due` polls only the feeds it
+claimed (``FeedRepository.claim_due``: one worker per due feed, a lease of
+:data:`POLL_LEASE`), and an item two polls both read is taken by one (the other's
+``take_item`` finds it taken and posts nothing). A worker that dies mid-poll leaves its
+feed to be polled again when the lease ends; items it had taken stay taken, items it had
+not are taken then.
 
 A feed's failure stays that feed's: whatever one feed (or one of its items) raises, typed
 or not, is counted on that feed, which backs off exponentially, and the round goes on to
@@ -36,6 +44,7 @@ from summarizer.fetch import FetchPolicy, fetch_page
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL = timedelta(minutes=15)
+POLL_LEASE = timedelta(minutes=15)  # a claimed feed is its worker's this long at most
 MAX_BACKOFF = timedelta(hours=24)
 FIRST_POLL_ITEMS = 5  # a newly added feed ingests its newest few; older items count as seen
 MAX_ITEMS_PER_POLL = 50
@@ -85,8 +94,15 @@ class PollResult:
         return FetchError().user_message(lang)
 
 
-# (feed, item) -> the stored article id; raises SummarizerError subclasses when unreadable.
-Ingest = Callable[[Feed, FeedItem], Awaitable[int]]
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    article_id: int
+    posts: tuple[str, ...] = ()  # the instant post's messages (Telegram HTML) the chat is owed
+
+
+# (feed, item) -> the stored article id (and instant post); raises SummarizerError
+# subclasses when unreadable.
+Ingest = Callable[[Feed, FeedItem], Awaitable[int | Ingested]]
 # (feed after the failure, the failed poll) -> tell the people who follow it.
 OnFailing = Callable[[Feed, PollResult], Awaitable[None]]
 
@@ -188,12 +204,14 @@ class FeedPoller:
         self._lock = asyncio.Lock()  # one poll round at a time (job overlap, /feed add)
 
     async def poll_due(self) -> list[PollResult]:
+        """Poll the due feeds this worker claims (others' claims are skipped)."""
         async with self._lock:
-            return [await self._poll_one(feed) for feed in await self.feeds.due(self.clock())]
+            claimed = await self.feeds.claim_due(POLL_LEASE, self.clock())
+            return [await self._poll_one(feed) for feed in claimed]
 
     async def poll(self, feed_id: int) -> PollResult:
         async with self._lock:
-            return await self._poll_one(await self.feeds.get(feed_id))
+            return await self._poll_one(await self.feeds.claim(feed_id, POLL_LEASE, self.clock()))
 
     async def _poll_one(self, feed: Feed) -> PollResult:
         """Poll ``feed``; any failure is counted on it, never raised into the round."""
@@ -235,6 +253,12 @@ class FeedPoller:
         title, items = (
             (None, []) if page.status == 304 else await asyncio.to_thread(parse_feed, page.text)
         )
+        result = PollResult(feed.id, "unchanged")
+        if page.status != 304:
+            first = await self.feeds.seen_count(feed.id) == 0  # nothing seen yet: a new feed
+            result = await self._take_new(feed, items, first=first)
+        # The validators only once the items are taken: a poll that dies halfway must not
+        # leave the next one a 304 for the items it never took.
         lowered = {k.lower(): v for k, v in page.headers.items()}
         await self.feeds.polled_ok(
             feed.id,
@@ -244,10 +268,7 @@ class FeedPoller:
             next_poll_at=now + self.interval,
             now=now,
         )
-        if page.status == 304:
-            return PollResult(feed.id, "unchanged")
-        first = await self.feeds.seen_count(feed.id) == 0  # nothing seen yet: a new feed
-        return await self._take_new(feed, items, first=first)
+        return result
 
     async def _take_new(self, feed: Feed, items: list[FeedItem], *, first: bool) -> PollResult:
         by_guid = {item.guid: item for item in items}
@@ -266,7 +287,7 @@ class FeedPoller:
                 skipped += 1
                 continue
             try:
-                article_id = await self.ingest(feed, item)
+                got = await self.ingest(feed, item)
             except FetchTimeout:
                 continue  # transient: try again next poll
             except SummarizerError as exc:
@@ -279,9 +300,9 @@ class FeedPoller:
                 await self.feeds.mark_seen(feed.id, guid, None)
                 skipped += 1
                 continue
-            await self.feeds.mark_seen(feed.id, guid, article_id)
-            await self.subscriptions.record_story(
-                feed.chat_id, article_id, via="feed", at=self.clock()
-            )
-            article_ids.append(article_id)
+            ingested = got if isinstance(got, Ingested) else Ingested(got)
+            if await self.feeds.take_item(
+                feed, guid, ingested.article_id, posts=ingested.posts, now=self.clock()
+            ):
+                article_ids.append(ingested.article_id)
         return PollResult(feed.id, "new", len(items), tuple(article_ids), skipped)

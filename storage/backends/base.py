@@ -55,6 +55,23 @@ class Backend(Protocol):
     @property
     def fulltext(self) -> FullText: ...
 
+    # -- several workers on one store (storage/workers.py) -------------------------------
+    skip_locked: str
+    """What ends a ``SELECT`` that claims rows so concurrent claimers pass over each
+    other's (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite: nothing, a write transaction
+    is already exclusive)."""
+
+    async def hold_worker(self, db: Database, key: int) -> AsyncConnection | None:
+        """Mark worker ``key`` alive for as long as this process lives (and the returned
+        connection, if any, stays open)."""
+        ...
+
+    async def release_worker(self, key: int, held: AsyncConnection | None) -> None: ...
+
+    def dead_worker(self, column: str) -> str:
+        """SQL true where ``column`` names a worker that is no longer alive."""
+        ...
+
 
 class FullText(Protocol):
     """The full-text index over family roots' index words (``Segmented``): candidates for

@@ -1,6 +1,12 @@
 """PostgreSQL through asyncpg: a connection pool, ``timestamptz`` times, and
 ``pg_advisory_xact_lock`` around migrations (held until the migrating transaction ends,
-released by the server if the process dies)."""
+released by the server if the process dies).
+
+Workers (``storage.workers``): each holds a session-level advisory lock on its key, on a
+connection of its own, for as long as it lives; a claim whose worker's lock is gone from
+``pg_locks`` belongs to a dead worker (the server drops the lock as soon as the killed
+process's connection closes). Claims skip rows another transaction is claiming
+(``FOR UPDATE SKIP LOCKED``)."""
 
 from __future__ import annotations
 
@@ -18,12 +24,14 @@ if TYPE_CHECKING:
     from storage.indexing import Segmented
 
 MIGRATION_LOCK = 0x7A68_6169  # "zhai": the advisory lock key migrations hold
+WORKER_LOCKS = 0x7A68  # "zh": first half of the two-key advisory lock a worker holds
 POOL_SIZE = 5
 _QMARK = re.compile(r"\?")
 
 
 class PostgresBackend:
     name = "postgresql"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 
     @property
     def fulltext(self) -> TermPostings:
@@ -78,6 +86,32 @@ class PostgresBackend:
 
     async def lock_migrations(self, conn: AsyncConnection) -> None:
         await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+
+    async def hold_worker(self, db: Database, key: int) -> AsyncConnection:
+        conn = await db.engine.connect()
+        try:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql(f"SELECT pg_advisory_lock({WORKER_LOCKS}, {int(key)})")
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
+
+    async def release_worker(self, key: int, held: AsyncConnection | None) -> None:
+        if held is None:
+            return
+        try:
+            await held.exec_driver_sql(f"SELECT pg_advisory_unlock({WORKER_LOCKS}, {int(key)})")
+        except Exception:  # the session is gone already, and the lock with it
+            await held.invalidate()
+        await held.close()
+
+    def dead_worker(self, column: str) -> str:
+        return (
+            f"{column} NOT IN (SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory'"
+            f" AND classid = {WORKER_LOCKS} AND objsubid = 2 AND granted AND database ="
+            " (SELECT oid FROM pg_database WHERE datname = current_database()))"
+        )
 
 
 @lru_cache(maxsize=1024)

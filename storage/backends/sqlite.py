@@ -4,6 +4,10 @@ Writers open ``BEGIN IMMEDIATE`` (the write lock up front: two writers never dea
 upgrading a read lock); readers a plain deferred ``BEGIN``, so each read is one WAL
 snapshot. A migration is one ``BEGIN IMMEDIATE`` transaction, which is the lock: a second
 process waits (up to ``MIGRATION_WAIT_MS``), then re-reads the version inside it.
+
+Workers (``storage.workers``): a SQLite store has one bot process, so the workers alive are
+the ones this process started; a claim left by any other (an earlier, killed run) is a dead
+worker's. ``BEGIN IMMEDIATE`` makes every claim exclusive (no ``SKIP LOCKED`` needed).
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_MS = 5000
 MIGRATION_WAIT_MS = 120_000  # another process may be migrating a large store
 READ_POOL = 4
+_LIVE_WORKERS: set[int] = set()  # worker keys this process started and has not closed
 
 
 class SQLiteBackend:
     name = "sqlite"
+    skip_locked = ""
 
     @property
     def fulltext(self) -> FTS5:
@@ -89,6 +95,16 @@ class SQLiteBackend:
     async def lock_migrations(self, conn: AsyncConnection) -> None:
         # BEGIN IMMEDIATE (see _on_begin) is the lock; back to the usual wait for the rest
         await conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    async def hold_worker(self, db: Database, key: int) -> None:
+        _LIVE_WORKERS.add(int(key))
+
+    async def release_worker(self, key: int, held: AsyncConnection | None) -> None:
+        _LIVE_WORKERS.discard(int(key))
+
+    def dead_worker(self, column: str) -> str:
+        live = ", ".join(str(k) for k in sorted(_LIVE_WORKERS)) or "NULL"
+        return f"coalesce({column} NOT IN ({live}), 1)"
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:

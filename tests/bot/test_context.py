@@ -91,3 +91,16 @@ async def test_the_request_is_classified_once_per_update(app: BotApp) -> None:
     short = ZhaiyaoContext.from_update(message_update(app, "你好"), app)
     hint = await short.request()
     assert hint is not None and hint.kind == "hint" and hint.cost == 0
+
+
+async def test_tracking_rereads_prefs_only_when_the_language_code_changed(app: BotApp) -> None:
+    users = app.bot_data.services.users
+    await users.touch_user(USER, language_code="en-GB")
+    context = ZhaiyaoContext.from_update(message_update(app, "hi", "zh-hans"), app)
+    assert await context.lang() == "en"  # read ahead of tracking: the stored en-GB
+    await users.touch_user(USER, language_code="zh-hans")  # what the tracking group does
+    context.tracked("zh-hans")
+    assert await context.lang() == "zh"
+    await users.set_lang(USER, "en")  # behind the update's back
+    context.tracked("zh-hans")  # the same language_code: the update's copy stands
+    assert await context.lang() == "zh"

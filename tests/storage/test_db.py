@@ -7,15 +7,18 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import create_engine
 
 from storage import Database, connect
 from storage.db import read_time, utc_stamp
 from storage.errors import StorageError
+from storage.migrations.runner import BASELINE, config, head
 from tests.helpers.postgres import fresh_database
 
-HEAD = "0002"
+HEAD = head()  # the newest revision
 
 
 async def test_connect_sets_pragmas_and_records_migrations(tmp_path: Path) -> None:
@@ -136,7 +139,11 @@ async def test_a_store_from_before_alembic_is_taken_over_and_its_times_unified(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "old.db"
-    db = await connect(path)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as sync:  # the baseline schema: what the numbered .sql steps made
+        command.upgrade(config(sync), BASELINE)
+    engine.dispose()
+    db = await connect(path, migrate=False)
     async with db.transaction() as conn:  # what the numbered .sql steps left behind
         await conn.execute("DROP TABLE alembic_version")
         await conn.execute("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY)")

@@ -6,7 +6,9 @@ import pytest
 
 from storage import Database
 from storage.errors import NotFound
+from storage.outbox import Outbox
 from storage.subscriptions import DigestLog, SubscriptionRepository
+from storage.workers import Worker
 
 T0 = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
 
@@ -55,15 +57,22 @@ async def test_story_log_is_per_chat_and_windowed(db: Database) -> None:
 
 
 async def test_digest_recorded_once_per_slot_and_delivered_per_message(db: Database) -> None:
-    log = DigestLog(db)
-    digest = await log.record(-1, "2026-11-28T00:00", None, T0, 3, ["<b>一</b>", "二"])
-    again = await log.record(-1, "2026-11-28T00:00", None, T0, 9, ["other"])
-    assert again.id == digest.id and [m.html for m in again.messages] == ["<b>一</b>", "二"]
-    await log.mark_delivered(digest.id, 0, 501)
-    assert [m.seq for m in (await log.get(digest.id)).pending] == [1]
-    assert [d.id for d in await log.unfinished()] == [digest.id]
-    await log.mark_delivered(digest.id, 1, 502)
-    await log.complete(digest.id)
+    log, outbox = DigestLog(db), Outbox(db)
+    async with Worker(db) as worker:
+        digest = await log.record(
+            -1, "2026-11-28T00:00", None, T0, 3, ["<b>一</b>", "二"], worker=worker
+        )
+        again = await log.record(-1, "2026-11-28T00:00", None, T0, 9, ["other"], worker=worker)
+        assert again.id == digest.id and [m.html for m in again.messages] == ["<b>一</b>", "二"]
+        for message_id in (501, 502):
+            entry = await outbox.claim(worker, digest_id=digest.id)
+            assert entry is not None and await outbox.begin(entry, worker)
+            assert not await log.complete_if_sent(digest.id)  # a message is still owed
+            await outbox.sent(entry, worker, message_id)
+            if message_id == 501:
+                assert [m.seq for m in (await log.get(digest.id)).pending] == [1]
+                assert [d.id for d in await log.unfinished()] == [digest.id]
+        assert await log.complete_if_sent(digest.id)
     assert await log.unfinished() == []
     done = await log.get(digest.id)
     assert done.completed and [m.message_id for m in done.messages] == [501, 502]
@@ -78,10 +87,14 @@ async def test_move_chat_carries_everything_to_the_supergroup(db: Database) -> N
     await subs.set_schedule(-1, "daily 08:00", T0)
     await subs.record_story(-1, 10, at=T0)
     await feeds.add(-1, "https://a.example/rss", now=T0)
-    await log.record(-1, "s1", None, T0, 0, ["x"])
+    async with Worker(db) as worker:
+        await log.record(-1, "s1", None, T0, 0, ["x"], worker=worker)
     await subs.move_chat(-1, -1001)
     assert (await subs.get(-1001)).schedule == "daily 08:00"
     assert await subs.find(-1) is None
     assert [s.article_id for s in await subs.stories_between(-1001, None, T0)] == [10]
     assert [f.url for f in await feeds.for_chat(-1001)] == ["https://a.example/rss"]
     assert await log.exists(-1001, "s1") and await log.count(-1) == 0
+    assert [e.key for e in await Outbox(db).for_chat(-1001)] == [
+        f"digest:{(await log.for_slot(-1001, 's1')).id}:0"
+    ]  # what the digest owes goes with it

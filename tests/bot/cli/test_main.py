@@ -149,6 +149,18 @@ def test_summarize_without_store_loads_no_storage_telegram_or_training_code(
     assert not isolated.exists()  # and nothing was written
 
 
+def test_the_unstored_card_is_the_stored_one(capsys: pytest.CaptureFixture[str]) -> None:
+    # summarize without --store skips the bot's service: same budget, same analysis
+    cards = []
+    for store in ([], ["--store"]):
+        for n in ("1", "3", "5"):
+            assert main(["summarize", *store, "--json", "-n", n, str(SEED)]) == 0
+            card = json.loads(capsys.readouterr().out)
+            cards.append((card["summary"], card["entities"], card["keywords"], card["title"]))
+    assert cards[:3] == cards[3:]
+    assert [len(summary) for summary, *_ in cards[:2]] == [1, 3]
+
+
 def test_ingest_names_each_bad_line_and_strict_stops_at_the_first(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -37,7 +37,7 @@ async def test_fifty_items_ten_new_give_ten_stories_then_nothing(
 
         feeds.publish(feed_items(50))
         clock.advance(minutes=20)
-        [result] = await runtime.poller.poll_due()
+        [result] = await runtime.scheduler.poll_feeds(app.bot)
         assert result.items == 50 and len(result.article_ids) == 10
         assert await articles.count() == stored_before + 10
         assert sorted(feeds.page_hits[-10:]) == sorted(f"item-{i}" for i in range(40, 50))
@@ -85,7 +85,7 @@ async def test_feed_commands_filters_instant_and_admin_only(
         feeds.publish(feed_items(52))
         clock.advance(minutes=20)
         before = len(api.sent(GROUP))
-        [result] = await runtime.poller.poll_due()
+        [result] = await runtime.scheduler.poll_feeds(app.bot)
         assert len(result.article_ids) == 1 and result.skipped >= 1
         cards = api.sent(GROUP)[before:]
         assert len(cards) == 1 and cards[0].text.startswith("成都")

@@ -5,18 +5,31 @@ feed tests (test_feed_bot.py) wire the real NewsService."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from bot.feeds.poller import FeedFormatError, FeedItem, FeedPoller, backoff, parse_opml
-from storage import Database
+from bot.feeds.poller import (
+    POLL_LEASE,
+    FeedFormatError,
+    FeedItem,
+    FeedPoller,
+    Ingested,
+    backoff,
+    parse_opml,
+)
+from storage import Database, connect
 from storage.feeds import Feed, FeedRepository
+from storage.outbox import Outbox
 from storage.subscriptions import SubscriptionRepository
 from summarizer.errors import NotAnArticle
 from summarizer.fetch import FetchPolicy
 from tests.helpers.feed_server import FeedServer, feed_server
+from tests.helpers.postgres import fresh_database
 
 CHAT = -1001
 
@@ -191,3 +204,78 @@ async def test_a_hostile_feed_does_not_stop_the_others(db: Database, server: Fee
     stored = await repo.get(hostile.id)
     assert stored.failures == 7 and stored.next_poll_at - clock.now == backoff(7)
     assert told == [(hostile.id, 5)]  # told once, when it reached five failures in a row
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def two_stores(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Database, Database]]:
+    """Two stores on one database, as two worker processes have (each its own pool)."""
+    async with AsyncExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'feeds.db'}"
+        else:
+            url = await stack.enter_async_context(fresh_database(migrated=True))
+        first = await connect(url)
+        stack.push_async_callback(first.close)
+        second = await connect(url, migrate=False)
+        stack.push_async_callback(second.close)
+        yield first, second
+
+
+class Posting(Recorder):
+    """An instant feed's ingest: the item's card is what its chat is owed."""
+
+    async def __call__(self, feed: Feed, item: FeedItem) -> Ingested:  # type: ignore[override]
+        self.items.append(item)
+        return Ingested(1000 + int(item.guid[1:]), (f"<b>{item.title}</b>",))
+
+
+class Killed(BaseException):
+    """The worker's process ends here (nothing after it runs)."""
+
+
+class Dying(Posting):
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after = after
+
+    async def __call__(self, feed: Feed, item: FeedItem) -> Ingested:  # type: ignore[override]
+        if len(self.items) == self.after:
+            raise Killed
+        return await super().__call__(feed, item)
+
+
+async def owed_titles(db: Database, chat: int) -> list[str]:
+    return sorted(e.html for e in await Outbox(db).for_chat(chat))
+
+
+async def test_two_workers_polling_at_once_post_each_item_to_each_chat_once(
+    two_stores: tuple[Database, Database], server: FeedServer
+) -> None:
+    a, b = two_stores
+    clock, chats = Clock(), [-1, -2, -3, -4]
+    feeds = []
+    for chat in chats:  # four chats follow the same feed
+        feed, _ = await FeedRepository(a).add(chat, server.feed_url, now=clock.now)
+        feeds.append(await FeedRepository(a).set_instant(feed.id, True))
+    server.publish(items(0, 5))
+    first, second = Posting(), Posting()
+    await asyncio.gather(poller(a, first, clock).poll_due(), poller(b, second, clock).poll_due())
+    assert len(first.items) + len(second.items) == 20  # each chat's feed polled by one worker
+    for chat in chats:
+        assert await owed_titles(a, chat) == [f"<b>新闻标题{i}</b>" for i in range(5)]
+
+    # A worker dies mid-post: two new items taken, the third never.
+    server.publish(items(0, 10))
+    clock.now += timedelta(minutes=20)
+    with pytest.raises(Killed):
+        await poller(a, Dying(after=2), clock).poll(feeds[0].id)
+    survivor = Posting()
+    assert await poller(b, survivor, clock).poll_due() != []
+    assert feeds[0].id not in {f.id for f in await FeedRepository(b).due(clock.now)}
+    clock.now += POLL_LEASE  # the dead worker's lease on the feed ends
+    await poller(b, survivor, clock).poll_due()
+    for chat in chats:  # every item once in every chat, the dead worker's two included
+        assert await owed_titles(b, chat) == sorted(f"<b>新闻标题{i}</b>" for i in range(10))
+    assert sorted(i.guid for i in survivor.items).count("g5") == 3  # not again in chat -1
