@@ -27,6 +27,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, Defaults, MessageHandler, filters
+from telegram.request import HTTPXRequest
 
 from bot.context import CONTEXT_TYPES, BotApp, Services
 from bot.errors import MissingToken, on_error
@@ -34,6 +35,7 @@ from bot.settings import Settings
 from bot.telegram.access_log import LoggedApplication
 from bot.telegram.ratelimit import SharedRateLimiter
 from bot.texts import COMMANDS, GROUP_COMMANDS
+from bot.webhook.claims import ClaimAwareRequest
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +71,10 @@ def public_commands(lang: str, *, group: bool = False) -> list[BotCommand]:
     ]
 
 
-def build_application(settings: Settings) -> BotApp:
-    """The configured Application; raises :class:`MissingToken` without a token."""
+def build_application(settings: Settings, *, webhook: bool = False) -> BotApp:
+    """The configured Application; raises :class:`MissingToken` without a token.
+
+    ``webhook``: no Updater; :mod:`bot.webhook.worker` feeds it the updates it claims."""
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         raise MissingToken()
     # PTB 22 warns on every RetryAfter unless its timedelta API is opted into; we use none
@@ -88,14 +92,21 @@ def build_application(settings: Settings) -> BotApp:
             )
         )
         .rate_limiter(SharedRateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .read_timeout(TELEGRAM_TIMEOUT)
-        .write_timeout(TELEGRAM_TIMEOUT)
-        .get_updates_read_timeout(TELEGRAM_TIMEOUT)
+        .request(
+            ClaimAwareRequest(
+                connection_pool_size=256,
+                read_timeout=TELEGRAM_TIMEOUT,
+                write_timeout=TELEGRAM_TIMEOUT,
+            )
+        )
+        .get_updates_request(HTTPXRequest(connection_pool_size=1, read_timeout=TELEGRAM_TIMEOUT))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(True)  # one slow page must not hold up other chats
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if webhook:
+        builder = builder.updater(None)
     # the rate limiter makes the builder's bot ExtBot[int]; the app is what BotApp says
     app = cast(BotApp, builder.build())
     app.bot_data.settings = settings
@@ -196,25 +207,3 @@ async def set_commands(app: BotApp) -> None:
         await set_menu(public_commands(lang), BotCommandScopeAllPrivateChats(), code)
         await set_menu(public_commands(lang, group=True), BotCommandScopeAllGroupChats(), code)
         await set_menu(public_commands(lang), BotCommandScopeDefault(), code)
-
-
-def webhook_options(settings: Settings, url: str) -> dict[str, Any]:
-    """Arguments for ``run_webhook``/``start_webhook`` from ``--webhook URL`` and settings.
-
-    The local path is the URL's path (``/telegram`` when it has none). Without a configured
-    ``ZHAIYAO_WEBHOOK_SECRET`` a random one is used for this run: Telegram sends it back in
-    a header on every update, so nobody else can post fake updates to the server.
-    """
-    import secrets
-    from urllib.parse import urlsplit
-
-    path = urlsplit(url).path.strip("/")
-    webhook_url = url if path else url.rstrip("/") + "/telegram"
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    return {
-        "listen": settings.webhook_listen,
-        "port": settings.webhook_port,
-        "url_path": path or "telegram",
-        "webhook_url": webhook_url,
-        "secret_token": secret or secrets.token_urlsafe(32),
-    }

@@ -3,7 +3,8 @@
 Class tree::
 
     BotError                base
-    └── MissingToken        ``zhaiyao run`` without ZHAIYAO_TELEGRAM_TOKEN
+    ├── MissingToken        ``zhaiyao run`` without ZHAIYAO_TELEGRAM_TOKEN
+    └── MissingWebhookSecret  ``zhaiyao run --webhook`` without ZHAIYAO_WEBHOOK_SECRET
 
 Expected failures (a blocked link, a page that is not an article) are ``SummarizerError``s
 that handlers turn into one friendly sentence themselves. Anything else reaches
@@ -40,6 +41,15 @@ class MissingToken(BotError):
         super().__init__(
             "No Telegram bot token: set ZHAIYAO_TELEGRAM_TOKEN (from @BotFather) in the "
             "environment or in a .env file, e.g. export ZHAIYAO_TELEGRAM_TOKEN=123456:ABC..."
+        )
+
+
+class MissingWebhookSecret(BotError):
+    def __init__(self) -> None:
+        super().__init__(
+            "No webhook secret: set ZHAIYAO_WEBHOOK_SECRET (1-256 characters A-Z, a-z, 0-9, _ "
+            "and -), the same for every worker; Telegram sends it with each update, e.g. "
+            'export ZHAIYAO_WEBHOOK_SECRET="$(openssl rand -hex 32)"'
         )
 
 

@@ -73,7 +73,13 @@ class Settings(BaseSettings):
     )
     webhook_listen: str = Field(default="0.0.0.0", description="Webhook listening address.")
     webhook_port: int = Field(default=8443, description="Webhook listening port.")
-    webhook_secret: SecretStr | None = Field(default=None, description="Webhook secret token.")
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Webhook secret token (required with --webhook; the same for every worker).",
+    )
+    worker_id: str | None = Field(
+        default=None, description="This worker's name in the logs (default: hostname:pid)."
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod

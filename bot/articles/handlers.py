@@ -28,7 +28,7 @@ from bot.articles.service import Link, Pasted, ReadPrefs, Source, Upload
 from bot.context import BotApp, Context
 from bot.telegram import render
 from bot.telegram.access_log import note
-from bot.telegram.placeholder import with_placeholder
+from bot.telegram.placeholder import PLACEHOLDER_AFTER, with_placeholder
 from bot.telegram.send import reply, send, typing
 from bot.texts import COMMANDS, t
 from storage.errors import NotFound
@@ -79,7 +79,6 @@ async def on_message(update: Update, context: Context) -> None:
     if request.kind == "hint":
         await reply(context.bot, message, t("nothing_to_read", lang))
         return
-    await typing(context.bot, message.chat_id)
     prefs = ReadPrefs(await context.summary_sentences())
     who = dict(user_id=update.effective_user.id, chat_id=message.chat_id)
     sources = (
@@ -89,12 +88,14 @@ async def on_message(update: Update, context: Context) -> None:
     )
     jobs = [news.read(source, prefs, **who) for source in sources]
     tasks = [asyncio.ensure_future(job) for job in jobs]  # fetch in parallel, answer in order
+    # a placeholder only while a page is fetched (pasted text waits on nothing but the CPU)
+    after = PLACEHOLDER_AFTER if request.kind == "links" else None
     failure: BaseException | None = None
     for task in tasks:
         try:
             await with_placeholder(
                 context.bot, message.chat_id, message.message_id, lang, task,
-                lambda r: card_of(r, lang), friendly(lang),
+                lambda r: card_of(r, lang), friendly(lang), placeholder_after=after,
             )  # fmt: skip
         except Exception as err:  # one broken link must not cost the others their cards
             failure = failure or err

@@ -1,6 +1,8 @@
 """``zhaiyao``: the bot and its tools on the command line (also ``python -m bot``).
 
-    zhaiyao run [--webhook URL]          the Telegram bot (long polling by default)
+    zhaiyao run [--webhook URL]          the Telegram bot (long polling by default;
+                                         --webhook: one of several workers)
+    zhaiyao webhook set URL|delete|info  point Telegram at the workers (once)
     zhaiyao summarize URL|FILE|- [--json] [--store]
                                          one card in the terminal; nothing is stored
                                          unless --store (then: "stored as #N in PATH")
@@ -56,24 +58,79 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.app import build_application
-    from bot.errors import MissingToken
+    from bot.errors import MissingToken, MissingWebhookSecret
 
     settings = load_settings(args.db)
+    config = None
+    if args.webhook:
+        from bot.webhook.worker import config_for
+
+        try:
+            config = config_for(settings, args.webhook, listen=args.listen, port=args.port)
+        except MissingWebhookSecret as err:
+            raise CLIError(str(err), EXIT_USAGE) from None
+    worker = f"[{config.worker_id.replace('%', '%%')}] " if config else ""
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.INFO, format=f"%(asctime)s %(levelname)s {worker}%(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
     try:
-        app = build_application(settings)
+        app = build_application(settings, webhook=config is not None)
     except MissingToken as err:
         raise CLIError(str(err), EXIT_USAGE) from None
-    if args.webhook:
-        from bot.app import webhook_options
+    if config is not None:
+        from bot.webhook.worker import WebhookWorker
 
-        app.run_webhook(allowed_updates=Update.ALL_TYPES, **webhook_options(settings, args.webhook))
+        asyncio.run(WebhookWorker(app, config).run())
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def cmd_webhook(args: argparse.Namespace) -> int:
+    """``zhaiyao webhook set URL|delete|info``: the one process that talks to Telegram
+    about the webhook (workers set it only when Telegram has none or another URL)."""
+    from telegram import Bot, Update
+    from telegram.error import TelegramError
+
+    from bot.errors import MissingToken, MissingWebhookSecret
+
+    settings = load_settings()
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+        raise CLIError(str(MissingToken()), EXIT_USAGE)
+
+    async def work() -> int:
+        bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_base_url)
+        async with bot:
+            if args.webhook_command == "set":
+                from bot.webhook.worker import config_for
+
+                try:
+                    config = config_for(settings, args.url)
+                except MissingWebhookSecret as err:
+                    raise CLIError(str(err), EXIT_USAGE) from None
+                await bot.set_webhook(
+                    config.url,
+                    secret_token=config.secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=args.drop_pending_updates,
+                    max_connections=args.max_connections,
+                )
+                print(f"webhook set: Telegram posts updates to {config.url}")
+            elif args.webhook_command == "delete":
+                await bot.delete_webhook(drop_pending_updates=args.drop_pending_updates)
+                print("webhook deleted: zhaiyao run (long polling) can take updates now")
+            info = await bot.get_webhook_info()
+            print(f"url: {info.url or '(none)'}")
+            print(f"pending updates: {info.pending_update_count}")
+            if info.last_error_message:
+                print(f"last error: {info.last_error_message}")
+        return 0
+
+    try:
+        return asyncio.run(work())
+    except TelegramError as err:
+        raise CLIError(f"Telegram refused: {err.message}") from None
 
 
 # -- summarize / ingest / related / reindex ----------------------------------------------
@@ -302,6 +359,69 @@ def _run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "  zhaiyao run --webhook https://bot.example.com/telegram",
     )
     run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram posts to")
+    run.add_argument(
+        "--listen",
+        metavar="ADDR",
+        help="with --webhook: address to listen on ($ZHAIYAO_WEBHOOK_LISTEN)",
+    )
+    run.add_argument(
+        "--port", type=int, help="with --webhook: port to listen on ($ZHAIYAO_WEBHOOK_PORT)"
+    )
+
+
+def _webhook_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    hook = sub.add_parser(
+        "webhook",
+        help="point Telegram at the webhook workers, or back to long polling",
+        description="Point Telegram at the webhook workers (set), or back to long polling "
+        "(delete), or show what Telegram has (info). Run it once per deployment, not per "
+        "worker.",
+        epilog="examples:\n"
+        "  export ZHAIYAO_WEBHOOK_SECRET=$(openssl rand -hex 32)   # the workers' too\n"
+        "  zhaiyao webhook set https://bot.example.org/telegram\n"
+        "  zhaiyao webhook info\n"
+        "  zhaiyao webhook delete",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hook.set_defaults(func=cmd_webhook)
+    actions = hook.add_subparsers(dest="webhook_command", required=True, metavar="ACTION")
+
+    def action(name: str, summary: str, examples: str) -> argparse.ArgumentParser:
+        return actions.add_parser(
+            name,
+            help=summary,
+            description=summary[0].upper() + summary[1:] + ".",
+            epilog="examples:\n" + examples,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    set_ = action(
+        "set",
+        "Telegram posts updates to URL, with the secret token ($ZHAIYAO_WEBHOOK_SECRET)",
+        "  zhaiyao webhook set https://bot.example.org/telegram\n"
+        "  zhaiyao webhook set --max-connections 80 https://bot.example.org/telegram",
+    )
+    set_.add_argument("url", metavar="URL")
+    set_.add_argument(
+        "--max-connections",
+        type=int,
+        default=40,
+        help="updates Telegram delivers at once (1-100, default 40)",
+    )
+    delete = action(
+        "delete",
+        "no webhook: long polling (zhaiyao run) works again",
+        "  zhaiyao webhook delete\n  zhaiyao webhook delete --drop-pending-updates",
+    )
+    for p in (set_, delete):
+        p.add_argument(
+            "--drop-pending-updates", action="store_true", help="forget updates not delivered yet"
+        )
+    action(
+        "info",
+        "the URL Telegram posts to, the updates waiting, the last delivery error",
+        "  zhaiyao webhook info",
+    )
 
 
 def _summarize_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -399,6 +519,7 @@ def _db_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 #: db``, say), append a function that adds its parser, or call :func:`subcommand`.
 SUBCOMMANDS: list[Subcommand] = [
     _run_parser,
+    _webhook_parser,
     _summarize_parser,
     _ingest_parser,
     _related_parser,

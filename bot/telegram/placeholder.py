@@ -1,4 +1,11 @@
-"""The 正在读取… placeholder: shown when reading takes long, edited into the answer.
+"""The 正在读取… placeholder: shown when fetching a page takes long, edited into the answer.
+
+A placeholder costs two Bot API calls (the placeholder, then the edit) where an answer
+alone costs one, and every call counts against Telegram's ~30 calls/s for the bot: under a
+burst, cosmetic calls would make the cards themselves wait. So only work that waits on the
+network (a link) gets one, and only when it has not answered after
+:data:`PLACEHOLDER_AFTER`; local work (pasted text: about 0.1 s of CPU) gets none, however
+long it queues, and no chat action is sent before a placeholder.
 
 Whatever Telegram does meanwhile (429s, dropped connections, a placeholder the user
 deleted), the user gets exactly one final answer, replying to their message, and no
@@ -47,15 +54,20 @@ async def with_placeholder(
     work: Awaitable[T],
     render: Render[T],
     on_error: Callable[[BaseException], str | None],
+    *,
+    placeholder_after: float | None = PLACEHOLDER_AFTER,
 ) -> None:
-    """Run ``work``; if it takes long, show 正在读取… and edit it into the result.
+    """Run ``work``; if it takes longer than ``placeholder_after`` seconds, show 正在读取…
+    and edit it into the result (``None``: never a placeholder).
 
     ``on_error`` turns an expected error into one sentence (``None``: not expected; the
     placeholder is removed and the error re-raised for the application's error handler,
     which answers the user)."""
     task: asyncio.Future[T] = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=PLACEHOLDER_AFTER)
-    placeholder = None if done else await _show_placeholder(bot, chat_id, reply_to, lang)
+    placeholder = None
+    if placeholder_after is not None:
+        done, _ = await asyncio.wait({task}, timeout=placeholder_after)
+        placeholder = None if done else await _show_placeholder(bot, chat_id, reply_to, lang)
     try:
         result = await task
     except Exception as err:

@@ -25,11 +25,22 @@ async def test_a_failing_typing_indicator_does_not_abort_the_card(
     running_bot: FakeBotAPI,
 ) -> None:
     running_bot.fail_next_with("sendChatAction", 502, "Bad Gateway", times=50)
-    asked = running_bot.send_text(1701, ARTICLE)
+    asked = running_bot.send_document(1701, ARTICLE.encode(), "news.txt")
     card = (await running_bot.wait_for_final(1701, timeout=60))[-1]
     await running_bot.settle(quiet=1.0)
+    assert running_bot.calls_to("sendChatAction", ok=False)  # typing was tried, and failed
     assert card.text.startswith("物价温和上涨") and len(running_bot.sent(1701)) == 1
     assert replied_to(running_bot, 1701) == [asked["message_id"]]
+
+
+async def test_a_pasted_article_costs_one_bot_api_call(running_bot: FakeBotAPI) -> None:
+    """No chat action and no placeholder: under a burst, cards never wait on the Bot API
+    budget for cosmetic calls (issue 21)."""
+    running_bot.send_text(1704, ARTICLE)
+    (card,) = await running_bot.wait_for_final(1704, timeout=60)
+    await running_bot.settle(quiet=1.5)
+    to_chat = [c.method for c in running_bot.calls if c.params.get("chat_id") in (1704, "1704")]
+    assert to_chat == ["sendMessage"] and card.edits == 0
 
 
 async def test_a_dropped_edit_is_retried_into_the_placeholder(
