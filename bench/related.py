@@ -53,8 +53,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage import Database, connect
 from storage.articles import ArticleRepository
-from summarizer.fingerprint import minhash_signature, shingles
-from summarizer.model import Analysis, Article
+from summarizer.fingerprint import ShingleCheck, minhash_signature, shingles
+from summarizer.keywords import background_shares
+from summarizer.model import Analysis, Article, IndexTerms
 from summarizer.tokenize import segment_for_index
 
 Doc = dict[str, Any]
@@ -135,8 +136,13 @@ class CachedSegmenter:
             seg = self.cache[text] = segment_for_index(text)
         return seg
 
+    def index_analysis(self, article: Article) -> tuple[IndexTerms, tuple[int, ...]]:
+        """What the storage's reindex and purge ask for (``summarizer.analyze``'s
+        ``index_analysis``, on the whole text and from the cache)."""
+        return IndexTerms(self(article.title), self(article.text)), minhash_signature(article.text)
 
-def analysis_of(doc: Doc) -> Analysis:
+
+def analysis_of(doc: Doc, segment: CachedSegmenter) -> Analysis:
     date = doc.get("date")
     published = datetime.fromisoformat(date).replace(tzinfo=UTC) if date else None
     article = Article(
@@ -145,7 +151,17 @@ def analysis_of(doc: Doc) -> Analysis:
         source=doc.get("source"),
         published_at=published,
     )
-    return Analysis(article, (), (), (), (), minhash_signature(doc["text"]))
+    terms, signature = segment.index_analysis(article)
+    return Analysis(
+        article,
+        (),
+        (),
+        (),
+        (),
+        signature,
+        index_terms=terms,
+        copy_check=ShingleCheck(article.text),
+    )
 
 
 def subset(
@@ -179,12 +195,14 @@ def by_date(docs: Iterable[Doc]) -> list[Doc]:
     return sorted(docs, key=lambda d: (d.get("date") is None, d.get("date") or ""))
 
 
-async def ingest(repo: ArticleRepository, docs: list[Doc], label: str) -> dict[str, int]:
+async def ingest(
+    repo: ArticleRepository, docs: list[Doc], label: str, segment: CachedSegmenter
+) -> dict[str, int]:
     ids: dict[str, int] = {}
     start = time.perf_counter()
     for i in range(0, len(docs), 200):
         batch = docs[i : i + 200]
-        results = await repo.save_many([analysis_of(d) for d in batch])
+        results = await repo.save_many([analysis_of(d, segment) for d in batch])
         ids.update((d["id"], r.article_id) for d, r in zip(batch, results, strict=True))
         print(f"\r{label}: {i + len(batch)}/{len(docs)}", end="", file=sys.stderr, flush=True)
     print(f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
@@ -238,14 +256,14 @@ async def related_protocol(
 ) -> tuple[dict[str, list[str]], float]:
     kept = reuse and backend == "sqlite" and path.exists()
     async with open_store(backend, path, server) as db:
-        repo = ArticleRepository(db, segment=segment)
+        repo = ArticleRepository(db, prior=background_shares)
         if kept:
             ids = await stored_ids(repo, docs)
             print(f"related: reusing {path} ({len(ids)} articles)", file=sys.stderr)
         else:
-            ids = await ingest(repo, by_date(docs), "related: ingest")
+            ids = await ingest(repo, by_date(docs), "related: ingest", segment)
         start = time.perf_counter()
-        await repo.reindex()
+        await repo.reindex(segment.index_analysis)
         print(f"related: reindex ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
         doc_of = {v: k for k, v in ids.items()}
         ranked: dict[str, list[str]] = {}
@@ -294,25 +312,26 @@ async def dedup_protocol(
     originals: list[str],
     variants: list[Doc],
     workdir: Path,
-    segment: Any,
+    segment: CachedSegmenter,
     backend: str = "sqlite",
     server: str = POSTGRES_URL,
 ) -> dict[str, float]:
     skip = ambiguous_ids(docs, originals)
     print(f"dedup: {len(skip)} ambiguous real copies left out of the store", file=sys.stderr)
     async with open_store(backend, workdir / "dedup.db", server) as db:
-        repo = ArticleRepository(db, segment=segment)
-        ids = await ingest(repo, by_date(d for d in docs if d["id"] not in skip), "dedup: ingest")
+        repo = ArticleRepository(db, prior=background_shares)
+        kept = by_date(d for d in docs if d["id"] not in skip)
+        ids = await ingest(repo, kept, "dedup: ingest", segment)
         flags = true_flags = found = 0
         for v in variants:
-            result = await repo.save(analysis_of({**v, "date": None, "source": None}))
+            result = await repo.save(analysis_of({**v, "date": None, "source": None}, segment))
             if result.duplicate_of is not None:
                 flags += 1
                 if result.duplicate_of == ids.get(v["original"]):
                     true_flags += 1
                     found += 1
             if result.created:
-                await repo.purge(result.article_id)
+                await repo.purge(result.article_id, segment.index_analysis)
         return {
             "precision": true_flags / flags if flags else 1.0,
             "recall": found / len(variants) if variants else 0.0,
@@ -324,7 +343,11 @@ YOUNG_STORIES = 10  # stories in a young store, two articles each
 
 
 async def young_store_protocol(
-    docs: list[Doc], trials: int, segment: Any, backend: str = "sqlite", server: str = POSTGRES_URL
+    docs: list[Doc],
+    trials: int,
+    segment: CachedSegmenter,
+    backend: str = "sqlite",
+    server: str = POSTGRES_URL,
 ) -> dict[str, float]:
     by_story: dict[str, list[Doc]] = defaultdict(list)
     for d in docs:
@@ -336,10 +359,10 @@ async def young_store_protocol(
         picked = [d for s in rng.sample(stories, YOUNG_STORIES) for d in rng.sample(by_story[s], 2)]
         with tempfile.TemporaryDirectory(prefix="zhaiyao-young-") as tmp:
             async with open_store(backend, Path(tmp) / "young.db", server) as db:
-                repo = ArticleRepository(db, segment=segment)
+                repo = ArticleRepository(db, prior=background_shares)
                 story_of: dict[int, str] = {}
                 for d in picked:
-                    result = await repo.save(analysis_of(d))
+                    result = await repo.save(analysis_of(d, segment))
                     if result.duplicate_of is None:  # a copy is shown as a copy, not related
                         story_of[result.article_id] = d["story"]
                 for article_id, story in story_of.items():

@@ -1,20 +1,32 @@
-"""Storage at scale: insert cost, database size and related-story latency at N articles.
+"""Storage at scale: ingestion throughput, and related-story latency at N stored articles.
 
     nice -n 10 python bench/scale.py --data ../shared/data/related --sizes 100000 1000000 \
-        [--db /tmp/scale.db] [--json OUT] [--backends sqlite postgresql] [--postgres-url URL]
+        [--backends sqlite postgresql] [--ingest 2000] [--db /tmp/zhaiyao-scale.db] \
+        [--pg-database zhaiyao_scale] [--reuse] [--drop] [--lookups 300] [--json OUT]
 
-A synthetic corpus is built by sampling and recombining real sentences: sentences of the
-corpus are segmented with jieba once; each synthetic article takes one "story" (a source
-document's story label) and draws 8-20 sentences mostly from that story's pool, in 3-5
-paragraphs, with a title sentence and a date within two years. The repository gets the
-article through ``save_many`` (500 per transaction) with a segmenter that returns the
-already-segmented text, and a MinHash signature that is the element-wise minimum of its
-sentences' signatures (MinHash of a union), so the analysis cost stays out of the
-measured insert cost, as the issue asks. At each size the store is checkpointed and
-measured: insert µs/article (mean over the last step), file size, related() p50/p95 over
-random articles. One build serves every size (the store grows from one checkpoint to
-the next). Each of ``--backends`` gets its own build: the SQLite file ``--db`` and a fresh
-PostgreSQL database (dropped at the end); insert µs/article is the ingestion throughput.
+Synthetic articles are built by sampling and recombining real sentences: sentences of the
+corpus are segmented with jieba once (so the vocabulary and its term distribution are
+real news's, ~40k distinct words); each article takes one "story" (a source document's
+story label) and draws 8-20 sentences, 85 % from that story's pool, in 3-5 paragraphs,
+with a title sentence and a date within two years. Its analysis carries the recombined
+words as index terms and, as MinHash signature, the element-wise minimum of its
+sentences' signatures (MinHash of a union): no analysis cost in the measured figures.
+
+Two measurements per backend:
+
+* ingestion throughput: ``--ingest`` articles through ``ArticleRepository.save_many``
+  (500 per transaction, the normal path: copy detection, vectors, bands, full-text
+  index) into a fresh store; articles/s in wall time, and this process's CPU per article.
+* lookups at scale: a named store (the SQLite file ``--db``, the PostgreSQL database
+  ``--pg-database``; kept for ``--reuse``, ``--drop`` removes it at the end) is filled in
+  bulk to each of ``--sizes``: chunks of ``CHUNK`` articles, each written in one
+  transaction straight into the tables and index structures the normal path writes
+  (``articles`` rows with their term vectors, ``article_bands``, the full-text index,
+  ``term_df``, ``index_stats``) with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL),
+  term vectors weighted with the document frequencies as of the chunk (every synthetic
+  article is a family root). Then ``related()`` through the repository API over random
+  articles: p50/p95 after ``WARMUP`` lookups, and (PostgreSQL) the candidate query's
+  ``EXPLAIN ANALYZE`` for one of them.
 """
 
 from __future__ import annotations
@@ -27,26 +39,34 @@ import re
 import resource
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.related import fresh_postgres
+from bench.related import POSTGRES_URL, fresh_postgres
 from storage import Database, connect
 from storage.articles import ArticleRepository
-from summarizer.fingerprint import minhash_signature
-from summarizer.model import Analysis, Article
+from storage.backends.postgres import posting_terms
+from storage.dedup import band_keys, signature_blob
+from storage.indexing import segment_article, term_vector
+from storage.urls import canonical_url
+from summarizer.fingerprint import ShingleCheck, minhash_signature
+from summarizer.keywords import background_shares
+from summarizer.model import Analysis, Article, IndexTerms
 from summarizer.tokenize import segment_for_index
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
-BATCH = 500
+BATCH = 500  # articles per save_many (ingestion)
+CHUNK = 5000  # articles per bulk-load transaction
+WARMUP = 20
 BACKENDS = ("sqlite", "postgresql")
 START = datetime(2023, 1, 1, tzinfo=UTC)
 
@@ -87,12 +107,6 @@ class Corpus:
             f" fingerprinted in {time.perf_counter() - t0:.0f} s",
             file=sys.stderr,
         )
-        self.pending: dict[str, str] = {}
-
-    def segment(self, text: str) -> str:
-        """The repository's segmenter: the recombined, already-segmented words."""
-        seg = self.pending.pop(text, None)
-        return seg if seg is not None else segment_for_index(text)
 
     def article(self, rng: random.Random, n: int) -> Analysis:
         story = rng.choice(self.stories)
@@ -109,10 +123,12 @@ class Corpus:
             last = cut
         text = "\n".join("".join(self.sentences[i] for i in p) for p in paragraphs)
         title = self.sentences[title_id][:40]
-        self.pending[text] = " ".join(self.segmented[i] for i in picks)
-        self.pending[title] = self.segmented[title_id] if title == self.sentences[title_id] else ""
-        if not self.pending[title]:
-            del self.pending[title]
+        body_words = " ".join(self.segmented[i] for i in picks)
+        title_words = (
+            self.segmented[title_id]
+            if title == self.sentences[title_id]
+            else segment_for_index(title)
+        )
         signature = tuple(int(v) for v in self.signatures[picks].min(axis=0))
         published = START + timedelta(days=rng.randrange(730), minutes=n % 1440)
         article = Article(
@@ -122,7 +138,16 @@ class Corpus:
             source=f"outlet{rng.randrange(200)}",
             published_at=published,
         )
-        return Analysis(article, (), (), (), (), signature)
+        return Analysis(
+            article,
+            (),
+            (),
+            (),
+            (),
+            signature,
+            index_terms=IndexTerms(title_words, body_words),
+            copy_check=ShingleCheck(text),
+        )
 
 
 async def measure(repo: ArticleRepository, rng: random.Random, count: int, n: int) -> list[float]:
@@ -136,203 +161,341 @@ async def measure(repo: ArticleRepository, rng: random.Random, count: int, n: in
 
 
 @asynccontextmanager
-async def open_store(args: argparse.Namespace, backend: str) -> AsyncIterator[Database]:
-    """The SQLite file ``--db`` (its page cache set to ``--cache-mb``), or a fresh
-    PostgreSQL database on the ``--postgres-url`` server, dropped afterwards."""
-    if backend == "sqlite":
-        db = await connect(args.db, migrate=False)
-        pragma = f"PRAGMA cache_size=-{args.cache_mb * 1024}"
-        event.listen(db.engine.sync_engine, "connect", lambda c, _r: c.execute(pragma))
-        await db.engine.dispose()  # connections from here on carry the pragma
-        await db.migrate()
-        try:
-            yield db
-        finally:
-            await db.close()
-        return
-    async with fresh_postgres(args.postgres_url) as db:
+async def open_sqlite(path: Path, cache_mb: int) -> AsyncIterator[Database]:
+    """The SQLite store at ``path``, its page cache set to ``cache_mb``."""
+    db = await connect(path, migrate=False)
+    pragma = f"PRAGMA cache_size=-{cache_mb * 1024}"
+    event.listen(db.engine.sync_engine, "connect", lambda c, _r: c.execute(pragma))
+    await db.engine.dispose()  # connections from here on carry the pragma
+    await db.migrate()
+    try:
         yield db
+    finally:
+        await db.close()
 
 
-async def run(args: argparse.Namespace, backend: str) -> list[dict[str, float]]:
-    rng = random.Random(args.seed)
-    corpus = Corpus(load_sentences(args.data, args.source_docs, rng))
-    rows: list[dict[str, float]] = []
-    async with open_store(args, backend) as db:
-        repo = ArticleRepository(db, segment=corpus.segment)
-        segs: dict[int, tuple[str, str]] = {}  # roots' index words, for SQLite replication
-        stored = await repo.count()
-        for size in sorted(args.sizes):
-            t_insert, inserted = 0.0, 0
-            while stored < size:
-                batch = [corpus.article(rng, stored + i) for i in range(min(BATCH, size - stored))]
-                words = [
-                    (corpus.pending.get(a.article.title, ""), corpus.pending[a.article.text])
-                    for a in batch
-                ]
-                t0 = time.perf_counter()
-                results = await repo.save_many(batch)
-                t_insert += time.perf_counter() - t0
-                if args.replicate_to:
-                    segs.update(
-                        (r.article_id, (t or a.article.title, b))
-                        for r, a, (t, b) in zip(results, batch, words, strict=True)
-                        if r.duplicate_of is None
-                    )
-                inserted += len(batch)
-                stored += len(batch)
-                corpus.pending.clear()
-                if stored % 20_000 == 0:
-                    rate = t_insert / max(1, inserted) * 1e6
-                    print(f"{stored} stored, {rate:.0f} µs/article", file=sys.stderr, flush=True)
-            if args.replicate_to and size == max(args.sizes):
-                base = stored
-                rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
-                for target in args.replicate_to:
-                    stored = await replicate(db, base, stored, target, segs)
-                    # insert cost on the grown store: fresh articles through the repository
-                    t_insert, inserted = 0.0, 0
-                    for _ in range(args.probe_inserts // BATCH):
-                        batch = [corpus.article(rng, stored + i) for i in range(BATCH)]
-                        t0 = time.perf_counter()
-                        await repo.save_many(batch)
-                        t_insert += time.perf_counter() - t0
-                        inserted += len(batch)
-                        stored += len(batch)
-                        corpus.pending.clear()
-                    rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
-                break
-            rows.append(await checkpoint(repo, db, rng, args, stored, t_insert, inserted))
-    return rows
+@asynccontextmanager
+async def open_postgres(server: str, name: str) -> AsyncIterator[Database]:
+    """The PostgreSQL store in database ``name`` on ``server``, created when absent."""
+    import asyncpg
+
+    admin = await asyncpg.connect(server)
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    db = await connect(f"{server.rsplit('/', 1)[0]}/{name}")
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
-async def replicate(
-    db: Database, base: int, stored: int, target: int, segs: dict[int, tuple[str, str]]
-) -> int:
-    """Grow the store to ``target`` by copying its rows with shifted ids (SQL, no Python
-    per row): articles, LSH bands and the full-text index (SQLite: FTS5 entries from the
-    recorded index words; PostgreSQL: postings and search vectors), document frequencies
-    scaled. Copies are distinct stories to the index (other URLs)."""
-    t0 = time.perf_counter()
-    first = stored // base  # copies of the base block already present (1 = the original)
-    copies = target // base - 1
-    cols = (
-        "duplicate_of, story_day, title, url, canonical_url, source, published_at, terms,"
-        " term_norm, entities, query_terms, author, lang, summary, keywords, fingerprint,"
-        " created_at, text"
-    )
-    for k in range(first, copies + 1):
-        shift = k * base + (stored - first * base)
-        async with db.transaction() as conn:
-            await conn.execute(
-                f"INSERT INTO articles (id, {cols}) SELECT id + {shift}, duplicate_of + {shift},"
-                f" story_day, title, url || '#{k}', canonical_url || '?copy={k}',"
-                f" {cols.split(', canonical_url, ')[1]} FROM articles WHERE id <= {base}"
-            )
-            await conn.execute(
-                f"INSERT INTO article_bands SELECT key, article_id + {shift} FROM article_bands"
-                f" WHERE article_id <= {base}"
-            )
-            if db.dialect == "sqlite":
-                await conn.executemany(
-                    "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-                    [(i + shift, t, b) for i, (t, b) in segs.items()],
-                )
-            else:
-                for table in ("article_terms", "article_search"):
-                    rest = "term" if table == "article_terms" else "doc"
-                    await conn.execute(
-                        f"INSERT INTO {table} (article_id, {rest}) SELECT article_id + {shift},"
-                        f" {rest} FROM {table} WHERE article_id <= {base}"
-                    )
-        print(f"replicated x{k + 1} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-    async with db.transaction() as conn:
-        # frequencies as if each copy were indexed once more (bench approximation)
-        await conn.execute(f"UPDATE term_df SET df = df * {copies + 1} / {first}")
-        await conn.execute(
-            f"UPDATE index_stats SET value = value * {copies + 1} / {first}"
-            " WHERE name = 'indexed_docs'"
-        )
-        if db.dialect == "postgresql":
-            await conn.execute("SELECT setval('articles_id_seq', (SELECT max(id) FROM articles))")
-    if db.dialect == "postgresql":
-        async with db.engine.connect() as raw:
-            auto = await raw.execution_options(isolation_level="AUTOCOMMIT")
-            await auto.exec_driver_sql("VACUUM ANALYZE")  # visibility map: index-only scans
-    return stored + (copies + 1 - first) * base
+async def drop_postgres(server: str, name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
-async def checkpoint(
-    repo: ArticleRepository,
-    db: Database,
-    rng: random.Random,
-    args: argparse.Namespace,
-    stored: int,
-    t_insert: float,
-    inserted: int,
-) -> dict[str, float]:
-    if db.dialect == "sqlite":  # fold the WAL in, as a running bot's checkpoints do
-        async with db.engine.connect() as raw:
-            driver = (await raw.get_raw_connection()).driver_connection
-            assert driver is not None
-            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    await measure(repo, rng, stored, 20)  # warm the page cache like a running bot
-    lat = sorted(await measure(repo, rng, stored, args.lookups))
+async def ingestion(args: argparse.Namespace, backend: str, corpus: Corpus) -> dict[str, Any]:
+    """``--ingest`` articles through ``save_many`` into a fresh store of ``backend``."""
+    rng = random.Random(args.seed + 1)
+    batches = [
+        [corpus.article(rng, n + i) for i in range(min(BATCH, args.ingest - n))]
+        for n in range(0, args.ingest, BATCH)
+    ]
+
+    async def timed(db: Database) -> tuple[float, float]:
+        repo = ArticleRepository(db, prior=background_shares)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for batch in batches:
+            await repo.save_many(batch)
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    if backend == "sqlite":
+        path = args.db.with_name(args.db.stem + "-ingest.db")
+        for leftover in path.parent.glob(path.name + "*"):
+            leftover.unlink()
+        async with open_sqlite(path, args.cache_mb) as db:
+            wall, cpu = await timed(db)
+            size = await db.backend.database_bytes(db)
+        for leftover in path.parent.glob(path.name + "*"):
+            leftover.unlink()
+    else:
+        async with fresh_postgres(args.postgres_url) as db:
+            wall, cpu = await timed(db)
+            size = await db.backend.database_bytes(db)
     row = {
-        "backend": db.dialect,
-        "articles": stored,
-        "insert_us_per_article": t_insert / max(1, inserted) * 1e6,
-        "db_mb": await db.backend.database_bytes(db) / 2**20,
-        "related_p50_ms": lat[len(lat) // 2],
-        "related_p95_ms": lat[int(len(lat) * 0.95)],
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "backend": backend,
+        "ingested": args.ingest,
+        "articles_per_s": args.ingest / wall,
+        "cpu_ms_per_article": cpu / args.ingest * 1000,
+        "db_mb": size / 2**20,
     }
     print(json.dumps(row), flush=True)
     return row
 
 
+class BulkLoader:
+    """Writes synthetic articles straight into what ``save_many`` writes (see the module
+    docstring), for every open store at once (one generation, several backends)."""
+
+    def __init__(self, corpus: Corpus, seed: int) -> None:
+        self.corpus = corpus
+        self.rng = random.Random(seed)
+        self.df: Counter[int] = Counter()
+        self.docs = 0
+
+    def chunk(self, first_id: int, count: int) -> dict[str, list[tuple[Any, ...]]]:
+        analyses = [self.corpus.article(self.rng, first_id + i) for i in range(count)]
+        segs = []
+        for a in analyses:
+            assert a.index_terms is not None
+            segs.append(segment_article(a.index_terms))
+        for seg in segs:
+            self.df.update(seg.term_ids)
+        self.docs += count
+        now = datetime.now(UTC)
+        out: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for i, (a, seg) in enumerate(zip(analyses, segs, strict=True)):
+            article_id = first_id + i
+            art = a.article
+            vector = term_vector(seg, self.df, self.docs)
+            assert art.published_at is not None
+            out["articles"].append(
+                (
+                    article_id,
+                    art.published_at.timestamp() / 86400.0,
+                    art.title,
+                    art.url,
+                    canonical_url(art.url),
+                    art.source,
+                    art.published_at.isoformat(),
+                    vector.blob(),
+                    vector.norm,
+                    json.dumps(vector.words, ensure_ascii=False),
+                    signature_blob(a.fingerprint),
+                    now,
+                    art.text,
+                )
+            )
+            out["bands"].extend((k, article_id) for k in band_keys(a.fingerprint))
+            out["fts"].append((article_id, seg.fts_title, seg.fts_body))
+            out["postings"].extend((t, article_id) for t in posting_terms(seg))
+            out["term_df"].extend((t, 1) for t in seg.term_ids)
+        return out
+
+
+ARTICLE_COLUMNS = (
+    "id",
+    "story_day",
+    "title",
+    "url",
+    "canonical_url",
+    "source",
+    "published_at",
+    "terms",
+    "term_norm",
+    "query_terms",
+    "fingerprint",
+    "created_at",
+    "text",
+)
+
+
+async def write_chunk(db: Database, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    """One chunk in one transaction (a crash leaves the chunk out whole)."""
+    increments = Counter(t for t, _ in rows["term_df"])
+    async with db.transaction() as conn:
+        if db.dialect == "sqlite":
+            marks = ", ".join("?" * len(ARTICLE_COLUMNS))
+            await conn.executemany(
+                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({marks})",
+                rows["articles"],
+            )
+            await conn.executemany(
+                "INSERT INTO article_bands (key, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                rows["bands"],
+            )
+            await conn.executemany(
+                "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)", rows["fts"]
+            )
+        else:
+            raw = (await conn.raw.get_raw_connection()).driver_connection
+            assert raw is not None
+            await raw.copy_records_to_table(
+                "articles", records=rows["articles"], columns=ARTICLE_COLUMNS
+            )
+            await raw.copy_records_to_table(
+                "article_bands", records=sorted(set(rows["bands"])), columns=("key", "article_id")
+            )
+            await raw.copy_records_to_table(
+                "article_terms", records=sorted(rows["postings"]), columns=("term", "article_id")
+            )
+            await conn.executemany(
+                "INSERT INTO article_search (article_id, doc) VALUES (?,"
+                " setweight(to_tsvector('simple', ?), 'A') || to_tsvector('simple', ?))",
+                rows["fts"],
+            )
+        await conn.executemany(
+            "INSERT INTO term_df (id, df) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET df = term_df.df + excluded.df",
+            sorted(increments.items()),
+        )
+        await conn.execute(
+            "UPDATE index_stats SET value = value + ? WHERE name = 'indexed_docs'",
+            (len(rows["articles"]),),
+        )
+
+
+async def settle(db: Database) -> None:
+    """What a running store has had time for: SQLite's WAL folded in; PostgreSQL's id
+    sequence ahead of the loaded ids and ``VACUUM ANALYZE`` (statistics, visibility map)."""
+    async with db.engine.connect() as raw:
+        if db.dialect == "sqlite":
+            driver = (await raw.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        auto = await raw.execution_options(isolation_level="AUTOCOMMIT")
+        await auto.exec_driver_sql(
+            "SELECT setval('articles_id_seq', (SELECT max(id) FROM articles))"
+        )
+        await auto.exec_driver_sql("VACUUM ANALYZE")
+
+
+async def explain(db: Database, article_id: int) -> str:
+    """PostgreSQL's plan and timings of one lookup's candidate query."""
+    from storage import related
+
+    captured: list[tuple[str, Any]] = []
+    original = related._candidates
+
+    async def capture(conn: Any, heaviest: Any, root: int) -> list[Any]:
+        best, params = conn.backend.fulltext.nearby(
+            heaviest, root, postings=related.POSTINGS_PER_TERM, limit=related.CANDIDATES
+        )
+        captured.append((best, params))
+        return await original(conn, heaviest, root)
+
+    related._candidates = capture  # type: ignore[assignment]
+    try:
+        await ArticleRepository(db).related(article_id)
+    finally:
+        related._candidates = original  # type: ignore[assignment]
+    best, params = captured[0]
+    async with db.reading() as conn:
+        rows = await conn.fetchall(f"EXPLAIN (ANALYZE, BUFFERS) {best}", params)
+    return "\n".join(r[0] for r in rows)
+
+
+async def scale(args: argparse.Namespace, corpus: Corpus) -> list[dict[str, Any]]:
+    stores: dict[str, Database] = {}
+    out: list[dict[str, Any]] = []
+    async with AsyncExitStack() as stack:
+        for backend in args.backends:
+            if backend == "sqlite":
+                if not args.reuse:
+                    for leftover in args.db.parent.glob(args.db.name + "*"):
+                        leftover.unlink()
+                stores[backend] = await stack.enter_async_context(
+                    open_sqlite(args.db, args.cache_mb)
+                )
+            else:
+                if not args.reuse:
+                    await drop_postgres(args.postgres_url, args.pg_database)
+                stores[backend] = await stack.enter_async_context(
+                    open_postgres(args.postgres_url, args.pg_database)
+                )
+        counts = {b: await ArticleRepository(db).count() for b, db in stores.items()}
+        if len(set(counts.values())) > 1:
+            raise SystemExit(f"--reuse: the stores hold different counts {counts}")
+        stored = next(iter(counts.values()))
+        loader = BulkLoader(corpus, args.seed)
+        if stored:  # --reuse: the generator and frequencies as if we had loaded them
+            for n in range(0, stored, CHUNK):
+                loader.chunk(n + 1, min(CHUNK, stored - n))
+        for size in sorted(args.sizes):
+            t0 = time.perf_counter()
+            while stored < size:
+                count = min(CHUNK, size - stored)
+                rows = loader.chunk(stored + 1, count)
+                for db in stores.values():
+                    await write_chunk(db, rows)
+                stored += count
+                if stored % 50_000 == 0:
+                    print(f"bulk: {stored} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+            for backend, db in stores.items():
+                await settle(db)
+                repo = ArticleRepository(db, prior=background_shares)
+                rng = random.Random(args.seed + 2)
+                await measure(repo, rng, stored, WARMUP)
+                lat = sorted(await measure(repo, rng, stored, args.lookups))
+                row = {
+                    "backend": backend,
+                    "articles": stored,
+                    "db_mb": await db.backend.database_bytes(db) / 2**20,
+                    "related_p50_ms": lat[len(lat) // 2],
+                    "related_p95_ms": lat[int(len(lat) * 0.95)],
+                    "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                }
+                print(json.dumps(row), flush=True)
+                if backend == "postgresql":
+                    print(await explain(db, rng.randint(1, stored)), file=sys.stderr)
+                out.append(row)
+    if args.drop:
+        for leftover in args.db.parent.glob(args.db.name + "*"):
+            leftover.unlink()
+        await drop_postgres(args.postgres_url, args.pg_database)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--ingest", type=int, default=2000, help="articles through save_many")
     parser.add_argument("--db", type=Path, default=Path("/tmp/zhaiyao-scale.db"))
+    parser.add_argument("--pg-database", default="zhaiyao_scale")
+    parser.add_argument("--reuse", action="store_true", help="grow the kept stores")
+    parser.add_argument("--drop", action="store_true", help="remove the stores at the end")
     parser.add_argument("--source-docs", type=int, default=3000)
     parser.add_argument("--lookups", type=int, default=300)
     parser.add_argument("--cache-mb", type=int, default=256)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path)
     parser.add_argument(
-        "--replicate-to",
-        type=int,
-        nargs="*",
-        default=[],
-        help="after building the largest --sizes through the API, grow to this many by"
-        " copying rows in SQL, then time --probe-inserts fresh inserts",
-    )
-    parser.add_argument("--probe-inserts", type=int, default=2000)
-    parser.add_argument(
         "--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS), help="stores to build"
     )
     parser.add_argument(
-        "--postgres-url",
-        default="postgresql://postgres@127.0.0.1:5432/test",
-        help="server on which a fresh database is made (and dropped)",
+        "--postgres-url", default=POSTGRES_URL, help="the PostgreSQL server (its maintenance db)"
     )
     args = parser.parse_args(argv)
-    rows = [r for backend in args.backends for r in asyncio.run(run(args, backend))]
-    print(
-        "| backend | articles | insert µs/article | articles/s | DB MB | related p50 ms | p95 ms"
-        " | max RSS MB |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
+    corpus = Corpus(load_sentences(args.data, args.source_docs, random.Random(args.seed)))
+    ingest = [asyncio.run(ingestion(args, b, corpus)) for b in args.backends] if args.ingest else []
+    rows = asyncio.run(scale(args, corpus)) if args.sizes else []
+    print("| backend | articles/s (save_many) | CPU ms/article | DB MB |")
+    print("|---|---|---|---|")
+    for r in ingest:
+        print(
+            f"| {r['backend']} | {r['articles_per_s']:.0f} | {r['cpu_ms_per_article']:.1f} |"
+            f" {r['db_mb']:.0f} |"
+        )
+    print()
+    print("| backend | articles | DB MB | related p50 ms | p95 ms | max RSS MB |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['backend']} | {r['articles']:,} | {r['insert_us_per_article']:.0f} |"
-            f" {1e6 / max(1.0, r['insert_us_per_article']):.0f} | {r['db_mb']:.0f} |"
+            f"| {r['backend']} | {r['articles']:,} | {r['db_mb']:.0f} |"
             f" {r['related_p50_ms']:.1f} | {r['related_p95_ms']:.1f} | {r['max_rss_mb']:.0f} |"
         )
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+        args.json.write_text(json.dumps({"ingest": ingest, "scale": rows}, indent=2))
     return 0
 
 

@@ -130,9 +130,10 @@ async def open_services(settings: Settings) -> Services:
     from storage.db import connect
     from storage.requests import RequestLog
     from storage.users import UserRepository
+    from summarizer.keywords import background_shares
 
     db = await connect(store_url(settings))
-    articles = ArticleRepository(db)
+    articles = ArticleRepository(db, prior=background_shares)
     requests = RequestLog(db)
     news = NewsService(settings, articles, requests)
     return Services(settings, db, news, articles, UserRepository(db), requests)

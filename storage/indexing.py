@@ -1,18 +1,19 @@
 """What the storage indexes hold for one article, and the arithmetic of related stories.
 
-Two stages, as search engines do: the backend's full-text index over jieba search-mode
-words (FTS5 on SQLite, word postings on PostgreSQL) finds a few hundred candidates, then
-a better scorer re-ranks them: the TF-IDF cosine of
-stored term vectors (title words weighted up) times a publication-date prior. IDF is the
-store's own, kept in ``term_df``; each article keeps its term frequencies and its vector
-norm as of indexing, so a lookup needs the document frequencies of the query's words only
-(``zhaiyao reindex`` refreshes the norms after a large import).
+The words come with the article's analysis (``Analysis.index_terms``): storage counts and
+weighs them, it never segments text. Two stages, as search engines do: the backend's
+full-text index over jieba search-mode words (FTS5 on SQLite, word postings on
+PostgreSQL) finds a few hundred candidates, then a better scorer re-ranks them: the
+TF-IDF cosine of stored term vectors (title words weighted up) times a publication-date
+prior. IDF is the store's own, kept in ``term_df``; each article keeps its term
+frequencies and its vector norm as of indexing, so a lookup needs the document
+frequencies of the query's words only (``zhaiyao reindex`` refreshes the norms after a
+large import).
 """
 
 from __future__ import annotations
 
 import math
-import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,9 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from summarizer.tokenize import segment_for_index
+from summarizer.model import Article, IndexTerms, term_id
 
-Segmenter = Callable[[str], str]
+# What the caller's analysis gives for a stored article, when storage must rebuild its
+# index entries (reindex, purge, a copy between backends): its index words and its
+# MinHash signature, as ``summarizer.analyze`` builds them for a new article.
+Reanalyse = Callable[[Article], tuple[IndexTerms, tuple[int, ...]]]
 Vector = tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]
 
 TERMS_PER_ARTICLE = 80  # vector length kept per article (heaviest TF-IDF terms)
@@ -32,11 +36,6 @@ TITLE_WEIGHT = 8.0  # a title word counts as this many body occurrences
 DATE_FLOOR = 0.6  # date prior: FLOOR + (1 - FLOOR) * exp(-|days apart| / DATE_SCALE_DAYS)
 DATE_SCALE_DAYS = 15.0
 UNDATED_DAYS = 365.0  # treated as this far apart when a date is missing
-
-
-def term_id(word: str) -> int:
-    """A stable 32-bit id for a word (CRC-32): the key of ``term_df`` and of vectors."""
-    return zlib.crc32(word.encode("utf-8"))
 
 
 def idf(df: float, docs: float) -> float:
@@ -65,8 +64,9 @@ class Segmented:
         return sorted(set(self.ids.values()))
 
 
-def segment_article(title: str, text: str, segment: Segmenter = segment_for_index) -> Segmented:
-    fts_title, fts_body = segment(title), segment(text)
+def segment_article(terms: IndexTerms) -> Segmented:
+    """An article's index words (as its analysis gives them) counted for the index."""
+    fts_title, fts_body = terms.title, terms.body
     counts: dict[str, float] = dict(Counter(fts_body.split()))
     for w in fts_title.split():
         counts[w] = counts.get(w, 0.0) + TITLE_WEIGHT

@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, Integer, MetaData, Table
 
 from storage.articles import ArticleRepository
 from storage.db import Database, connect, read_time
+from storage.indexing import Reanalyse
 
 # Not copied: the version table (the target is migrated itself) and each backend's own
 # full-text tables (rebuilt on the target).
@@ -106,10 +107,16 @@ async def _count(conn: Any, sql: str) -> int:
 
 
 async def copy(
-    source_url: str, target_url: str, *, progress: Progress | None = None, batch: int = BATCH
+    source_url: str,
+    target_url: str,
+    reanalyse: Reanalyse,
+    *,
+    progress: Progress | None = None,
+    batch: int = BATCH,
 ) -> CopyResult:
     """Copy every row of the store at ``source_url`` into ``target_url`` (migrated first);
-    safe to re-run after an interruption (see the module docstring)."""
+    safe to re-run after an interruption (see the module docstring). The target's
+    full-text index is rebuilt from ``reanalyse``'s index words."""
     source = await connect(source_url, migrate=False)
     target = await connect(target_url)
     try:
@@ -119,7 +126,7 @@ async def copy(
         for table in tables:
             if table.name in present:
                 rows[table.name] = await _copy_table(source, target, table, progress, batch)
-        indexed = await ArticleRepository(target).rebuild_fulltext()
+        indexed = await ArticleRepository(target).rebuild_fulltext(reanalyse)
         return CopyResult(rows, indexed)
     finally:
         await source.close()

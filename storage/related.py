@@ -22,17 +22,16 @@ import numpy as np
 
 from storage.db import Connection
 from storage.errors import NotFound
-from storage.fulltext import document_frequencies
+from storage.fulltext import TermPrior, document_frequencies
 from storage.indexing import (
     batch_cosine,
     date_prior,
     feedback_query,
     idf,
     parse_vector,
-    term_id,
     weighted_query,
 )
-from summarizer.model import ListedStory
+from summarizer.model import ListedStory, term_id
 
 CANDIDATES = 200  # stage-2 depth: enough for recall, small enough for p95 < 50 ms
 CANDIDATE_TERMS = 16  # heaviest query words whose postings are read
@@ -70,7 +69,9 @@ def explain(
     return "相关话题"
 
 
-async def rank_related(db: Connection, article_id: int, limit: int) -> list[ListedStory]:
+async def rank_related(
+    db: Connection, article_id: int, limit: int, prior: TermPrior | None
+) -> list[ListedStory]:
     row = await db.fetchone(
         "SELECT id, duplicate_of, story_day, terms, entities, query_terms FROM articles"
         " WHERE id = ?",
@@ -81,7 +82,7 @@ async def rank_related(db: Connection, article_id: int, limit: int) -> list[List
     if limit <= 0:
         return []
     vec = parse_vector(row["terms"])
-    df, docs = await document_frequencies(db, [int(i) for i in vec[0]])
+    df, docs = await document_frequencies(db, [int(i) for i in vec[0]], prior)
     query_vec = weighted_query(vec, df, docs)
     pool: list[str] = json.loads(row["query_terms"])
     weight = dict(zip((int(i) for i in vec[0]), (float(w) for w in vec[1]), strict=True))
@@ -104,7 +105,7 @@ async def rank_related(db: Connection, article_id: int, limit: int) -> list[List
         feedback = [(vectors[i], float(norms[i])) for i in best]
         extra = {int(t) for v, _ in feedback for t in v[0]} - set(df)
         if extra:
-            more, _ = await document_frequencies(db, sorted(extra))
+            more, _ = await document_frequencies(db, sorted(extra), prior)
             df = {**df, **more}
         expanded = feedback_query(vec, feedback, df, docs, FEEDBACK_WEIGHT)
         cosines = batch_cosine(expanded, vectors) / norms
@@ -139,7 +140,9 @@ async def rank_related(db: Connection, article_id: int, limit: int) -> list[List
     ]
 
 
-async def pairwise_similarity(db: Connection, article_ids: Sequence[int]) -> list[list[float]]:
+async def pairwise_similarity(
+    db: Connection, article_ids: Sequence[int], prior: TermPrior | None
+) -> list[list[float]]:
     """Plain TF-IDF cosine between every two of the given stored articles (the measure
     ``MIN_SIMILARITY`` applies to), symmetric: a stored norm dates from its article's
     save, so the two directions differ slightly and are averaged. 0 where an article is
@@ -154,7 +157,8 @@ async def pairwise_similarity(db: Connection, article_ids: Sequence[int]) -> lis
         return out
     vectors = [found[article_ids[i]][0] for i in present]
     norms = np.array([found[article_ids[i]][1] for i in present])
-    df, docs = await document_frequencies(db, sorted({int(t) for v in vectors for t in v[0]}))
+    ids = sorted({int(t) for v in vectors for t in v[0]})
+    df, docs = await document_frequencies(db, ids, prior)
     for k, i in enumerate(present):
         cosines = batch_cosine(weighted_query(vectors[k], df, docs), vectors) / norms
         for m, j in enumerate(present):

@@ -8,7 +8,7 @@ Each stage is a module of its own; this one only wires them.
 from __future__ import annotations
 
 from summarizer.entities import find_entities
-from summarizer.fingerprint import minhash_signature
+from summarizer.fingerprint import ShingleCheck, minhash_signature
 from summarizer.keywords import extract_keywords
 from summarizer.model import Analysis, Article, IndexTerms
 from summarizer.sentences import split_sentences
@@ -44,8 +44,7 @@ def analyze(
             max_chars=max_chars,
         )
     )
-    fingerprint = minhash_signature(text)
-    index_terms = IndexTerms(segment_for_index(article.title), segment_for_index(text))
+    index_terms, fingerprint = index_analysis(article)
     return Analysis(
         article=article,
         sentences=sentences,
@@ -54,4 +53,16 @@ def analyze(
         keywords=keywords,
         fingerprint=fingerprint,
         index_terms=index_terms,
+        copy_check=ShingleCheck(article.text),
+    )
+
+
+def index_analysis(article: Article) -> tuple[IndexTerms, tuple[int, ...]]:
+    """What storage indexes an article under, as :func:`analyze` builds it: the index
+    words of its title and text and the MinHash signature of its text. What a reindex,
+    a purge or a copy between backends asks for (``storage.indexing.Reanalyse``)."""
+    text = article.text[:MAX_ANALYZED_CHARS]
+    return (
+        IndexTerms(segment_for_index(article.title), segment_for_index(text)),
+        minhash_signature(text),
     )

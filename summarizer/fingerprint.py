@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 SHINGLE = 5
-NUM_PERM = 128
-BANDS = 42  # 42 bands x 3 rows (126 of the 128 minima): P(candidate) .94 at Jaccard .4,
-ROWS = 3  # .996 at .5; republished copies sit far above, unrelated news far below
+NUM_PERM = 128  # storage bands 126 of them (42 bands x 3 rows, storage.dedup)
 _SEED = 0x5A4A_5941  # "ZJYA": fixed forever, signatures are persisted
 _MAX32 = np.uint64(0xFFFF_FFFF)
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -81,34 +80,6 @@ def minhash_signature(text: str, num_perm: int = NUM_PERM) -> tuple[int, ...]:
     return tuple(int(x) for x in mixed.min(axis=0))
 
 
-def jaccard_estimate(a: Iterable[int], b: Iterable[int]) -> float:
-    """Fraction of equal minima: an unbiased estimate of the shingle-set Jaccard similarity."""
-    x, y = np.asarray(tuple(a), np.uint64), np.asarray(tuple(b), np.uint64)
-    if len(x) != len(y) or not len(x):
-        raise ValueError("signatures must be non-empty and of equal length")
-    return float(np.count_nonzero(x == y)) / len(x)
-
-
-def band_keys(signature: Iterable[int], bands: int = BANDS, rows: int = ROWS) -> list[int]:
-    """One signed 64-bit key per band: band number in the high bits, a 31-bit row hash low.
-
-    Two signatures that agree on every row of some band share that band's key. The hash
-    keeps 31 bits so the key fits SQLite's signed INTEGER; rare collisions only add a
-    candidate, which exact verification then rejects.
-    """
-    sig = np.asarray(tuple(signature), np.uint64)
-    if len(sig) < bands * rows:
-        raise ValueError(f"signature length {len(sig)} < {bands} bands x {rows} rows")
-    table = sig[: bands * rows].reshape(bands, rows)
-    with np.errstate(over="ignore"):
-        h = np.zeros(bands, np.uint64)
-        for col in range(rows):
-            h = (h ^ table[:, col]) * np.uint64(0x100000001B3)  # FNV-1a style fold
-        h ^= h >> np.uint64(29)
-    low = (h & np.uint64(0x7FFF_FFFF)).astype(np.int64)
-    return [int(band) << 32 | int(v) for band, v in enumerate(low)]
-
-
 def containment(a: set[str], b: set[str]) -> float:
     """|a ∩ b| / min(|a|, |b|): how much of the smaller text the larger one repeats."""
     if not a or not b:
@@ -121,3 +92,36 @@ def jaccard(a: set[str], b: set[str]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
+
+
+# A candidate is the same piece when the exact 5-gram sets agree this much. Republished
+# copies (header/footer/dateline changes, a trimmed ending, a few edited characters) sit
+# far above; distinct reports of the same event rarely reach either rule.
+DUP_JACCARD = 0.5
+DUP_CONTAINMENT = 0.8  # of the shorter text in the longer ...
+DUP_MIN_LENGTH_RATIO = 0.3  # ... when the shorter is not a mere fragment of the longer
+
+
+def is_same_piece(a: set[str], b: set[str]) -> bool:
+    """Exact verification of an LSH candidate on character 5-gram sets (Broder 1997)."""
+    if not a or not b:
+        return False
+    if jaccard(a, b) >= DUP_JACCARD:
+        return True
+    ratio = min(len(a), len(b)) / max(len(a), len(b))
+    return ratio >= DUP_MIN_LENGTH_RATIO and containment(a, b) >= DUP_CONTAINMENT
+
+
+@dataclass(frozen=True)
+class ShingleCheck:
+    """An analysed text's copy test (``summarizer.model.CopyCheck``): its 5-gram set,
+    built on first use, against a stored text's."""
+
+    text: str
+
+    @cached_property
+    def shingles(self) -> set[str]:
+        return shingles(self.text)
+
+    def same_piece(self, text: str) -> bool:
+        return is_same_piece(self.shingles, shingles(text))

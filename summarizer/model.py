@@ -8,11 +8,12 @@ earlier stage already understood.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 EntityType = Literal["PER", "LOC", "ORG"]
 ENTITY_TYPES: tuple[EntityType, ...] = ("PER", "LOC", "ORG")
@@ -232,6 +233,20 @@ class IndexTerms:
     body: str
 
 
+def term_id(word: str) -> int:
+    """A stable 32-bit id for an index word (CRC-32): how storage keys term vectors and
+    document frequencies, and how a document-frequency prior names its words."""
+    return zlib.crc32(word.encode("utf-8"))
+
+
+class CopyCheck(Protocol):
+    """The exact test of whether a stored text is a copy of the analysed one (the
+    analysis's own character shingles against the stored text's; ``analyze`` builds it in
+    :mod:`summarizer.fingerprint`). Storage finds the candidates, this decides."""
+
+    def same_piece(self, text: str) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything the NLP stages learned about one article."""
@@ -241,8 +256,9 @@ class Analysis:
     summary: tuple[Sentence, ...]
     entities: tuple[Entity, ...]
     keywords: tuple[str, ...]
-    fingerprint: tuple[int, ...] = field(default=())
+    fingerprint: tuple[int, ...] = field(default=())  # MinHash signature
     index_terms: IndexTerms | None = None
+    copy_check: CopyCheck | None = None
 
     @property
     def entity_counts(self) -> tuple[EntityCount, ...]:

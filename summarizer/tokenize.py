@@ -189,3 +189,8 @@ def words(text: str) -> list[str]:
 def segment_for_index(text: str) -> str:
     """Space-joined search-mode words, the form stored in the FTS5 index."""
     return " ".join(w for w in load_jieba().lcut_for_search(text) if w.strip())
+
+
+def search_words(query: str) -> list[str]:
+    """A search query as the words the index holds (search-mode words, as indexed)."""
+    return segment_for_index(query).split()

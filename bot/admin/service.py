@@ -166,14 +166,20 @@ class AdminService:
 
     async def purge(self, admin_id: int, article_id: int) -> None:
         from storage.articles import ArticleRepository  # raises NotFound when absent
+        from summarizer.analyze import index_analysis
 
-        await ArticleRepository(self.db).purge(article_id)
+        await ArticleRepository(self.db).purge(article_id, index_analysis)
         await self._audit(admin_id, "purge", {"article_id": article_id})
 
     async def reindex(self, admin_id: int, progress: Callable[[int, int], None] | None) -> int:
+        """Every stored article analysed again for the index (its words and signature, as
+        ``analyze`` builds them), and the new index swapped in whole by storage."""
         from storage.articles import ArticleRepository
+        from summarizer.analyze import index_analysis
+        from summarizer.keywords import background_shares
 
-        done: int = await ArticleRepository(self.db).reindex(progress)
+        repo = ArticleRepository(self.db, prior=background_shares)
+        done: int = await repo.reindex(index_analysis, progress)
         await self._audit(admin_id, "reindex", {"articles": done})
         return done
 

@@ -300,7 +300,9 @@ class NewsService:
         return await self.articles.related(article_id, limit=limit)
 
     async def search(self, query: str, limit: int = 10) -> list[StoredArticle]:
-        return await self.articles.search(query, limit=limit)
+        from summarizer.tokenize import search_words
+
+        return await self.articles.search(search_words(query), limit=limit)
 
     async def _record(
         self,

@@ -100,6 +100,7 @@ async def _copy_with_bar(source: str, target: str, batch: int | None) -> int:
     from rich.progress import Progress as Bar
 
     from storage.manage import copy
+    from summarizer.analyze import index_analysis
 
     with Bar(console=Console(stderr=True)) as bar:
         tasks: dict[str, Any] = {}
@@ -110,7 +111,7 @@ async def _copy_with_bar(source: str, target: str, batch: int | None) -> int:
             bar.update(tasks[table], completed=done)
 
         batching = {"batch": batch} if batch else {}
-        result = await copy(source, target, progress=step, **batching)
+        result = await copy(source, target, index_analysis, progress=step, **batching)
     copied = sum(result.rows.values())
     print(f"copied: {copied} rows in {len(result.rows)} tables; {result.indexed} indexed")
     return 0

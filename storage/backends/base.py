@@ -77,7 +77,9 @@ class FullText(Protocol):
     """The full-text index over family roots' index words (``Segmented``): candidates for
     related stories, search, and what ``zhaiyao db check`` compares."""
 
-    async def add(self, conn: Connection, article_id: int, seg: Segmented) -> None: ...
+    async def add(self, conn: Connection, entries: Sequence[tuple[int, Segmented]]) -> None:
+        """Index family roots: (article id, its index words) each, in a few statements."""
+        ...
 
     async def remove(self, conn: Connection, article_id: int, seg: Segmented) -> None: ...
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from storage.indexing import term_id
+from summarizer.model import term_id
 
 if TYPE_CHECKING:
     from storage.db import Connection, Database
@@ -126,6 +126,11 @@ def posting_term(word: str) -> int:
     return term_id(word.lower())
 
 
+def posting_terms(seg: Segmented) -> set[int]:
+    """An article's keys in ``article_terms``: one per distinct folded word."""
+    return {posting_term(w) for w in {*seg.fts_title.split(), *seg.fts_body.split()}}
+
+
 class TermPostings:
     """Two structures: ``article_terms`` (word key, article id) is a B-tree of postings, so
     related-story candidates read each word's postings nearest the article's id (an index
@@ -133,17 +138,26 @@ class TermPostings:
     holds a ``tsvector`` (title weight A, body B, the ``simple`` configuration over jieba's
     words) under a GIN index for search, ranked with ``ts_rank`` at 3:1 like BM25 there."""
 
-    async def add(self, conn: Connection, article_id: int, seg: Segmented) -> None:
-        words = {w.lower() for w in (*seg.fts_title.split(), *seg.fts_body.split())}
-        await conn.executemany(
-            "INSERT INTO article_terms (term, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            sorted({(posting_term(w), article_id) for w in words}),
+    async def add(self, conn: Connection, entries: Sequence[tuple[int, Segmented]]) -> None:
+        # one statement each over arrays (unnest), not a statement per row: a batch's
+        # tens of thousands of postings are one round trip and one executor start
+        postings = sorted({(t, i) for i, seg in entries for t in posting_terms(seg)})
+        await conn.execute(
+            "INSERT INTO article_terms (term, article_id)"
+            " SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]))"
+            " ON CONFLICT DO NOTHING",
+            ([t for t, _ in postings], [i for _, i in postings]),
         )
         await conn.execute(
-            "INSERT INTO article_search (article_id, doc) VALUES (?,"
-            " setweight(to_tsvector('simple', ?), 'A') || to_tsvector('simple', ?))"
+            "INSERT INTO article_search (article_id, doc) SELECT i,"
+            " setweight(to_tsvector('simple', t), 'A') || to_tsvector('simple', b)"
+            " FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[])) AS e (i, t, b)"
             " ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc",
-            (article_id, seg.fts_title, seg.fts_body),
+            (
+                [i for i, _ in entries],
+                [seg.fts_title for _, seg in entries],
+                [seg.fts_body for _, seg in entries],
+            ),
         )
 
     async def remove(self, conn: Connection, article_id: int, seg: Segmented) -> None:
@@ -177,20 +191,21 @@ class TermPostings:
     def nearby(
         self, heaviest: Sequence[tuple[float, str]], root: int, *, postings: int, limit: int
     ) -> tuple[str, list[Any]]:
-        parts, params = [], []
-        for weight, word in heaviest:
-            for op, order in (("<", "DESC"), (">", "ASC")):
-                parts.append(
-                    "SELECT article_id AS rid, CAST(? AS float8) AS w FROM (SELECT article_id"
-                    f" FROM article_terms WHERE term = ? AND article_id {op} ?"
-                    f" ORDER BY article_id {order} LIMIT ?) AS p"
-                )
-                params += [weight, posting_term(word), root, postings]
+        # One statement text for any number of words (the words are array parameters):
+        # asyncpg prepares it once per connection, so a lookup neither re-parses nor
+        # re-plans a 32-branch UNION; each (word, direction) is an index-only range scan.
         sql = (
-            f"WITH votes AS ({' UNION ALL '.join(parts)})"
-            " SELECT rid, sum(w) AS s FROM votes GROUP BY rid ORDER BY s DESC, rid DESC LIMIT ?"
+            "SELECT p.rid, sum(q.w) AS s FROM unnest(CAST(? AS float8[]), CAST(? AS bigint[]))"
+            " AS q (w, term) CROSS JOIN LATERAL ("
+            "(SELECT article_id AS rid FROM article_terms AS t WHERE t.term = q.term"
+            " AND t.article_id < ? ORDER BY t.article_id DESC LIMIT ?)"
+            " UNION ALL (SELECT article_id FROM article_terms AS t WHERE t.term = q.term"
+            " AND t.article_id > ? ORDER BY t.article_id LIMIT ?)) AS p"
+            " GROUP BY p.rid ORDER BY s DESC, p.rid DESC LIMIT ?"
         )
-        return sql, [*params, limit]
+        weights = [float(weight) for weight, _ in heaviest]
+        terms = [posting_term(word) for _, word in heaviest]
+        return sql, [weights, terms, root, postings, root, postings, limit]
 
     async def indexed(self, conn: Connection) -> int:
         return int((await conn.fetchall("SELECT count(*) FROM article_search"))[0][0])

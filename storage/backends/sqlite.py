@@ -145,10 +145,10 @@ class FTS5:
     candidates read each word's doclist nearest the article's rowid (FTS5 walks a doclist
     in rowid order and stops at the LIMIT), so a lookup costs the same at any size."""
 
-    async def add(self, conn: Connection, article_id: int, seg: Segmented) -> None:
-        await conn.execute(
+    async def add(self, conn: Connection, entries: Sequence[tuple[int, Segmented]]) -> None:
+        await conn.executemany(
             "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (article_id, seg.fts_title, seg.fts_body),
+            [(article_id, seg.fts_title, seg.fts_body) for article_id, seg in entries],
         )
 
     async def remove(self, conn: Connection, article_id: int, seg: Segmented) -> None:

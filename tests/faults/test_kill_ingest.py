@@ -23,6 +23,8 @@ import pytest
 
 from storage import connect
 from storage.articles import ArticleRepository
+from summarizer.analyze import index_analysis
+from summarizer.tokenize import search_words
 
 ROOT = Path(__file__).parents[2]
 PLACES = ("北京", "上海", "广州", "深圳", "成都", "武汉", "西安", "杭州", "南京", "重庆")
@@ -135,8 +137,8 @@ async def test_ingest_killed_mid_import_loses_nothing_and_doubles_nothing(
     try:
         articles = ArticleRepository(database)
         assert await articles.count() == len(records)
-        assert await articles.reindex() == len(roots)
-        found = await articles.search(records[-1]["title"], limit=3)
+        assert await articles.reindex(index_analysis) == len(roots)
+        found = await articles.search(search_words(records[-1]["title"]), limit=3)
         assert records[-1]["title"] in [a.article.title for a in found]
     finally:
         await database.close()

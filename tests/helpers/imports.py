@@ -37,6 +37,22 @@ def import_graph(root: Path, package: str) -> dict[str, set[str]]:
     return graph
 
 
+def imported_names(root: Path, package: str) -> dict[str, set[str]]:
+    """``{module: every absolute name it imports}``, whatever package the name is in
+    (``from a.b import c`` gives ``a.b`` and ``a.b.c``)."""
+    found: dict[str, set[str]] = {}
+    for path in (root / package).rglob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+                names.update(f"{node.module}.{a.name}" for a in node.names)
+        found[module_name(root, path)] = names
+    return found
+
+
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components of more than one module (Tarjan, 1972)."""
     index: dict[str, int] = {}

@@ -13,7 +13,9 @@ import pytest
 
 from storage import Database, connect
 from storage.articles import ArticleRepository
-from summarizer.fingerprint import minhash_signature
+from summarizer.analyze import index_analysis
+from summarizer.fingerprint import ShingleCheck
+from summarizer.keywords import background_shares
 from summarizer.model import Analysis, Article, Entity, Sentence
 from tests.helpers.postgres import drop_template, fresh_database
 
@@ -27,9 +29,11 @@ def make_analysis(
     published_at: datetime | None = None,
     entities: tuple[tuple[str, str], ...] = (),
 ) -> Analysis:
-    """An Analysis assembled directly (the NLP stages are not under test here)."""
+    """An Analysis assembled directly (the NLP stages are not under test here; the index
+    words and signature are what ``analyze`` gives)."""
     article = Article(title=title, text=text, url=url, source=source, published_at=published_at)
     first = text.split("。")[0] + "。"
+    terms, signature = index_analysis(article)
     spans = []
     for name, type_ in entities:
         start = text.find(name)
@@ -41,7 +45,9 @@ def make_analysis(
         summary=(Sentence(first, 0, len(first)),),
         entities=tuple(spans),
         keywords=(title[:4],),
-        fingerprint=minhash_signature(text),
+        fingerprint=signature,
+        index_terms=terms,
+        copy_check=ShingleCheck(text),
     )
 
 
@@ -103,4 +109,4 @@ async def indexed_with(db: Database, word: str) -> list[int]:
 
 @pytest.fixture
 def repo(db: Database) -> ArticleRepository:
-    return ArticleRepository(db)
+    return ArticleRepository(db, prior=background_shares)

@@ -11,9 +11,12 @@ from storage import Database
 from storage.articles import ArticleRepository
 from storage.errors import NotFound
 from storage.fulltext import PRIOR_DOCS, document_frequencies
-from storage.indexing import idf, term_id
+from storage.indexing import idf
 from storage.related import MIN_SIMILARITY
-from summarizer.model import IndexTerms
+from summarizer.analyze import index_analysis
+from summarizer.keywords import background_shares
+from summarizer.model import IndexTerms, term_id
+from summarizer.tokenize import search_words
 from tests.storage.conftest import fail_inserts, indexed_with, make_analysis, stop_failing
 from tests.storage.corpus import (
     BASKETBALL,
@@ -71,7 +74,7 @@ async def test_get_missing_raises_not_found(repo: ArticleRepository) -> None:
     with pytest.raises(NotFound):
         await repo.get(12345)
     with pytest.raises(NotFound):
-        await repo.purge(12345)
+        await repo.purge(12345, index_analysis)
     with pytest.raises(NotFound):
         await repo.related(12345)
 
@@ -137,7 +140,7 @@ async def test_purge_removes_index_entries_and_promotes_oldest_copy(
     launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH))
     assert await band_rows(db, first.article_id) > 0
 
-    await repo.purge(first.article_id)
+    await repo.purge(first.article_id, index_analysis)
     with pytest.raises(NotFound):
         await repo.get(first.article_id)
     assert await band_rows(db, first.article_id) == 0
@@ -153,7 +156,7 @@ async def test_purge_removes_index_entries_and_promotes_oldest_copy(
     assert again.duplicate_of == copy.article_id and again.outlets == 3
 
     for article_id in (copy.article_id, later.article_id, again.article_id):
-        await repo.purge(article_id)
+        await repo.purge(article_id, index_analysis)
     assert await fts_rows(db, "暴雨") == []
     assert await db.scalar("SELECT count(*) FROM article_bands") == await band_rows(
         db, launch.article_id
@@ -286,7 +289,7 @@ async def test_search_with_hostile_input_never_errors(
 ) -> None:
     await repo.save(make_analysis("郑州遭遇特大暴雨", FLOOD))
     await repo.save(make_analysis("神舟十三号发射", LAUNCH))
-    results = await repo.search(hostile)
+    results = await repo.search(search_words(hostile))
     assert isinstance(results, list)
     assert await repo.count() == 2
 
@@ -294,15 +297,15 @@ async def test_search_with_hostile_input_never_errors(
 async def test_search_finds_words_not_operators(repo: ArticleRepository) -> None:
     flood = await repo.save(make_analysis("郑州遭遇特大暴雨", FLOOD))
     launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH))
-    assert [a.id for a in await repo.search("郑州暴雨")] == [flood.article_id]
-    assert [a.id for a in await repo.search("神舟十三号")] == [launch.article_id]
+    assert [a.id for a in await repo.search(search_words("郑州暴雨"))] == [flood.article_id]
+    assert [a.id for a in await repo.search(search_words("神舟十三号"))] == [launch.article_id]
     # "OR" is a word to look for, not an operator: no document has all the words, so the
     # any-word fallback finds both stories
-    assert {a.id for a in await repo.search("暴雨 OR 神舟")} == {
+    assert {a.id for a in await repo.search(search_words("暴雨 OR 神舟"))} == {
         flood.article_id,
         launch.article_id,
     }
-    assert await repo.search("不存在的词语组合火星") == []
+    assert await repo.search(search_words("不存在的词语组合火星")) == []
 
 
 async def test_reindex_rebuilds_indexes(repo: ArticleRepository, db: Database) -> None:
@@ -315,7 +318,7 @@ async def test_reindex_rebuilds_indexes(repo: ArticleRepository, db: Database) -
         await conn.backend.fulltext.clear(conn)
     assert await fts_rows(db, "暴雨") == []
     seen: list[tuple[int, int]] = []
-    assert await repo.reindex(lambda done, total: seen.append((done, total))) == 3
+    assert await repo.reindex(index_analysis, lambda done, total: seen.append((done, total))) == 3
     assert seen[-1] == (6, 6)  # two passes: frequencies, then vectors
     assert await db.scalar("SELECT count(*) FROM article_bands") == before
     assert await fts_rows(db, "暴雨") == [flood.article_id]
@@ -353,8 +356,8 @@ async def test_document_frequencies_stay_exact_under_purge(
     await repo.save(make_analysis("郑州暴雨", republish(FLOOD)))
     await repo.save(make_analysis("郑州积水消退", FLOOD_FOLLOWUP))
     launch = await repo.save(make_analysis("神舟十三号发射", LAUNCH))
-    await repo.purge(flood.article_id)  # the copy is promoted and counted instead
-    await repo.purge(launch.article_id)
+    await repo.purge(flood.article_id, index_analysis)  # the copy is promoted and counted instead
+    await repo.purge(launch.article_id, index_analysis)
 
     async def snapshot() -> tuple[list[tuple[int, int]], int]:
         rows = await db.fetchall("SELECT id, df FROM term_df ORDER BY id")
@@ -363,7 +366,7 @@ async def test_document_frequencies_stay_exact_under_purge(
 
     incremental = await snapshot()
     assert incremental[1] == 2
-    await repo.reindex()
+    await repo.reindex(index_analysis)
     assert await snapshot() == incremental
 
 
@@ -421,14 +424,14 @@ async def test_the_idf_prior_fades_out_as_the_store_fills(db: Database) -> None:
         await conn.execute("INSERT INTO term_df (id, df) VALUES (?, 1), (?, 1)", (common, rare))
         await conn.execute("UPDATE index_stats SET value = 2 WHERE name = 'indexed_docs'")
     async with db.reading() as conn:
-        df, docs = await document_frequencies(conn, [common, rare])
+        df, docs = await document_frequencies(conn, [common, rare], background_shares)
     assert docs == PRIOR_DOCS
     assert idf(df[common], docs) < idf(df[rare], docs) - 3  # 的 is common, 殡仪馆 is not
     async with db.transaction() as conn:
         await conn.execute("UPDATE index_stats SET value = ? WHERE name = 'indexed_docs'",
                            (PRIOR_DOCS,))  # fmt: skip
     async with db.reading() as conn:
-        df, docs = await document_frequencies(conn, [common, rare])
+        df, docs = await document_frequencies(conn, [common, rare], background_shares)
     assert (df, docs) == ({common: 1, rare: 1}, PRIOR_DOCS)  # the store's own counts only
 
 
@@ -447,12 +450,12 @@ async def test_readers_see_the_whole_old_index_while_a_reindex_runs(
     expected = await fts_rows(db, "暴雨")
     assert expected == [flood.article_id]
     midway = asyncio.Event()
-    reindex = asyncio.create_task(repo.reindex(lambda done, total: midway.set()))
+    reindex = asyncio.create_task(repo.reindex(index_analysis, lambda done, total: midway.set()))
     await midway.wait()  # the first progress call comes from inside the reindex transaction
     reads = 0
     while not reindex.done():
         assert await fts_rows(db, "暴雨") == expected
-        assert [a.id for a in await repo.search("郑州暴雨")] == [flood.article_id]
+        assert [a.id for a in await repo.search(search_words("郑州暴雨"))] == [flood.article_id]
         reads += 1
     assert await reindex == 301
     assert reads > 0

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from storage import Database
 from storage.articles import ArticleRepository
 from storage.requests import RequestLog
+from summarizer.analyze import index_analysis
 from tests.storage.conftest import make_analysis
 from tests.storage.corpus import FLOOD
 
@@ -35,6 +36,6 @@ async def test_purged_article_is_unlinked_from_log(db: Database) -> None:
     saved = await repo.save(make_analysis("郑州暴雨", FLOOD))
     log = RequestLog(db)
     await log.record(1, 1, "url", "x", "ok", 1.0, article_id=saved.article_id)
-    await repo.purge(saved.article_id)
+    await repo.purge(saved.article_id, index_analysis)
     (entry,) = await log.recent()
     assert entry.article_id is None

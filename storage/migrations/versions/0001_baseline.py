@@ -69,7 +69,7 @@ def upgrade() -> None:
         postgresql_where=sa.text("duplicate_of IS NOT NULL"),
     )
     op.create_index("articles_created_at", "articles", ["created_at"])
-    # key = band << 32 | 31-bit hash of the band (summarizer.fingerprint). No foreign key:
+    # key = band << 32 | 31-bit hash of the band (storage.dedup). No foreign key:
     # purge removes the rows it computes from the stored fingerprint, in one transaction.
     op.create_table(
         "article_bands",
