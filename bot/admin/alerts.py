@@ -98,21 +98,23 @@ class ErrorAlerts:
 
 
 def ambiguous_report(
-    send: Callable[[int, str], Awaitable[object]], admin_chat: int | None
+    send: Callable[[int, str], Awaitable[object]],
+    admin_chat: int | None,
+    lang: Lang = "zh",  # the admin chat is shared: the bot's default language
 ) -> ReportAmbiguous | None:
     """The admin chat's notice about messages that may or may not have arrived."""
     if admin_chat is None:
         return None
 
     async def report(entries: Sequence[OutboxEntry]) -> None:
-        lines = [
-            "⚠️ <b>消息可能未送达 / message may not have arrived</b>",
-            "发送中途工作进程退出，Telegram 是否收到无法确定；为避免重复，不会重发。",
-            "A worker stopped while Telegram had these; they are not sent again.",
-        ]
+        lines = [t("adm_ambiguous", lang)]
         for e in entries:
-            what = f"digest {e.digest_id} part {e.seq + 1}" if e.digest_id else e.key
-            lines.append(f"• chat <code>{e.chat_id}</code>: {html.escape(what)}")
+            what = (
+                t("adm_ambiguous_digest", lang, digest=e.digest_id, part=e.seq + 1)
+                if e.digest_id
+                else html.escape(e.key)
+            )
+            lines.append(t("adm_ambiguous_line", lang, chat=e.chat_id, what=what))
         await send(admin_chat, "\n".join(lines))
 
     return report

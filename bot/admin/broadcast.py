@@ -3,8 +3,8 @@
 Each message goes through :func:`bot.telegram.send.send` like every other the bot sends:
 ``RetryAfter`` waited out, dropped connections retried, a timeout retried only when the
 request never left (a send that may have arrived is not repeated), plain text when Telegram
-refuses the HTML. The pace is the bot's ``AIORateLimiter`` (30 messages a second overall),
-the one rate-limiting mechanism.
+refuses the HTML. The pace is the bot's rate limiter (:mod:`bot.telegram.ratelimit`: 30
+messages a second for the whole deployment), the one rate-limiting mechanism.
 
 Each recipient is claimed in the database before the send and marked after it, so a
 restart resumes from the pending rows and never messages anyone twice (see

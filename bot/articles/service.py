@@ -24,9 +24,11 @@ from typing import ClassVar, TypeVar
 from bot.settings import Settings
 from storage.articles import ArticleRepository, StoredArticle
 from storage.requests import RequestLog
+from storage.url_claims import reading
+from storage.workers import worker_for
 from summarizer.errors import BlockedAddress, InvalidURL, SummarizerError, TooLarge
 from summarizer.fetch import FetchPolicy, GuardedClient, fetch_page
-from summarizer.model import Analysis, Article, ListedStory
+from summarizer.model import Analysis, Article, Entity, ListedStory, Sentence
 from summarizer.summarize import char_budget
 
 T = TypeVar("T")
@@ -169,17 +171,9 @@ class NewsService:
         :meth:`fetch` → :meth:`clean` + :meth:`analyze` (one worker job) → :meth:`store`,
         logged in the request log with its outcome and latency (``user_id``/``chat_id``:
         who asked). A link is read once however many workers get it at the same moment
-        (``bot.articles.once``)."""
+        (:meth:`_read_link_once`)."""
         if isinstance(source, Link):
-            from bot.articles.once import read_once
-
-            return await read_once(
-                self,
-                source.url,
-                lambda: self._read(source, prefs, user_id=user_id, chat_id=chat_id),
-                user_id=user_id,
-                chat_id=chat_id,
-            )
+            return await self._read_link_once(source, prefs, user_id=user_id, chat_id=chat_id)
         return await self._read(source, prefs, user_id=user_id, chat_id=chat_id)
 
     async def _read(
@@ -202,6 +196,45 @@ class NewsService:
         outcome = "ok" if report.created else "duplicate"
         await self._record(source, user_id, chat_id, outcome, started, article_id=report.article_id)
         return report
+
+    async def _read_link_once(
+        self, source: Link, prefs: ReadPrefs, *, user_id: int | None, chat_id: int | None
+    ) -> Report:
+        """A link read once however many workers are sent it at the same moment: the read
+        holds a claim on the normalised URL (:mod:`storage.url_claims`); a worker that finds
+        the link claimed waits, then answers from the stored article (logged as a
+        ``duplicate`` request, as a link read earlier is), so both users get the card."""
+        db = self.articles.db
+        async with reading(db, source.url, await worker_for(db)) as stored_id:
+            if stored_id is None:
+                return await self._read(source, prefs, user_id=user_id, chat_id=chat_id)
+        started = time.perf_counter()
+        report = await self.stored_report(stored_id)
+        await self._record(source, user_id, chat_id, "duplicate", started, article_id=stored_id)
+        return report
+
+    async def stored_report(self, article_id: int) -> Report:
+        """The Report of an article already stored (what the card needs, without
+        re-reading the page)."""
+        stored = await self.articles.get(article_id)
+        text = stored.article.text
+        summary = tuple(
+            Sentence(s, max(text.find(s), 0), max(text.find(s), 0) + len(s)) for s in stored.summary
+        )
+        entities = tuple(
+            Entity(e.text, e.type, 0, len(e.text)) for e in stored.entities for _ in range(e.count)
+        )
+        analysis = Analysis(stored.article, summary, summary, entities, stored.keywords)
+        family = await self.articles.duplicates(article_id)
+        related = await self.articles.related(article_id, limit=RELATED_ON_CARD)
+        return Report(
+            article_id=article_id,
+            analysis=analysis,
+            duplicate_of=stored.duplicate_of,
+            outlets=1 + len(family),
+            related=tuple(related),
+            created=False,
+        )
 
     # -- the steps ---------------------------------------------------------------------
     async def fetch(self, source: Source) -> Raw:

@@ -1,7 +1,7 @@
 """The one send path: every message the bot sends or edits goes through here.
 
 - :func:`retried` runs one Bot API call and retries it on ``RetryAfter`` (after waiting as
-  told; PTB's ``AIORateLimiter`` already retried a few times) and on network failures. A
+  told; the bot's rate limiter may already have retried) and on network failures. A
   *read* timeout is retried only for idempotent calls (edits, deletes, lookups): a send that
   timed out may have arrived, and sending it again would post it twice. Connection failures
   before the request was answered are retried for sends too (Telegram did not answer, and in

@@ -84,6 +84,17 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "adm_last_errors": ("<b>最近的错误</b>", "<b>last errors</b>"),
     "adm_alert_suppressed": ("（此前 {n} 条同类错误未发送）", "({n} similar errors not sent)"),
+    "adm_ambiguous": (
+        "⚠️ <b>消息可能未送达</b>\n发送中途工作进程退出，Telegram 是否收到无法确定；"
+        "为避免重复，不会重发。",
+        "⚠️ <b>Messages may not have arrived</b>\nA worker stopped while Telegram had "
+        "these; to avoid doubles they are not sent again.",
+    ),
+    "adm_ambiguous_line": (
+        "• 会话 <code>{chat}</code>：{what}",
+        "• chat <code>{chat}</code>: {what}",
+    ),
+    "adm_ambiguous_digest": ("摘要 {digest} 第 {part} 部分", "digest {digest} part {part}"),
 }
 
 #: Usage of each admin command (syntax, the same in both languages), in menu order.

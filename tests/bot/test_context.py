@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from telegram import Update
-from telegram.ext import AIORateLimiter
 
 from bot.app import build_application, close_services, open_services
 from bot.context import BotApp, BotData, ServicesNotReady, ZhaiyaoContext
 from bot.settings import Settings
+from bot.telegram.ratelimit import SharedRateLimiter
 
 USER = 5
 
@@ -53,8 +53,8 @@ def test_the_application_builds_zhaiyao_contexts_and_one_rate_limiter(
     app = build_application(bot_settings)
     assert app.context_types.context is ZhaiyaoContext
     assert isinstance(app.bot_data, BotData)
-    # PTB's AIORateLimiter is the one rate-limiting mechanism for what the bot sends.
-    assert isinstance(app.bot.rate_limiter, AIORateLimiter)
+    # One rate-limiting mechanism for what the bot sends: the limiter shared by workers.
+    assert isinstance(app.bot.rate_limiter, SharedRateLimiter)
     with pytest.raises(ServicesNotReady):
         _ = app.bot_data.services  # built in post_init, not before
     with pytest.raises(ServicesNotReady):
