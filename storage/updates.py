@@ -54,13 +54,20 @@ class AmbiguousUpdate:
 @asynccontextmanager
 async def first_worker(db: Database) -> AsyncIterator[bool]:
     """True for the one worker that holds the webhook lock for this block (PostgreSQL;
-    always True on SQLite, where there is one process)."""
+    always True on SQLite, where there is one process). The lock is held on a connection
+    of its own, outside :meth:`Database.transaction`: the block calls the Bot API, whose
+    rate limiter writes to the store."""
     if db.dialect != "postgresql":
         yield True
         return
-    async with db.transaction() as conn:
-        row = await conn.fetchone(f"SELECT pg_try_advisory_xact_lock({WEBHOOK_LOCK})")
-        yield bool(row and row[0])
+    async with db.engine.connect() as raw:
+        conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
+        got = (await conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({WEBHOOK_LOCK})")).scalar()
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                await conn.exec_driver_sql(f"SELECT pg_advisory_unlock({WEBHOOK_LOCK})")
 
 
 class UpdateClaims:

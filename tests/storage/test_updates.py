@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from storage import Database, connect
-from storage.updates import AmbiguousUpdate, TakenUpdate, UpdateClaims, utcnow
+from storage.updates import AmbiguousUpdate, TakenUpdate, UpdateClaims, first_worker, utcnow
 from storage.workers import Worker
 from tests.helpers.postgres import fresh_database
 
@@ -96,3 +96,19 @@ async def test_a_killed_workers_connection_frees_its_claims() -> None:
         finally:
             await one.close()
             await two.close()
+
+
+async def test_one_worker_at_a_time_is_first(db: Database) -> None:
+    async with first_worker(db) as first:
+        assert first
+        if db.dialect == "postgresql":  # another worker starting meanwhile leaves it alone
+            other = await connect(db.url)
+            try:
+                async with first_worker(other) as second:
+                    assert not second
+            finally:
+                await other.close()
+        async with db.transaction() as conn:  # the store stays writable meanwhile
+            await conn.execute("DELETE FROM processed_updates")
+    async with first_worker(db) as again:
+        assert again
