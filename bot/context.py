@@ -33,6 +33,7 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.articles.request import ArticleRequest, RateLimiter, article_request, is_group
+from bot.errors import ServicesNotReady
 from bot.settings import Settings
 from bot.texts import Lang, normalise_lang
 from storage.errors import NotFound
@@ -61,10 +62,6 @@ class Services:
     articles: ArticleRepository
     users: UserRepository
     requests: RequestLog
-
-
-class ServicesNotReady(RuntimeError):
-    """A handler ran before ``post_init`` (or after ``post_shutdown``)."""
 
 
 def _ready(value: T | None, what: str) -> T:

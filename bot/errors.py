@@ -2,9 +2,15 @@
 
 Class tree::
 
-    BotError                base
-    ├── MissingToken        ``zhaiyao run`` without ZHAIYAO_TELEGRAM_TOKEN
-    └── MissingWebhookSecret  ``zhaiyao run --webhook`` without ZHAIYAO_WEBHOOK_SECRET
+    BotError                  base
+    ├── MissingToken          ``zhaiyao run`` without ZHAIYAO_TELEGRAM_TOKEN
+    ├── MissingWebhookSecret  ``zhaiyao run --webhook`` without ZHAIYAO_WEBHOOK_SECRET
+    ├── ServicesNotReady      a handler ran before ``post_init`` (or after shutdown)
+    ├── ScheduleError         what an admin typed is not a digest schedule (also a ValueError)
+    └── CLIError              the command line's one error: a sentence and an exit status
+
+A feed or OPML document that is not one is ``bot.feeds.poller.FeedFormatError``, a
+``SummarizerError`` like every other refusal of a document (its reason shown in zh/en).
 
 Expected failures (a blocked link, a page that is not an article) are ``SummarizerError``s
 that handlers turn into one friendly sentence themselves. Anything else reaches
@@ -18,15 +24,12 @@ from __future__ import annotations
 import html
 import logging
 import traceback
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from bot.texts import Lang, normalise_lang, t
 
-from bot.texts import normalise_lang, t
-
-if TYPE_CHECKING:
-    from bot.context import Context
+if TYPE_CHECKING:  # the error classes load without the Telegram library (the CLI's summarize)
+    from telegram import Bot, Update
 
 log = logging.getLogger("bot.errors")
 TRACEBACK_CHARS = 3000
@@ -34,6 +37,39 @@ TRACEBACK_CHARS = 3000
 
 class BotError(Exception):
     pass
+
+
+class ServicesNotReady(BotError, RuntimeError):
+    """A handler ran before ``post_init`` (or after ``post_shutdown``)."""
+
+
+class ScheduleError(BotError, ValueError):
+    """What the admin typed is not a schedule; the message says what would be."""
+
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+
+
+class CLIError(BotError):
+    """The command line's one error: a sentence for the terminal and an exit status
+    (``bot.cli.main`` prints it as ``zhaiyao: …``; no class names, no traceback)."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Context(Protocol):
+    """What :func:`on_error` uses of ``bot.context.ZhaiyaoContext`` (a protocol, so that
+    the context module can import this one)."""
+
+    @property
+    def error(self) -> BaseException | None: ...
+    @property
+    def bot(self) -> Bot: ...
+    @property
+    def bot_data(self) -> Any: ...
+    async def lang(self) -> Lang: ...
 
 
 class MissingToken(BotError):
@@ -54,6 +90,9 @@ class MissingWebhookSecret(BotError):
 
 
 async def on_error(update: object, context: Context) -> None:
+    from telegram import Update
+    from telegram.error import Forbidden, NetworkError
+
     error = context.error
     if error is None:
         return
@@ -72,6 +111,8 @@ async def on_error(update: object, context: Context) -> None:
 
 async def _tell_user(update: Update, context: Context) -> None:
     """The one sentence, in the user's chosen language, replying to their message."""
+    from telegram.error import TelegramError
+
     from bot.telegram.send import send
 
     assert update.effective_chat is not None
@@ -91,6 +132,9 @@ async def _tell_user(update: Update, context: Context) -> None:
 
 
 async def _alert_admins(update: object, error: BaseException, context: Context) -> None:
+    from telegram import Update
+    from telegram.error import TelegramError
+
     where = None
     if isinstance(update, Update):
         chat = update.effective_chat

@@ -61,7 +61,7 @@ def add_parser(
 def run(args: argparse.Namespace, default_url: Callable[[], str]) -> int:
     from sqlalchemy.exc import DBAPIError
 
-    from bot.cli.errors import CLIError
+    from bot.errors import CLIError
     from storage.errors import StorageError
     from storage.manage import migrate
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bot.cli.errors import EXIT_FAILED, EXIT_USAGE, CLIError
+from bot.errors import EXIT_FAILED, EXIT_USAGE, CLIError
 
 log = logging.getLogger("zhaiyao")
 

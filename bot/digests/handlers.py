@@ -39,7 +39,8 @@ from telegram.ext import (
 
 from bot.context import BotApp, Context
 from bot.digests.runtime import DigestRuntime
-from bot.digests.schedule import HELP, ScheduleError, parse_schedule, zone_for
+from bot.digests.schedule import HELP, parse_schedule, zone_for
+from bot.errors import ScheduleError
 from bot.telegram.permissions import is_admin, may_configure, target_of
 from bot.telegram.render import escape
 from bot.telegram.send import cosmetic, edit, reply, send

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.errors import ScheduleError
+
 DEFAULT_TZ = "Asia/Shanghai"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_ALIASES = {
@@ -32,10 +34,6 @@ MIN_INTERVAL = timedelta(minutes=15)
 MAX_INTERVAL = timedelta(days=7)
 DAY = timedelta(days=1)
 Kind = Literal["off", "daily", "every", "weekly"]
-
-
-class ScheduleError(ValueError):
-    """What the admin typed is not a schedule; the message says what would be."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ import pytest
 from telegram import Update
 
 from bot.app import build_application, close_services, open_services
-from bot.context import BotApp, BotData, ServicesNotReady, ZhaiyaoContext
+from bot.context import BotApp, BotData, ZhaiyaoContext
+from bot.errors import ServicesNotReady
 from bot.settings import Settings
 from bot.telegram.ratelimit import SharedRateLimiter
 

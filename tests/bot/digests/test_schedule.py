@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.digests.schedule import Schedule, ScheduleError, parse_schedule
+from bot.digests.schedule import Schedule, parse_schedule
+from bot.errors import ScheduleError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 moments = st.datetimes(

@@ -1,8 +1,8 @@
 """Webhook workers: ``processed_updates``, one row per Telegram update id, claimed with
 ``INSERT … ON CONFLICT DO NOTHING`` before the update is handled (``storage.updates``).
 
-Revision ID: w21w_processed_updates
-Revises: w21d_outbox
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "w21w_processed_updates"
-down_revision = "w21d_outbox"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ by the workers, and claims on links being read.
 - ``rate_buckets``: token buckets (tokens, when last filled, seconds since 1970).
 - ``url_claims``: a normalised URL being fetched and analysed, and by which worker.
 
-Revision ID: w21d_outbox
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "w21d_outbox"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
