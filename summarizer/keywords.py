@@ -83,7 +83,13 @@ def extract_keywords(text: str, *, title: str = "", top_k: int = 10) -> list[str
         return []
     weights = keyword_weights(text, title=title)
     haystack = (title + "\n" + text).lower()
-    ranked = sorted(weights, key=lambda w: (-round(weights[w], 12), _first(haystack, w)))
+    rounded = {w: round(x, 12) for w, x in weights.items()}
+    # Only words that can reach the top k need their first position (a search of the
+    # whole text each): those at least as heavy as the k-th heaviest.
+    heaviest = sorted(rounded.values(), reverse=True)
+    floor = heaviest[top_k - 1] if len(heaviest) >= top_k else float("-inf")
+    contenders = [w for w in weights if rounded[w] >= floor]
+    ranked = sorted(contenders, key=lambda w: (-rounded[w], _first(haystack, w)))
     return [_original_case(title + "\n" + text, haystack, w) for w in ranked[:top_k]]
 
 

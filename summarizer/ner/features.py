@@ -22,8 +22,7 @@ import base64
 import hashlib
 import struct
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -41,6 +40,8 @@ N_WORD_FEATURES = 1 + len(WORD_POSITIONS) * len(POS_TAGS)
 GAZETTEER_TYPES: tuple[str, ...] = ("PER", "LOC", "ORG")
 GAZETTEER_BITS = 3 * len(GAZETTEER_TYPES)
 MAX_GAZETTEER_WORD = 16
+# Substrings whose gazetteer answer is remembered (~100 bytes each) before starting over.
+GAZETTEER_MEMO = 200_000
 
 
 @lru_cache(maxsize=65536)
@@ -86,34 +87,6 @@ def load_lexicon() -> tuple[dict[str, int], dict[str, str]]:
 def _prefixes(words: Iterable[str]) -> frozenset[str]:
     """Every proper prefix of at least two characters (to stop a scan early)."""
     return frozenset(w[:k] for w in words for k in range(2, len(w)))
-
-
-def _match_masks(
-    text: str,
-    table: Mapping[Any, int],
-    prefixes: AbstractSet[Any],
-    max_len: int,
-    n_classes: int,
-    shift: int = 0,
-    masks: list[int] | None = None,
-    key: Callable[[str], Any] | None = None,
-) -> list[int]:
-    """For each dictionary word (2..max_len chars) found in ``text`` with class bits
-    ``table[word]``: bit ``shift + 3*k + {0,1,2}`` of a character = it begins/is
-    inside/ends a class-k word. A prefix set stops the scan at the first substring
-    that starts no word, so the result equals the plain all-lengths scan. ``key`` maps
-    a substring to the form ``table`` and ``prefixes`` are keyed by (default: itself)."""
-    n = len(text)
-    out = [0] * n if masks is None else masks
-    for i in range(n - 1):
-        for j in range(i + 2, min(n, i + max_len) + 1):
-            piece: Any = text[i:j] if key is None else key(text[i:j])
-            cls = table.get(piece)
-            if cls is not None:
-                _mark(out, i, j, cls, n_classes, shift)
-            if piece not in prefixes:
-                break
-    return out
 
 
 def _mark(out: list[int], i: int, j: int, cls: int, n_classes: int, shift: int) -> None:
@@ -169,10 +142,11 @@ def lexicon_features(text: str) -> list[int]:
     counts, tags = load_lexicon()
     n = len(text)
     out = [0] * n
-    for i in range(n - 1):
+    # Most characters start no dictionary word: their bigram is not in the table.
+    for i in [i for i in range(n - 1) if text[i : i + 2] in counts]:
         for j in range(i + 2, min(n, i + MAX_LEXICON_WORD) + 1):
             piece = text[i:j]
-            if piece not in counts:
+            if j > i + 2 and piece not in counts:
                 break
             tag = tags.get(piece)
             if tag is not None:
@@ -205,6 +179,7 @@ class Gazetteer:
         self.entries = entries
         self._table = {name_key(w): bits for w, bits in entries.items()}
         self._prefixes = frozenset(name_key(p) for p in _prefixes(entries))
+        self._seen: dict[str, int] = {}  # substring -> _lookup's answer, bounded
 
     @classmethod
     def _from_keys(cls, table: dict[int, int], prefixes: frozenset[int]) -> Gazetteer:
@@ -242,11 +217,32 @@ class Gazetteer:
         )
 
     def add_to(self, text: str, masks: list[int]) -> list[int]:
-        """OR this gazetteer's bits (above the jieba lexicon's) into ``masks``."""
-        return _match_masks(
-            text, self._table, self._prefixes, MAX_GAZETTEER_WORD, len(GAZETTEER_TYPES),
-            shift=LEXICON_BITS, masks=masks, key=name_key,
-        )  # fmt: skip
+        """OR this gazetteer's bits (above the jieba lexicon's) into ``masks``.
+
+        For each start, substrings of 2..MAX_GAZETTEER_WORD characters are looked up by
+        key until one is no prefix of a name (the prefix keys stop the scan early, so the
+        result equals the plain all-lengths scan). Each substring's answer (its type bits,
+        and whether a longer name may start with it) is remembered: hashing is most of
+        the cost, and news repeats its bigrams."""
+        seen, n = self._seen, len(text)
+        if len(seen) > GAZETTEER_MEMO:
+            seen.clear()
+        for i in range(n - 1):
+            for j in range(i + 2, min(n, i + MAX_GAZETTEER_WORD) + 1):
+                piece = text[i:j]
+                found = seen.get(piece)
+                if found is None:
+                    found = seen[piece] = self._lookup(piece)
+                if found > 1:
+                    _mark(masks, i, j, found >> 1, len(GAZETTEER_TYPES), LEXICON_BITS)
+                if not found & 1:
+                    break
+        return masks
+
+    def _lookup(self, piece: str) -> int:
+        """A substring's type bits shifted left by one, bit 0 set if it is a prefix."""
+        key = name_key(piece)
+        return self._table.get(key, 0) << 1 | (key in self._prefixes)
 
 
 def _pack(keys: list[int]) -> str:

@@ -49,21 +49,25 @@ def viterbi(
     """Best label ids per sequence of a (batch, length, labels) score array.
 
     ``trans``/``start`` already carry the BIO constraint as large negative scores; each
-    step is a few operations on a (batch, labels, labels) array. Past a sequence's end
-    its score stays put and its back pointers point each label to itself, so one
-    backward pass over the whole batch reads every path."""
+    step is a few operations on a (batch, labels, labels) array. The rows are taken
+    longest first, so the sequences still running at a step are the first ``live`` rows;
+    past a sequence's end its score stays put and its back pointers point each label to
+    itself, so one backward pass over the whole batch reads every path."""
     batch, steps, n = emissions.shape
-    live = np.arange(steps)[None, :] < np.asarray(lengths)[:, None]
-    same = np.broadcast_to(np.arange(n), (batch, n))
-    score = start + emissions[:, 0]
+    order = np.argsort(-np.asarray(lengths, dtype=np.intp), kind="stable")
+    by_length = np.asarray(lengths, dtype=np.intp)[order]
+    scores = np.ascontiguousarray(emissions[order].transpose(1, 0, 2))  # (steps, batch, n)
+    into = np.ascontiguousarray(trans.T)  # into[j, i]: the score of moving from i to j
+    score = start + scores[0]
     back = np.empty((steps, batch, n), dtype=np.intp)  # back[t, b, j]: best label at t-1
-    back[0] = same
+    back[:] = np.arange(n)
     for t in range(1, steps):
-        cand = score[:, :, None] + trans
-        best = cand.argmax(1)
-        back[t] = np.where(live[:, t, None], best, same)
-        step = np.take_along_axis(cand, best[:, None, :], 1)[:, 0] + emissions[:, t]
-        score = np.where(live[:, t, None], step, score)
+        live = int(np.searchsorted(-by_length, -t, side="left"))  # rows with length > t
+        if live == 0:
+            break
+        cand = score[:live, None, :] + into  # cand[b, j, i]
+        back[t, :live] = cand.argmax(2)
+        score[:live] = cand.max(2) + scores[t, :live]
     rows = np.arange(batch)
     label = (score + end).argmax(1)
     path = np.empty((steps, batch), dtype=np.intp)
@@ -71,7 +75,11 @@ def viterbi(
         path[t] = label
         label = back[t, rows, label]
     columns = path.T.tolist()
-    return [columns[b][:n_b] for b, n_b in enumerate(lengths)]
+    found = [columns[k][: by_length[k]] for k in range(batch)]
+    out: list[list[int]] = [[] for _ in range(batch)]
+    for k, b in enumerate(order.tolist()):
+        out[b] = found[k]
+    return out
 
 
 def _session(path: Path) -> Any:
@@ -115,17 +123,20 @@ class BiLstmCrf:
     def _inputs(
         self, chars: Ints, bigrams: Ints, words: Ints, lexicon: Ints, domain: int
     ) -> Floats:
+        """The LSTM's input, (steps, batch, features): the embeddings are gathered in
+        that order so that no (batch, steps) array has to be copied into it."""
         left = np.pad(bigrams[:, :-1], ((0, 0), (1, 0)))  # the bigram ending at each char
         bits = (lexicon[..., None] >> np.arange(self.lexicon_bits)) & 1
         lex = np.maximum(bits.astype(np.float32) @ self.lexicon_w + self.lexicon_b, 0)
-        dom = np.broadcast_to(self.domain_emb[domain], (*chars.shape, self.domain_emb.shape[1]))
+        steps = chars.T
+        dom = np.broadcast_to(self.domain_emb[domain], (*steps.shape, self.domain_emb.shape[1]))
         parts = (
-            self.char_emb[chars],
-            self.bigram_emb[bigrams],
-            self.bigram_emb[left],
-            self.word_emb[words],
+            self.char_emb[steps],
+            self.bigram_emb[bigrams.T],
+            self.bigram_emb[left.T],
+            self.word_emb[words.T],
             dom,
-            lex,
+            lex.transpose(1, 0, 2),
         )
         return np.concatenate(parts, axis=-1)
 
@@ -135,10 +146,7 @@ class BiLstmCrf:
         chars = batch["chars"]
         lengths = (chars != 0).sum(1)
         x = self._inputs(chars, batch["bigrams"], batch["words"], batch["lexicon"], domain)
-        feed = {
-            "x": np.ascontiguousarray(x.transpose(1, 0, 2)),
-            "lengths": lengths.astype(np.int32),
-        }
+        feed = {"x": x, "lengths": lengths.astype(np.int32)}
         y = self._lstm.run(None, feed)[0]  # (steps, 2, batch, hidden)
         hidden = np.concatenate([y[:, 0], y[:, 1]], axis=-1).transpose(1, 0, 2)
         emissions = hidden @ self.emit_w + self.emit_b

@@ -100,3 +100,25 @@ def test_fold_gazetteers_leave_out_their_own_fold() -> None:
     assert "上海" not in full  # tagged in 2 of 32 places: below the ratio
     assert "王小明" not in counts.gazetteer(exclude=0).entries  # only fold 0 tags it
     assert counts.gazetteer(exclude=2).entries["上海"] == 1 << GAZETTEER_TYPES.index("LOC")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet="上海市委李强云南省书记处的。", max_size=30), max_size=5))
+def test_a_gazetteer_answers_alike_from_its_memory(texts: list[str]) -> None:
+    """The remembered answers (kept across calls, dropped when too many) change nothing."""
+    gaz = Gazetteer(dict(NAMES))
+    for text in [*texts, *texts]:
+        want = _plain_scan(text, NAMES, features.MAX_GAZETTEER_WORD, len(GAZETTEER_TYPES))
+        assert gaz.add_to(text, [0] * len(text)) == [w << LEXICON_BITS for w in want]
+
+
+def test_the_gazetteer_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(features, "GAZETTEER_MEMO", 5)
+    gaz = Gazetteer(dict(NAMES))
+    text = "上海市委书记李强在云南省委书记处"
+    want = _plain_scan(text, NAMES, features.MAX_GAZETTEER_WORD, len(GAZETTEER_TYPES))
+    for _ in range(3):
+        assert gaz.add_to(text, [0] * len(text)) == [w << LEXICON_BITS for w in want]
+        assert len(gaz._seen) <= len(text) * features.MAX_GAZETTEER_WORD
+    gaz.add_to("李强", [0, 0])
+    assert len(gaz._seen) <= 5 + features.MAX_GAZETTEER_WORD * len("李强")
