@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from summarizer.model import term_id
-from summarizer.tokenize import load_jieba, load_tables
+from summarizer.tokenize import cut, load_tables
 
 TITLE_BOOST = 2.0
 MIN_CHARS = 2
@@ -47,27 +47,43 @@ def load_idf() -> tuple[dict[str, float], float]:
 
 def content_words(words: Iterable[str]) -> list[str]:
     """Words that can carry meaning: no stopwords, punctuation, numbers or single chars."""
+    known = _content_forms
+    if len(known) > CONTENT_FORMS:
+        known.clear()
     out = []
     for w in words:
-        w = w.strip()
-        if len(w) < MIN_CHARS or w.lower() in STOPWORDS:
-            continue
-        if not _WORDLIKE.search(w) or _NUMBERLIKE.match(w):
-            continue
-        out.append(w)
+        form = known.get(w)
+        if form is None:
+            form = known[w] = _content_form(w)
+        if form:
+            out.append(form)
     return out
+
+
+# Words whose verdict is remembered (a word's, so the same in every text).
+CONTENT_FORMS = 100_000
+_content_forms: dict[str, str] = {}
+
+
+def _content_form(word: str) -> str:
+    """The word stripped if it can carry meaning, else ""."""
+    w = word.strip()
+    if len(w) < MIN_CHARS or w.lower() in STOPWORDS:
+        return ""
+    if not _WORDLIKE.search(w) or _NUMBERLIKE.match(w):
+        return ""
+    return w
 
 
 def keyword_weights(text: str, *, title: str = "") -> dict[str, float]:
     """TF-IDF weight of every content word of ``text`` (title words boosted)."""
-    tokenizer = load_jieba()
     idf, median_idf = load_idf()
-    counts = Counter(w.lower() for w in content_words(tokenizer.lcut(text)))
+    counts = Counter(w.lower() for w in content_words(cut(text)))
     if title:
-        for w in set(content_words(tokenizer.lcut(title))):
+        for w in set(content_words(cut(title))):
             counts[w.lower()] += 1
     total = sum(counts.values()) or 1
-    title_words = {w.lower() for w in content_words(tokenizer.lcut(title))} if title else set()
+    title_words = {w.lower() for w in content_words(cut(title))} if title else set()
     weights = {}
     for w, c in counts.items():
         weight = (c / total) * idf.get(w, median_idf)

@@ -38,10 +38,14 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 1
 # Distinct Han runs kept segmented: a 30,000-character article has ~3,000.
 SEGMENT_CACHE_RUNS = 8192
+# Whole texts whose words are kept (see :func:`cut`), and words whose search-mode forms are.
+CUT_TEXTS = 4
+SEARCH_FORMS = 100_000
 
 _lock = threading.Lock()
 _tokenizer: Any = None
 _tables: WordTables | None = None
+_search_forms: dict[str, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +185,42 @@ def _cache_segments(tokenizer: Any) -> None:
     setattr(tokenizer, name, lambda run: iter(cached(run)))
 
 
+@lru_cache(maxsize=CUT_TEXTS)
+def cut(text: str) -> tuple[str, ...]:
+    """Precise-mode jieba words (HMM on) of ``text``, white space included: what
+    ``jieba.lcut(text)`` gives. The last few texts are remembered: ``analyze`` asks for
+    an article's words for its keywords and again for its index terms."""
+    return tuple(load_jieba().cut(text, HMM=True))
+
+
 def words(text: str) -> list[str]:
     """Precise-mode jieba words (HMM on), white space dropped."""
-    return [w for w in load_jieba().lcut(text) if w.strip()]
+    return [w for w in cut(text) if w.strip()]
 
 
 def segment_for_index(text: str) -> str:
-    """Space-joined search-mode words, the form stored in the FTS5 index."""
-    return " ".join(w for w in load_jieba().lcut_for_search(text) if w.strip())
+    """Space-joined search-mode words, the form stored in the FTS5 index: what
+    ``jieba.lcut_for_search(text)`` gives, white space dropped."""
+    known = _search_forms
+    if len(known) > SEARCH_FORMS:
+        known.clear()
+    out: list[str] = []
+    for word in cut(text):
+        forms = known.get(word)
+        if forms is None:
+            forms = known[word] = _search_forms_of(word)
+        out.extend(forms)
+    return " ".join(out)
+
+
+def _search_forms_of(word: str) -> tuple[str, ...]:
+    """The dictionary's 2- and 3-character words inside ``word`` and ``word`` itself, as
+    ``jieba.Tokenizer.cut_for_search`` yields them for one precise-mode word."""
+    freq = load_tables().freq
+    forms = [word[i : i + 2] for i in range(len(word) - 1) if freq.get(word[i : i + 2])]
+    grams3 = [word[i : i + 3] for i in range(len(word) - 2) if freq.get(word[i : i + 3])]
+    forms = [*(forms if len(word) > 2 else []), *(grams3 if len(word) > 3 else []), word]
+    return tuple(form for form in forms if form.strip())
 
 
 def search_words(query: str) -> list[str]:

@@ -114,25 +114,39 @@ def word_features(text: str) -> list[int]:
     """Word position x coarse POS id of the jieba word each character is in."""
     from summarizer.tokenize import load_jieba
 
-    _, tags = load_lexicon()
+    known = _word_ids
+    if len(known) > WORD_MEMO:
+        known.clear()
     out: list[int] = []
     for word in load_jieba().cut(text, HMM=True):
-        if not word.strip():
-            tag = "none"
-        elif word in tags:
-            tag = _coarse_tag(tags[word])
-        elif word.isascii() and word.isalnum():
-            tag = "eng"
-        elif len(word) > 1:
-            tag = "new"
-        else:
-            tag = "x" if unicodedata.category(word)[0] == "P" else "other"
-        base = 1 + POS_TAGS.index(tag) * len(WORD_POSITIONS)
-        if len(word) == 1:
-            out.append(base + 3)
-        else:
-            out.extend([base] + [base + 1] * (len(word) - 2) + [base + 2])
+        ids = known.get(word)
+        if ids is None:
+            ids = known[word] = _word_ids_of(word)
+        out.extend(ids)
     return out
+
+
+# Words whose feature ids are remembered (their tags are fixed once jieba is loaded).
+WORD_MEMO = 100_000
+_word_ids: dict[str, tuple[int, ...]] = {}
+
+
+def _word_ids_of(word: str) -> tuple[int, ...]:
+    _, tags = load_lexicon()
+    if not word.strip():
+        tag = "none"
+    elif word in tags:
+        tag = _coarse_tag(tags[word])
+    elif word.isascii() and word.isalnum():
+        tag = "eng"
+    elif len(word) > 1:
+        tag = "new"
+    else:
+        tag = "x" if unicodedata.category(word)[0] == "P" else "other"
+    base = 1 + POS_TAGS.index(tag) * len(WORD_POSITIONS)
+    if len(word) == 1:
+        return (base + 3,)
+    return (base, *[base + 1] * (len(word) - 2), base + 2)
 
 
 def lexicon_features(text: str) -> list[int]:

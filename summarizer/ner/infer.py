@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -63,9 +64,14 @@ def has_model(path: Path) -> bool:
     return all((path / name).is_file() for name in MODEL_FILES)
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _squeeze_space(chunk: str) -> tuple[str, list[int]]:
     """Each white-space run as one "，" (the training text has no spaces), with the
     original index of every character of the result."""
+    if not _SPACE.search(chunk):  # most chunks of Chinese text (the same test as isspace)
+        return chunk, list(range(len(chunk)))
     chars: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(chunk):
@@ -150,6 +156,8 @@ class NerTagger:
                 idx = order[lo : lo + BATCH_SIZE]
                 paths = self.network.paths(feature_arrays([feats[i] for i in idx]), MSRA_DOMAIN)
                 for i, path in zip(idx, paths, strict=True):
+                    if not any(path) and self.labels[0] == "O":
+                        continue  # no entity in the chunk
                     spans = decode_bio([self.labels[t] for t in path])
                     where = squeezed[i][1]
                     out[i] = [Span(where[s], where[e - 1] + 1, t) for s, e, t in sorted(spans)]

@@ -73,3 +73,18 @@ def test_cached_segmentation_equals_jiebas_own() -> None:
     for _ in range(2):  # the second time every run comes from the cache
         assert tokenizer.lcut(text) == plain.lcut(text)
         assert tokenizer.lcut_for_search(text) == plain.lcut_for_search(text)
+
+
+def test_words_and_index_terms_are_jiebas_own() -> None:
+    """``cut``/``words``/``segment_for_index`` remember texts and words: the same answers
+    as jieba's ``lcut`` and ``lcut_for_search`` with white space dropped."""
+    from summarizer.tokenize import cut, load_jieba, segment_for_index, words
+
+    text = SEED.read_text(encoding="utf-8")
+    mixed = "中华人民共和国国务院总理  iPhone 15发布会\n北京大学生物学系 3.5% 的人"
+    tokenizer = load_jieba()
+    for sample in (text, mixed, mixed, "", " \n"):  # twice: from the memory too
+        assert list(cut(sample)) == tokenizer.lcut(sample)
+        assert words(sample) == [w for w in tokenizer.lcut(sample) if w.strip()]
+        want = " ".join(w for w in tokenizer.lcut_for_search(sample) if w.strip())
+        assert segment_for_index(sample) == want
