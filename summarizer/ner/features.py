@@ -91,13 +91,22 @@ def _prefixes(words: Iterable[str]) -> frozenset[str]:
 
 def _mark(out: list[int], i: int, j: int, cls: int, n_classes: int, shift: int) -> None:
     """Bits begin/inside/end of text[i:j] for each class k set in ``cls``."""
+    for m, bits in enumerate(_span_bits(j - i, cls, n_classes, shift), i):
+        out[m] |= bits
+
+
+@lru_cache(maxsize=1024)
+def _span_bits(length: int, cls: int, n_classes: int, shift: int) -> tuple[int, ...]:
+    """What :func:`_mark` ORs into each character of a span of ``length``."""
+    out = [0] * length
     for k in range(n_classes):
         if cls >> k & 1:
             base = shift + 3 * k
-            out[i] |= 1 << base
-            for m in range(i + 1, j - 1):
+            out[0] |= 1 << base
+            for m in range(1, length - 1):
                 out[m] |= 2 << base
-            out[j - 1] |= 4 << base
+            out[length - 1] |= 4 << base
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +250,13 @@ class Gazetteer:
         seen, n = self._seen, len(text)
         if len(seen) > GAZETTEER_MEMO:
             seen.clear()
-        for i in range(n - 1):
+        bigrams = [text[i : i + 2] for i in range(n - 1)]
+        first: dict[str, int] = {}  # this text's own copy: another thread may clear seen
+        for piece in set(bigrams):
+            found = seen.get(piece)
+            first[piece] = seen[piece] = self._lookup(piece) if found is None else found
+        # Most characters start no name: their bigram is neither a name nor a prefix.
+        for i in [i for i, piece in enumerate(bigrams) if first[piece]]:
             for j in range(i + 2, min(n, i + MAX_GAZETTEER_WORD) + 1):
                 piece = text[i:j]
                 found = seen.get(piece)

@@ -10,6 +10,7 @@ else its median, so centrality, redundancy and keyword features share one vector
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -119,7 +120,7 @@ def _keyword_weights(
         w: (c / n) * idf.get(w, median_idf) * (2.0 if w in title_words else 1.0)
         for w, c in total.items()
     }
-    top = sorted(scored, key=lambda w: (-scored[w], w))[:TOP_KEYWORDS]
+    top = heapq.nsmallest(TOP_KEYWORDS, scored, key=lambda w: (-scored[w], w))
     weights = {w: scored[w] for w in top}
     ceiling = max(weights.values(), default=1.0)
     for word in given:  # keywords from the pipeline count fully, as their bigrams

@@ -12,6 +12,7 @@ when or how the news arrived (``日前，``, ``记者从公安部获悉，``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from summarizer.model import Sentence
 
@@ -62,6 +63,7 @@ _CONTENT = re.compile(r"[\u3400-\u9fff]|[A-Za-z0-9]+")
 _TERMINAL_END = re.compile(r"[。！？!?.…][”’」』）)]*$")
 
 
+@lru_cache(maxsize=4096)  # a sentence is measured by the filters and again by the scorer
 def content_length(text: str) -> int:
     """ROUGE-style length: one per CJK character, one per Latin word or number."""
     return len(_CONTENT.findall(text))
