@@ -86,11 +86,11 @@ def _squeeze_space(chunk: str) -> tuple[str, list[int]]:
 
 
 class Network(Protocol):
-    """The tagger's network: best label ids for each row of a padded batch."""
+    """The tagger's network: best label ids for each row of each padded batch."""
 
     labels: list[str]
 
-    def paths(self, batch: dict[str, Ints], domain: int) -> list[list[int]]: ...
+    def paths(self, batches: list[dict[str, Ints]], domain: int) -> list[list[list[int]]]: ...
 
 
 ENGINES = ("onnx", "torch", "torch-int8")
@@ -151,14 +151,15 @@ class NerTagger:
         feats: list[CharFeatures] = [self.vocab.featurize(t, self.gazetteer) for t, _ in squeezed]
         out: list[list[Span]] = [[] for _ in chunks]
         order = sorted((i for i, c in enumerate(chunks) if c), key=lambda i: len(chunks[i]))
+        groups = [order[lo : lo + BATCH_SIZE] for lo in range(0, len(order), BATCH_SIZE)]
+        batches = [feature_arrays([feats[i] for i in idx]) for idx in groups]
         with self._lock:
-            for lo in range(0, len(order), BATCH_SIZE):
-                idx = order[lo : lo + BATCH_SIZE]
-                paths = self.network.paths(feature_arrays([feats[i] for i in idx]), MSRA_DOMAIN)
-                for i, path in zip(idx, paths, strict=True):
-                    if not any(path) and self.labels[0] == "O":
-                        continue  # no entity in the chunk
-                    spans = decode_bio([self.labels[t] for t in path])
-                    where = squeezed[i][1]
-                    out[i] = [Span(where[s], where[e - 1] + 1, t) for s, e, t in sorted(spans)]
+            found = self.network.paths(batches, MSRA_DOMAIN)
+        for idx, paths in zip(groups, found, strict=True):
+            for i, path in zip(idx, paths, strict=True):
+                if not any(path) and self.labels[0] == "O":
+                    continue  # no entity in the chunk
+                spans = decode_bio([self.labels[t] for t in path])
+                where = squeezed[i][1]
+                out[i] = [Span(where[s], where[e - 1] + 1, t) for s, e, t in sorted(spans)]
         return out

@@ -210,7 +210,10 @@ class TorchNetwork:
         self.labels = label_names(model.config)
         self.model = _quantized(model) if quantize else model
 
-    def paths(self, batch: dict[str, Ints], domain: int) -> list[list[int]]:
+    def paths(self, batches: list[dict[str, Ints]], domain: int) -> list[list[list[int]]]:
+        return [self._paths(batch, domain) for batch in batches]
+
+    def _paths(self, batch: dict[str, Ints], domain: int) -> list[list[int]]:
         inputs = {k: torch.from_numpy(v) for k, v in batch.items()}
         inputs["domain"] = torch.full((len(batch["chars"]),), domain, dtype=torch.long)
         with torch.inference_mode():

@@ -140,14 +140,33 @@ class BiLstmCrf:
         )
         return np.concatenate(parts, axis=-1)
 
-    def paths(self, batch: dict[str, Ints], domain: int) -> list[list[int]]:
-        """Best label ids for each row of a padded batch
-        (:func:`summarizer.ner.tensors.feature_arrays`)."""
-        chars = batch["chars"]
-        lengths = (chars != 0).sum(1)
-        x = self._inputs(chars, batch["bigrams"], batch["words"], batch["lexicon"], domain)
-        feed = {"x": x, "lengths": lengths.astype(np.int32)}
-        y = self._lstm.run(None, feed)[0]  # (steps, 2, batch, hidden)
-        hidden = np.concatenate([y[:, 0], y[:, 1]], axis=-1).transpose(1, 0, 2)
-        emissions = hidden @ self.emit_w + self.emit_b
-        return viterbi(emissions, lengths.tolist(), self.trans, self.start, self.end)
+    def paths(self, batches: list[dict[str, Ints]], domain: int) -> list[list[list[int]]]:
+        """Best label ids for each row of each padded batch
+        (:func:`summarizer.ner.tensors.feature_arrays`). The LSTM runs batch by batch (its
+        int8 activations are quantized per call, so a batch's rows stay together); the
+        Viterbi, row by row independent, runs once over the rows of all batches."""
+        emissions: list[Floats] = []
+        lengths: list[int] = []
+        for batch in batches:
+            chars = batch["chars"]
+            rows = (chars != 0).sum(1)
+            x = self._inputs(chars, batch["bigrams"], batch["words"], batch["lexicon"], domain)
+            y = self._lstm.run(None, {"x": x, "lengths": rows.astype(np.int32)})[0]
+            # y: (steps, 2 directions, batch, hidden)
+            hidden = np.concatenate([y[:, 0], y[:, 1]], axis=-1).transpose(1, 0, 2)
+            emissions.append(hidden @ self.emit_w + self.emit_b)
+            lengths += rows.tolist()
+        if not emissions:
+            return []
+        steps = max(e.shape[1] for e in emissions)
+        together = np.zeros((len(lengths), steps, len(self.labels)), dtype=np.float32)
+        at = 0
+        for e in emissions:
+            together[at : at + len(e), : e.shape[1]] = e
+            at += len(e)
+        found = viterbi(together, lengths, self.trans, self.start, self.end)
+        out, at = [], 0
+        for e in emissions:
+            out.append(found[at : at + len(e)])
+            at += len(e)
+        return out
