@@ -165,11 +165,17 @@ def lexicon_features(text: str) -> list[int]:
     counts, tags = load_lexicon()
     n = len(text)
     out = [0] * n
+    bigrams = [text[i : i + 2] for i in range(n - 1)]
     # Most characters start no dictionary word: their bigram is not in the table.
-    for i in [i for i in range(n - 1) if text[i : i + 2] in counts]:
-        for j in range(i + 2, min(n, i + MAX_LEXICON_WORD) + 1):
+    for i in [i for i, piece in enumerate(bigrams) if piece in counts]:
+        tag = tags.get(bigrams[i])
+        if tag is not None:  # a two-character word, the commonest match
+            begin, end = _span_bits(2, _lexicon_classes(tag), len(LEXICON_CLASSES), 0)
+            out[i] |= begin
+            out[i + 1] |= end
+        for j in range(i + 3, min(n, i + MAX_LEXICON_WORD) + 1):
             piece = text[i:j]
-            if j > i + 2 and piece not in counts:
+            if piece not in counts:
                 break
             tag = tags.get(piece)
             if tag is not None:
