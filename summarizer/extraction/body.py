@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from lxml import html as lhtml
+from lxml.etree import tounicode
+from lxml.html import fragment_fromstring
 from readability import Document
-from readability.readability import Unparseable
+from readability.readability import REGEXES, Unparseable, text_length
 
 from summarizer.extraction.html import Line, lines_with_links
 
@@ -33,24 +35,156 @@ _SHORT_SENTENCE = re.compile(r"[\u4e00-\u9fff][。；！？]$")
 _CONTINUES = re.compile(r"[，、,；;]$")
 
 
-class _PreParsed(Document):  # type: ignore[misc]
-    """readability's Document on a tree we already parsed and pruned.
+# readability's tag sets and patterns (readability/readability.py), for the methods below.
+_INLINE_TAGS = frozenset(
+    ["a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"]
+)
+_DIV_TO_P = REGEXES["divToPElementsRe"]
+_BLOCK_PREFIX = re.compile(_DIV_TO_P.pattern.lstrip("<"), re.I)  # a tag name it finds
+_UNLIKELY = REGEXES["unlikelyCandidatesRe"]
+_MAYBE_CANDIDATE = REGEXES["okMaybeItsACandidateRe"]
+_RAW_TEXT_TAGS = frozenset({"script", "style"})  # serialised unescaped: "<" may be text
 
-    readability re-parses its input on every retry; a deep copy of our tree is far
-    cheaper than parsing again, and we skip its lxml Cleaner (we pruned already).
+
+def _holds_block(el: lhtml.HtmlElement) -> bool:
+    """Whether readability's ``divToPElementsRe`` finds a block tag in ``el``'s HTML.
+
+    In that HTML a "<" opens a tag, except inside an attribute value (libxml2 leaves it
+    unescaped in URL attributes) or a script or style; only then is the HTML written
+    out and searched, otherwise the tag names answer."""
+    for node in el.iter():
+        tag = node.tag
+        if not isinstance(tag, str) or tag.lower() in _RAW_TEXT_TAGS:
+            break
+        if _BLOCK_PREFIX.match(tag):
+            return True
+        if any("<" in v for v in node.attrib.values()):
+            break
+    else:
+        return False
+    return bool(_DIV_TO_P.search(tounicode(el, method="html")))
+
+
+class _PreParsed(Document):  # type: ignore[misc]
+    """readability's Document on a tree we already parsed and pruned, with its hot spots
+    computed without the repeated work (same results, see each method).
+
+    readability re-parses its input on every retry; a copy of our tree is far cheaper
+    than parsing again, and we skip its lxml Cleaner (we pruned already).
     """
 
     def __init__(self, root: lhtml.HtmlElement, url: str | None) -> None:
         super().__init__("", url=None)
-        self._root = copy.deepcopy(root)
+        self._source = root
+        self._fresh: lhtml.HtmlElement | None = self._copy()
+        self._text_lengths: dict[lhtml.HtmlElement, int] | None = None
+
+    def _copy(self) -> lhtml.HtmlElement:
+        tree = copy.deepcopy(self._source)
         # Page chrome readability would score and reject anyway; dropping it first
         # saves most of its work on big portal pages.
-        for el in self._root.iter(*CHROME_TAGS):
+        for el in tree.iter(*CHROME_TAGS):
             el.drop_tree()
+        return tree
 
     def _parse(self, input: Any) -> lhtml.HtmlElement:
         self.encoding = "utf-8"
-        return copy.deepcopy(self._root)
+        # The first attempt takes the copy made for it; a retry (readability's lenient
+        # second pass) needs an untouched one.
+        tree, self._fresh = self._fresh, None
+        return tree if tree is not None else self._copy()
+
+    def remove_unlikely_candidates(self) -> None:
+        """readability's pass over every element, read only where it can act: an element
+        with no class and no id gives the string " " and is skipped there."""
+        for elem in self.html.xpath(".//*[@class or @id]"):
+            s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
+            if len(s) < 2:
+                continue
+            if (
+                _UNLIKELY.search(s)
+                and (not _MAYBE_CANDIDATE.search(s))
+                and elem.tag not in ["html", "body"]
+                and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
+                and not elem.xpath(
+                    "descendant-or-self::main | descendant-or-self::article | "
+                    "descendant-or-self::math"
+                )
+            ):
+                elem.drop_tree()
+
+    def transform_misused_divs_into_paragraphs(self) -> None:
+        """readability serialises the children of every <div> to find a block tag among
+        its descendants (quadratic in the nesting depth); one upward marking pass from
+        each block-tag element gives the same answer. Its second step runs as it is."""
+        marked: set[lhtml.HtmlElement] = set()
+        for el in self.html.iter():
+            if not isinstance(el.tag, str):  # a comment's text is written out as it is
+                super().transform_misused_divs_into_paragraphs()
+                return
+            if _BLOCK_PREFIX.match(el.tag):
+                up = el.getparent()
+                while up is not None and up not in marked:
+                    marked.add(up)
+                    up = up.getparent()
+        for elem in self.html.findall(".//div"):
+            if elem not in marked:
+                elem.tag = "p"
+        self._wrap_inline_runs()
+
+    def _wrap_inline_runs(self) -> None:
+        """readability's second step, as it is: text and runs of inline children of a
+        <div> each wrapped in a <p>."""
+        for elem in self.html.findall(".//div"):
+            children = list(elem)
+            paragraph = None
+            if elem.text and elem.text.strip():
+                p = fragment_fromstring("<p/>")
+                p.text = elem.text
+                elem.text = None
+                elem.insert(0, p)
+                paragraph = p
+            for child in children:
+                if child.tag == "br":
+                    paragraph = None
+                    continue
+                if child.tag not in _INLINE_TAGS or _holds_block(child):
+                    paragraph = None
+                    continue
+                if paragraph is None:
+                    paragraph = fragment_fromstring("<p/>")
+                    child.addprevious(paragraph)
+                paragraph.append(child)
+            for pos, child in reversed(list(enumerate(elem))):
+                if child.tail and child.tail.strip():
+                    p = fragment_fromstring("<p/>")
+                    p.text = child.tail
+                    child.tail = None
+                    elem.insert(pos + 1, p)
+                if child.tag == "br":
+                    child.drop_tree()
+
+    def score_paragraphs(self) -> dict[lhtml.HtmlElement, dict[str, Any]]:
+        """readability's scoring, with each element's text length computed once: its last
+        step takes the link density of every candidate, each reading the text of every
+        link inside it again (the page's whole link list for <body>)."""
+        self._text_lengths = {}
+        try:
+            return super().score_paragraphs()  # type: ignore[no-any-return]
+        finally:
+            self._text_lengths = None
+
+    def get_link_density(self, elem: lhtml.HtmlElement) -> float:
+        lengths = self._text_lengths
+        if lengths is None:  # the tree may change between calls: nothing cached
+            return super().get_link_density(elem)  # type: ignore[no-any-return]
+        link_length = 0
+        for a in elem.iterdescendants("a"):
+            n = lengths.get(a)
+            if n is None:
+                n = lengths[a] = int(text_length(a))
+            link_length += n
+        return float(link_length) / max(int(text_length(elem)), 1)
 
 
 def readability_lines(root: lhtml.HtmlElement) -> list[str]:
