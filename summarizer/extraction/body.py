@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -11,9 +12,8 @@ from typing import Any
 
 from lxml import html as lhtml
 from lxml.etree import tounicode
-from lxml.html import fragment_fromstring
 from readability import Document
-from readability.readability import REGEXES, Unparseable, text_length
+from readability.readability import REGEXES, Unparseable
 
 from summarizer.extraction.html import Line, lines_with_links
 
@@ -46,12 +46,23 @@ _MAYBE_CANDIDATE = REGEXES["okMaybeItsACandidateRe"]
 _RAW_TEXT_TAGS = frozenset({"script", "style"})  # serialised unescaped: "<" may be text
 
 
+@functools.lru_cache(maxsize=4096)
+def _unlikely(features: str) -> bool:
+    """readability's test of an element's "class id" string for page furniture."""
+    return bool(_UNLIKELY.search(features)) and not _MAYBE_CANDIDATE.search(features)
+
+
+def _paragraph() -> lhtml.HtmlElement:
+    """An empty <p>, as readability's ``fragment_fromstring("<p/>")`` gives, unparsed."""
+    return lhtml.Element("p")
+
+
 def _holds_block(el: lhtml.HtmlElement) -> bool:
     """Whether readability's ``divToPElementsRe`` finds a block tag in ``el``'s HTML.
 
-    In that HTML a "<" opens a tag, except inside an attribute value (libxml2 leaves it
-    unescaped in URL attributes) or a script or style; only then is the HTML written
-    out and searched, otherwise the tag names answer."""
+    In that HTML a "<" opens a tag, except in a script or style, a comment or an
+    attribute value (libxml2 versions differ on escaping it in URLs); only then is the
+    HTML written out and searched, otherwise the tag names answer."""
     for node in el.iter():
         tag = node.tag
         if not isinstance(tag, str) or tag.lower() in _RAW_TEXT_TAGS:
@@ -63,6 +74,31 @@ def _holds_block(el: lhtml.HtmlElement) -> bool:
     else:
         return False
     return bool(_DIV_TO_P.search(tounicode(el, method="html")))
+
+
+_LONG_SPACE = re.compile(r"(?<!\s)\s{255,}")
+_SPACED_NEWLINE = re.compile(r"(?<!\s)\s*\n\s*")
+_TABS = re.compile(r"\t|[ \t]{2,}")
+
+
+def _clean(text: str) -> str:
+    r"""readability's ``clean``: the same result, in linear time. Its patterns ``\s{255,}``
+    and ``\s*\n\s*`` are tried at every position of a run of white space, each try
+    scanning the rest of the run (quadratic: 60 ms on a portal page indented with runs
+    of hundreds of spaces); a match can only start where a run starts, and the
+    look-behind says so."""
+    # Each pattern only where it can match (most texts are short single lines).
+    if len(text) >= 255:
+        text = _LONG_SPACE.sub(" " * 255, text)
+    if "\n" in text:
+        text = _SPACED_NEWLINE.sub("\n", text)
+    if "\t" in text or "  " in text:
+        text = _TABS.sub(" ", text)
+    return text.strip()
+
+
+def _text_length(el: lhtml.HtmlElement) -> int:
+    return len(_clean(el.text_content() or ""))
 
 
 class _PreParsed(Document):  # type: ignore[misc]
@@ -77,7 +113,6 @@ class _PreParsed(Document):  # type: ignore[misc]
         super().__init__("", url=None)
         self._source = root
         self._fresh: lhtml.HtmlElement | None = self._copy()
-        self._text_lengths: dict[lhtml.HtmlElement, int] | None = None
 
     def _copy(self) -> lhtml.HtmlElement:
         tree = copy.deepcopy(self._source)
@@ -96,14 +131,14 @@ class _PreParsed(Document):  # type: ignore[misc]
 
     def remove_unlikely_candidates(self) -> None:
         """readability's pass over every element, read only where it can act: an element
-        with no class and no id gives the string " " and is skipped there."""
+        with no class and no id gives the string " " and is skipped there; its two
+        case-blind patterns are read once per class/id string (pages repeat them)."""
         for elem in self.html.xpath(".//*[@class or @id]"):
             s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
             if len(s) < 2:
                 continue
             if (
-                _UNLIKELY.search(s)
-                and (not _MAYBE_CANDIDATE.search(s))
+                _unlikely(s)
                 and elem.tag not in ["html", "body"]
                 and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
                 and not elem.xpath(
@@ -139,7 +174,7 @@ class _PreParsed(Document):  # type: ignore[misc]
             children = list(elem)
             paragraph = None
             if elem.text and elem.text.strip():
-                p = fragment_fromstring("<p/>")
+                p = _paragraph()
                 p.text = elem.text
                 elem.text = None
                 elem.insert(0, p)
@@ -152,12 +187,12 @@ class _PreParsed(Document):  # type: ignore[misc]
                     paragraph = None
                     continue
                 if paragraph is None:
-                    paragraph = fragment_fromstring("<p/>")
+                    paragraph = _paragraph()
                     child.addprevious(paragraph)
                 paragraph.append(child)
             for pos, child in reversed(list(enumerate(elem))):
                 if child.tail and child.tail.strip():
-                    p = fragment_fromstring("<p/>")
+                    p = _paragraph()
                     p.text = child.tail
                     child.tail = None
                     elem.insert(pos + 1, p)
@@ -165,26 +200,51 @@ class _PreParsed(Document):  # type: ignore[misc]
                     child.drop_tree()
 
     def score_paragraphs(self) -> dict[lhtml.HtmlElement, dict[str, Any]]:
-        """readability's scoring, with each element's text length computed once: its last
-        step takes the link density of every candidate, each reading the text of every
-        link inside it again (the page's whole link list for <body>)."""
-        self._text_lengths = {}
-        try:
-            return super().score_paragraphs()  # type: ignore[no-any-return]
-        finally:
-            self._text_lengths = None
+        """readability's ``score_paragraphs`` (readability/readability.py), with its text
+        cleaning in linear time (``_clean``) and each link's text length read once: its
+        last step takes the link density of every candidate, each reading the text of
+        every link inside it again (the page's whole link list for <body>)."""
+        candidates: dict[lhtml.HtmlElement, dict[str, Any]] = {}
+        ordered: list[lhtml.HtmlElement] = []
+        for elem in self.tags(self._html(), "p", "pre", "td", "blockquote"):
+            parent_node = elem.getparent()
+            if parent_node is None:
+                continue
+            grand_parent_node = parent_node.getparent()
+            inner_text = _clean(elem.text_content() or "")
+            inner_text_len = len(inner_text)
+            if inner_text_len < self.min_text_length:
+                continue
+            if parent_node not in candidates:
+                candidates[parent_node] = self.score_node(parent_node)
+                ordered.append(parent_node)
+            if grand_parent_node is not None and grand_parent_node not in candidates:
+                candidates[grand_parent_node] = self.score_node(grand_parent_node)
+                ordered.append(grand_parent_node)
+            content_score: float = 1
+            content_score += len(inner_text.split(","))
+            content_score += min((inner_text_len / 100), 3)
+            candidates[parent_node]["content_score"] += content_score
+            if grand_parent_node is not None:
+                candidates[grand_parent_node]["content_score"] += content_score / 2.0
+        link_lengths: dict[lhtml.HtmlElement, int] = {}
+        for elem in ordered:
+            link_length = 0
+            for a in elem.iterdescendants("a"):
+                n = link_lengths.get(a)
+                if n is None:
+                    n = link_lengths[a] = _text_length(a)
+                link_length += n
+            ld = float(link_length) / max(_text_length(elem), 1)
+            candidates[elem]["content_score"] *= 1 - ld
+        return candidates
 
     def get_link_density(self, elem: lhtml.HtmlElement) -> float:
-        lengths = self._text_lengths
-        if lengths is None:  # the tree may change between calls: nothing cached
-            return super().get_link_density(elem)  # type: ignore[no-any-return]
+        """readability's, with its text cleaning in linear time."""
         link_length = 0
-        for a in elem.iterdescendants("a"):
-            n = lengths.get(a)
-            if n is None:
-                n = lengths[a] = int(text_length(a))
-            link_length += n
-        return float(link_length) / max(int(text_length(elem)), 1)
+        for a in elem.findall(".//a"):
+            link_length += _text_length(a)
+        return float(link_length) / max(_text_length(elem), 1)
 
 
 def readability_lines(root: lhtml.HtmlElement) -> list[str]:
