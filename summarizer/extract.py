@@ -33,7 +33,7 @@ from summarizer.extraction.byline import InfoLine, byline_author, parse_info_lin
 from summarizer.extraction.html import (
     Line,
     lines_with_links,
-    parse,
+    parse_xml_safe,
     prune,
     without_control_chars,
 )
@@ -233,7 +233,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     if not text.strip():
         raise EmptyText("empty page")
     try:
-        root = parse(text)
+        root = parse_xml_safe(text)
     except ValueError as exc:
         raise NotAnArticle(str(exc)) from exc
     meta = read_meta(root)

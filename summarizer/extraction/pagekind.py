@@ -72,7 +72,8 @@ def is_video(root: lhtml.HtmlElement) -> bool:
 def is_list(root: lhtml.HtmlElement, body: Sequence[str]) -> bool:
     prose = [x for x in body if is_paragraph(x)]
     page = root.find("body")
-    if page is not None and link_density(page) > MAX_LIST_LINK_DENSITY and len(prose) < 2:
+    # (the page's link density last: it reads every link of the page)
+    if page is not None and len(prose) < 2 and link_density(page) > MAX_LIST_LINK_DENSITY:
         return True
     if len(body) < MIN_LIST_ITEMS:
         return False
