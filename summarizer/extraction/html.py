@@ -130,14 +130,10 @@ def is_hidden(el: lhtml.HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-# What ``prune`` may drop: the skipped tags, comments and processing instructions, and
-# elements with an attribute that can hide them (read in Python: ``_doomed``).
-_PRUNE_CANDIDATES = etree.XPath(
-    "descendant-or-self::*["
-    + " or ".join(f"self::{tag}" for tag in sorted(SKIP_TAGS))
-    + " or @hidden or @aria-hidden or @style]"
-    " | descendant-or-self::comment() | descendant-or-self::processing-instruction()"
-)
+# Elements with an attribute that may hide them (read in Python: ``is_hidden``), and the
+# union of two node sets, which XPath returns in document order.
+_MAY_HIDE = etree.XPath("descendant-or-self::*[@hidden or @aria-hidden or @style]")
+_UNION = etree.XPath("$first | $second")
 
 
 def _doomed(el: lhtml.HtmlElement) -> bool:
@@ -149,13 +145,16 @@ def _doomed(el: lhtml.HtmlElement) -> bool:
 def prune(root: lhtml.HtmlElement) -> None:
     """Drop scripts, styles, forms controls and hidden nodes in place.
 
-    Only the candidates an XPath query finds are tested, in document order as a walk
-    over every node would meet them (an entity node, which XPath does not select, sends
-    the page through that walk)."""
+    Only the candidates are tested: the skipped tags, comments and processing
+    instructions (a C-level walk finds them) and elements with a hiding attribute (an
+    XPath query), in document order as a walk over every node would meet them. An
+    entity node, which XPath cannot hold, sends the page through that walk."""
     if next(root.iter(etree.Entity), None) is not None:
         doomed = [el for el in root.iter() if _doomed(el)]
     else:
-        doomed = [el for el in _PRUNE_CANDIDATES(root) if _doomed(el)]
+        tagged = list(root.iter(*SKIP_TAGS, etree.Comment, etree.ProcessingInstruction))
+        found = _UNION(root, first=tagged, second=_MAY_HIDE(root))
+        doomed = [el for el in found if _doomed(el)]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()

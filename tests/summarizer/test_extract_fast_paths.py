@@ -1,6 +1,10 @@
-"""The main extractor's readability pass (``summarizer.extraction.body``) computes some of
-readability-lxml's steps its own way, for speed; these tests hold it to readability's
-own results: the same cleaned text, the same block test, the same article HTML."""
+"""The extractor's fast paths give what the plain computations give.
+
+The main extractor's readability pass (``summarizer.extraction.body``) computes some of
+readability-lxml's steps its own way: the same cleaned text, the same block test, the
+same article HTML as readability's own code. ``prune`` (``summarizer.extraction.html``)
+finds what to drop without a Python walk over every node: the same nodes, in the same
+order, as that walk."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from readability import Document
 from readability.readability import REGEXES, clean
 
 from summarizer.extraction.body import CHROME_TAGS, _clean, _holds_block, _PreParsed
-from summarizer.extraction.html import parse, prune
+from summarizer.extraction.html import _doomed, parse, prune
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "extract"
 
@@ -69,8 +73,11 @@ def test_clean_is_linear_in_a_run_of_spaces() -> None:
 
 _TAGS = ["div", "p", "span", "a", "b", "font", "img", "br", "pre", "blockquote", "ul", "li"]
 _TAGS += ["table", "td", "h2", "article", "main", "section", "code", "param", "dl", "em"]
+_TAGS += ["script", "noscript", "nav", "aside", "button"]
 _CLASSES = [None, "", "content", "comment", "footer", "article-body", "sidebar", "post"]
 _CLASSES += ["menu main", "related", "story-lead", "caption"]
+_HIDING = ["", ' hidden=""', ' aria-hidden="true"', ' aria-hidden="false"']
+_HIDING += [' style="display: none"', ' style="color: red"', ' style="visibility:hidden"']
 
 
 @st.composite
@@ -82,6 +89,7 @@ def _element(draw: st.DrawFn, depth: int = 0) -> str:
         attrs += f' class="{cls}"'
     if draw(st.booleans()):
         attrs += ' id="' + draw(st.sampled_from(["main", "comments", "x", "header"])) + '"'
+    attrs += draw(st.sampled_from(_HIDING))
     if tag == "a":
         attrs += ' href="' + draw(st.sampled_from(["/a", "/q?x=<p>", "/b<div"])) + '"'
     if tag in ("img", "br"):
@@ -117,3 +125,37 @@ def test_block_test_is_readabilitys() -> None:
     found = [_holds_block(child) for child in root]
     assert found == [bool(pattern.search(tounicode(c, method="html"))) for c in root]
     assert found[1:] == [False, True, True, True]
+
+
+def _walked(root: lhtml.HtmlElement) -> list[lhtml.HtmlElement]:
+    """What ``prune`` drops, found by a walk over every node (as it did before)."""
+    return [el for el in root.iter() if _doomed(el)]
+
+
+def _pruned_by_walk(html: str) -> str:
+    root = parse(html)
+    for el in _walked(root):
+        if el.getparent() is not None:
+            el.drop_tree()
+    return str(tounicode(root))
+
+
+def _pruned(html: str) -> str:
+    root = parse(html)
+    prune(root)
+    return str(tounicode(root))
+
+
+@given(st.lists(_element(), min_size=1, max_size=5))
+@settings(max_examples=40, deadline=None)
+def test_prune_drops_what_a_walk_finds(parts: list[str]) -> None:
+    html = "<html><head><title>t</title></head><body>" + "".join(parts)
+    assert _pruned(html) == _pruned_by_walk(html)
+
+
+def test_prune_on_the_fixture_pages() -> None:
+    for path in sorted(PAGES.glob("*.html")):
+        html = path.read_text("utf-8")
+        assert _pruned(html) == _pruned_by_walk(html), path.name
+    html = '<body><p style="display:none">x</p>a<script>s</script>b<p hidden>y</p>c</body>'
+    assert _pruned(html) == "<html><body>abc</body></html>"
