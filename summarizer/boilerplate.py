@@ -222,11 +222,16 @@ def _tail_start(lines: Sequence[str], family: Callable[[str], Family | None]) ->
     return len(lines)
 
 
-def filter_lines(lines: Sequence[str]) -> list[str]:
-    """Article lines with every boilerplate family removed, in order."""
-    # Each distinct line is classified once (the tail test and the filter read most
-    # lines both, and pages repeat their furniture).
-    families: dict[str, Family | None] = {}
+def filter_lines(
+    lines: Sequence[str], families: dict[str, Family | None] | None = None
+) -> list[str]:
+    """Article lines with every boilerplate family removed, in order.
+
+    Each distinct line is classified once (the tail test and the filter read most lines
+    both, and pages repeat their furniture); ``families`` keeps those answers, to share
+    them between calls on lines of one page."""
+    if families is None:
+        families = {}
 
     def family(line: str) -> Family | None:
         if line not in families:

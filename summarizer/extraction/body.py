@@ -209,7 +209,8 @@ class _PreParsed(Document):  # type: ignore[misc]
         """readability's ``score_paragraphs`` (readability/readability.py), with its text
         cleaning in linear time (``_clean``) and each link's text length read once: its
         last step takes the link density of every candidate, each reading the text of
-        every link inside it again (the page's whole link list for <body>)."""
+        every link inside it again (the page's whole link list for <body>). Its debug
+        log lines, formatted whether logged or not, are left out."""
         candidates: dict[lhtml.HtmlElement, dict[str, Any]] = {}
         ordered: list[lhtml.HtmlElement] = []
         for elem in self.tags(self._html(), "p", "pre", "td", "blockquote"):
@@ -217,7 +218,10 @@ class _PreParsed(Document):  # type: ignore[misc]
             if parent_node is None:
                 continue
             grand_parent_node = parent_node.getparent()
-            inner_text = _clean(elem.text_content() or "")
+            raw = elem.text_content() or ""
+            if len(raw) < self.min_text_length:  # cleaning never lengthens a text
+                continue
+            inner_text = _clean(raw)
             inner_text_len = len(inner_text)
             if inner_text_len < self.min_text_length:
                 continue
