@@ -189,6 +189,8 @@ def lines_with_links(el: lhtml.HtmlElement) -> list[Line]:
 
     def flush() -> None:
         nonlocal linked
+        if not buf:  # most block boundaries close no text (``linked`` is 0 then too)
+            return
         line = collapse("".join(buf))
         if line:
             out.append(Line(line, min(linked, len(line))))
