@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from lxml import etree
 from lxml import html as lhtml
 from lxml.etree import tounicode
 from readability import Document
@@ -43,13 +43,10 @@ _DIV_TO_P = REGEXES["divToPElementsRe"]
 _BLOCK_PREFIX = re.compile(_DIV_TO_P.pattern.lstrip("<"), re.I)  # a tag name it finds
 _UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 _MAYBE_CANDIDATE = REGEXES["okMaybeItsACandidateRe"]
+# Class and id values of the elements under the root, in document order (an element's
+# two are neighbours there: its attributes come before its children).
+_CLASSES_AND_IDS = etree.XPath("descendant::*/@class | descendant::*/@id")
 _RAW_TEXT_TAGS = frozenset({"script", "style"})  # serialised unescaped: "<" may be text
-
-
-@functools.lru_cache(maxsize=4096)
-def _unlikely(features: str) -> bool:
-    """readability's test of an element's "class id" string for page furniture."""
-    return bool(_UNLIKELY.search(features)) and not _MAYBE_CANDIDATE.search(features)
 
 
 def _paragraph() -> lhtml.HtmlElement:
@@ -136,15 +133,29 @@ class _PreParsed(Document):  # type: ignore[misc]
         return tree if tree is not None else self._copy()
 
     def remove_unlikely_candidates(self) -> None:
-        """readability's pass over every element, read only where it can act: an element
-        with no class and no id gives the string " " and is skipped there; its two
-        case-blind patterns are read once per class/id string (pages repeat them)."""
-        for elem in self.html.xpath(".//*[@class or @id]"):
+        """readability's pass over every element, read only where it can act.
+
+        It searches each element's "class id" for page-furniture words; none holds a
+        space, so only an element whose class or id holds one can pass. The class and
+        id values are read as strings (no element objects made), each distinct one
+        searched once, and only the elements of the values that hold such a word are
+        tested as readability tests them, in document order. (Dropping an element
+        changes neither the ancestors nor the descendants of a later one that stays.)"""
+        furniture: dict[str, bool] = {}
+        suspects: list[lhtml.HtmlElement] = []
+        for value in _CLASSES_AND_IDS(self.html):
+            hit = furniture.get(value)
+            if hit is None:
+                hit = furniture[value] = bool(_UNLIKELY.search(value))
+            if hit and (not suspects or suspects[-1] is not value.getparent()):
+                suspects.append(value.getparent())
+        for elem in suspects:
             s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
             if len(s) < 2:
                 continue
             if (
-                _unlikely(s)
+                _UNLIKELY.search(s)
+                and (not _MAYBE_CANDIDATE.search(s))
                 and elem.tag not in ["html", "body"]
                 and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
                 and not elem.xpath(
