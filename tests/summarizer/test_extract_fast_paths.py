@@ -4,7 +4,8 @@ The main extractor's readability pass (``summarizer.extraction.body``) computes 
 readability-lxml's steps its own way: the same cleaned text, the same block test, the
 same article HTML as readability's own code. ``prune`` (``summarizer.extraction.html``)
 finds what to drop without a Python walk over every node: the same nodes, in the same
-order, as that walk."""
+order, as that walk. The charset sniffer counts common Chinese characters with the
+regex engine: the same score as a loop over the characters."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from lxml.etree import tounicode
 from readability import Document
 from readability.readability import REGEXES, clean
 
+from summarizer.charset import _COMMON_HANZI, _IDEOGRAPH, _chinese_score
 from summarizer.extraction.body import CHROME_TAGS, _clean, _holds_block, _PreParsed
 from summarizer.extraction.html import _doomed, parse, prune
 
@@ -159,3 +161,11 @@ def test_prune_on_the_fixture_pages() -> None:
         assert _pruned(html) == _pruned_by_walk(html), path.name
     html = '<body><p style="display:none">x</p>a<script>s</script>b<p hidden>y</p>c</body>'
     assert _pruned(html) == "<html><body>abc</body></html>"
+
+
+@given(st.text(alphabet="的国這們龘齉㐀a1 。\n\ufffd", max_size=200))
+def test_chinese_score_is_the_share_of_common_ideographs(text: str) -> None:
+    ideographs = _IDEOGRAPH.findall(text)
+    common = sum(ch in _COMMON_HANZI for ch in ideographs)
+    expected = common / len(ideographs) if len(ideographs) >= 2 else 0.0
+    assert _chinese_score(text) == expected
