@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from storage.db import Connection
+from storage.db import Connection, Record
 from storage.errors import NotFound
-from storage.fulltext import TermPrior, document_frequencies
+from storage.fulltext import TermPrior, document_frequencies, read_frequencies
 from storage.indexing import (
+    Vector,
     batch_cosine,
     date_prior,
     feedback_query,
@@ -72,17 +73,9 @@ def explain(
 async def rank_related(
     db: Connection, article_id: int, limit: int, prior: TermPrior | None
 ) -> list[ListedStory]:
-    row = await db.fetchone(
-        "SELECT id, duplicate_of, story_day, terms, entities, query_terms FROM articles"
-        " WHERE id = ?",
-        (article_id,),
-    )
-    if row is None:
-        raise NotFound("article", article_id)
+    row, vec, (df, docs) = await article_with_frequencies(db, article_id, prior)
     if limit <= 0:
         return []
-    vec = parse_vector(row["terms"])
-    df, docs = await document_frequencies(db, [int(i) for i in vec[0]], prior)
     query_vec = weighted_query(vec, df, docs)
     pool: list[str] = json.loads(row["query_terms"])
     weight = dict(zip((int(i) for i in vec[0]), (float(w) for w in vec[1]), strict=True))
@@ -138,6 +131,24 @@ async def rank_related(
         )
         for score, cos, sim, cand in scored[:limit]
     ]
+
+
+async def article_with_frequencies(
+    db: Connection, article_id: int, prior: TermPrior | None
+) -> tuple[Record, Vector, tuple[dict[int, float], float]]:
+    """A lookup's article row, its term vector, and the document frequencies of the
+    vector's words (as :func:`~storage.fulltext.document_frequencies` gives them), read in
+    one statement: on PostgreSQL each statement is a round trip."""
+    row = await db.fetchone(
+        "SELECT a.id, a.duplicate_of, a.story_day, a.terms, a.entities, a.query_terms,"
+        " (SELECT value FROM index_stats WHERE name = 'indexed_docs') AS docs,"
+        f" {db.backend.vector_frequencies('a.terms')} AS df FROM articles AS a WHERE a.id = ?",
+        (article_id,),
+    )
+    if row is None:
+        raise NotFound("article", article_id)
+    vec = parse_vector(row["terms"])
+    return row, vec, read_frequencies(row["docs"], row["df"], [int(i) for i in vec[0]], prior)
 
 
 async def pairwise_similarity(
