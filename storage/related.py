@@ -91,7 +91,8 @@ async def rank_related(
         return []
     vectors = [parse_vector(c["terms"]) for c in candidates]
     norms = np.array([c["term_norm"] for c in candidates])
-    priors = np.array([date_prior(row["story_day"], c["story_day"]) for c in candidates])
+    day = row["story_day"]
+    priors = np.array([date_prior(day, c["story_day"]) for c in candidates])
     cosines = similarity = batch_cosine(query_vec, vectors) / norms
     if FEEDBACK_DOCS and FEEDBACK_WEIGHT:
         best = np.argsort(-cosines * priors, kind="stable")[:FEEDBACK_DOCS]
@@ -104,12 +105,12 @@ async def rank_related(
         cosines = batch_cosine(expanded, vectors) / norms
     # Ranked with the feedback-expanded cosine; judged related on the plain one (the
     # expansion leans towards the first-pass best, which in a small store may be any story).
-    scored: list[tuple[float, float, float, Any]] = [
-        (float(cos * prior), float(cos), float(sim), cand)
+    scored: list[tuple[float, float, float, int, Any]] = [
+        (float(cos * prior), float(cos), float(sim), cand["id"], cand)
         for cos, prior, sim, cand in zip(cosines, priors, similarity, candidates, strict=True)
         if sim >= MIN_SIMILARITY
     ]
-    scored.sort(key=lambda item: (-item[0], item[3]["id"]))
+    scored.sort(key=lambda item: (-item[0], item[3]))
     mine_ents = _entity_set(row["entities"])
     return [
         ListedStory(
@@ -124,12 +125,12 @@ async def rank_related(
             similarity=round(sim, 6),
             reason=explain(
                 cos,
-                abs(row["story_day"] - cand["story_day"]),
+                abs(day - cand["story_day"]),
                 mine_ents,
                 _entity_set(cand["entities"]),
             ),
         )
-        for score, cos, sim, cand in scored[:limit]
+        for score, cos, sim, _id, cand in scored[:limit]
     ]
 
 
