@@ -33,7 +33,8 @@ Two measurements per backend:
   on both backends), document frequencies scaled to match; no LSH bands and (PostgreSQL)
   no search ``tsvector`` for copies, which lookups do not read. Then ``related()``
   through the repository API over random articles: p50/p95 after ``WARMUP`` lookups,
-  and (PostgreSQL) the candidate query's ``EXPLAIN ANALYZE`` for one of them.
+  and (PostgreSQL) the candidate query's ``EXPLAIN ANALYZE`` for one of them;
+  ``--optimize`` first folds the full-text index (SQLite: FTS5's segments into one).
 
 Re-measure lookups only, on the kept stores (no loading, no corpus):
 
@@ -636,6 +637,13 @@ async def scale(args: argparse.Namespace, corpus: Callable[[], Corpus]) -> list[
                 stored = size
             for backend, db in stores.items():
                 await settle(db)
+                if args.optimize:
+                    t1 = time.perf_counter()
+                    await ArticleRepository(db).optimize_index()
+                    print(
+                        f"{backend}: index optimized in {time.perf_counter() - t1:.0f} s",
+                        file=sys.stderr,
+                    )
                 repo = ArticleRepository(db, prior=background_shares)
                 rng = random.Random(args.seed + 2)
                 await measure(repo, rng, stored, WARMUP)
@@ -668,6 +676,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-database", default="zhaiyao_scale")
     parser.add_argument("--reuse", action="store_true", help="grow the kept stores")
     parser.add_argument("--drop", action="store_true", help="remove the stores at the end")
+    parser.add_argument(
+        "--optimize",
+        action="store_true",
+        help="fold the full-text index (ArticleRepository.optimize_index) before measuring",
+    )
     parser.add_argument(
         "--distinct",
         type=int,

@@ -115,3 +115,8 @@ class FullText(Protocol):
     async def indexed(self, conn: Connection) -> int:
         """How many articles the index holds."""
         ...
+
+    async def optimize(self, conn: Connection) -> None:
+        """Fold the index into its most compact form for reading (after a rebuild or a
+        large import; a maintenance step, not needed for correctness)."""
+        ...

@@ -222,3 +222,6 @@ class TermPostings:
 
     async def indexed(self, conn: Connection) -> int:
         return int((await conn.fetchall("SELECT count(*) FROM article_search"))[0][0])
+
+    async def optimize(self, conn: Connection) -> None:
+        return None  # B-trees and GIN need no merging (autovacuum keeps them)

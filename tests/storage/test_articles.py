@@ -463,6 +463,38 @@ async def test_a_lookup_reads_its_words_frequencies_with_the_article(
             await article_with_frequencies(conn, 999, None)
 
 
+async def test_optimizing_the_index_merges_it_and_changes_no_answer(
+    repo: ArticleRepository, db: Database
+) -> None:
+    saved = [
+        await repo.save(make_analysis(title, text, published_at=DAY))
+        for title, text in (
+            ("郑州暴雨", FLOOD),
+            ("郑州积水消退", FLOOD_FOLLOWUP),
+            ("神舟十三号发射", LAUNCH),
+            ("神舟十三号出舱", LAUNCH_FOLLOWUP),
+            ("三季度经济数据", MARKET),
+        )
+    ]
+
+    async def answers() -> list[object]:
+        return [await repo.related(r.article_id) for r in saved] + [
+            await repo.search(["郑州"]),
+            await fts_rows(db, "暴雨"),
+        ]
+
+    async def segments() -> int:  # FTS5 keeps one idx row per leaf page and segment
+        return int(await db.scalar("SELECT count(DISTINCT segid) FROM article_fts_idx"))
+
+    before = await answers()
+    if db.dialect == "sqlite":
+        assert await segments() > 1  # a segment per write transaction, merged a few at a time
+    await repo.optimize_index()
+    assert await answers() == before and before[0]
+    if db.dialect == "sqlite":
+        assert await segments() == 1
+
+
 async def test_readers_see_the_whole_old_index_while_a_reindex_runs(
     repo: ArticleRepository, db: Database
 ) -> None:
