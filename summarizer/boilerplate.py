@@ -12,7 +12,7 @@ timestamp line.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 
 from summarizer.dates import is_timestamp_line
@@ -120,8 +120,13 @@ def classify(line: str) -> Family | None:
     parts = [p for p in _WIDGET_SPLIT.split(line) if p.strip()]
     if len(parts) < 2:
         return None
-    families = [_classify_one(p.strip()) for p in parts]
-    return families[0] if all(families) else None
+    families = []
+    for part in parts:  # the first part that is not furniture decides: stop there
+        found = _classify_one(part.strip())
+        if found is None:
+            return None
+        families.append(found)
+    return families[0]
 
 
 def _classify_one(s: str) -> Family | None:
@@ -203,25 +208,44 @@ def tail_start(lines: Sequence[str]) -> int:
     A related-stories heading or a footer line ends the article when what follows it
     is at most ``MAX_TAIL_SHARE`` of the text (so an inline box mid-article does not).
     """
+    return _tail_start(lines, classify)
+
+
+def _tail_start(lines: Sequence[str], family: Callable[[str], Family | None]) -> int:
     total = sum(len(x) for x in lines) or 1
     after = total
     for i, line in enumerate(lines):
         after -= len(line)
-        if classify(line) in (Family.RELATED, Family.FOOTER) and after <= MAX_TAIL_SHARE * total:
+        # (the share first: it spares classifying the lines of the article's top part)
+        if after <= MAX_TAIL_SHARE * total and family(line) in (Family.RELATED, Family.FOOTER):
             return i
     return len(lines)
 
 
-def filter_lines(lines: Sequence[str]) -> list[str]:
-    """Article lines with every boilerplate family removed, in order."""
-    lines = lines[: tail_start(lines)]
+def filter_lines(
+    lines: Sequence[str], families: dict[str, Family | None] | None = None
+) -> list[str]:
+    """Article lines with every boilerplate family removed, in order.
+
+    Each distinct line is classified once (the tail test and the filter read most lines
+    both, and pages repeat their furniture); ``families`` keeps those answers, to share
+    them between calls on lines of one page."""
+    if families is None:
+        families = {}
+
+    def family(line: str) -> Family | None:
+        if line not in families:
+            families[line] = classify(line)
+        return families[line]
+
+    lines = lines[: _tail_start(lines, family)]
     related = related_runs(lines)
     out: list[str] = []
     for i, line in enumerate(lines):
         if i in related:
             continue
         s = strip_trailing_credit(line.strip())
-        if s and classify(s) is None:
+        if s and family(s) is None:
             out.append(s)
     return out
 

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from lxml import html as lhtml
 
-from summarizer.boilerplate import filter_lines
+from summarizer.boilerplate import Family, filter_lines
 from summarizer.charset import decode_html
 from summarizer.dates import date_from_url, english_date
 from summarizer.errors import EmptyText, NotAnArticle
@@ -33,7 +33,7 @@ from summarizer.extraction.byline import InfoLine, byline_author, parse_info_lin
 from summarizer.extraction.html import (
     Line,
     lines_with_links,
-    parse,
+    parse_xml_safe,
     prune,
     without_control_chars,
 )
@@ -75,9 +75,14 @@ class Body:
         return sum(len(x) for x in self.lines)
 
 
-def extract_body(root: lhtml.HtmlElement, html: str, url: str | None) -> Body:
+def extract_body(
+    root: lhtml.HtmlElement,
+    html: str,
+    url: str | None,
+    families: dict[str, Family | None] | None = None,
+) -> Body:
     """Run the cascade; the first body of ``MIN_MAIN_CHARS`` wins, else the largest of at
-    least ``MIN_BODY_CHARS``, else an empty body."""
+    least ``MIN_BODY_CHARS``, else an empty body. ``families``: see ``filter_lines``."""
     cascade: tuple[tuple[str, Callable[[], list[str]]], ...] = (
         ("readability", lambda: bodies.readability_lines(root)),
         ("trafilatura", lambda: bodies.trafilatura_lines(html, url)),
@@ -85,7 +90,7 @@ def extract_body(root: lhtml.HtmlElement, html: str, url: str | None) -> Body:
     )
     best = Body((), "none")
     for name, step in cascade:
-        lines = filter_lines(step())
+        lines = filter_lines(step(), families)
         found = Body(tuple(bodies.trim_sparse(lines) if name in TRIMMED else lines), name)
         if found.size >= MIN_MAIN_CHARS:
             return found
@@ -94,12 +99,15 @@ def extract_body(root: lhtml.HtmlElement, html: str, url: str | None) -> Body:
     return best if best.size >= MIN_BODY_CHARS else Body((), "none")
 
 
-def _second_opinion(body: Body, page: Sequence[Line]) -> Body:
+def _second_opinion(
+    body: Body, page: Sequence[Line], families: dict[str, Family | None] | None = None
+) -> Body:
     """Readability sometimes keeps one fragment of an article split across containers
     (old table layouts); the page's densest prose run wins when it is far larger."""
     if body.extractor != "readability":
         return body
-    base = Body(tuple(bodies.trim_sparse(filter_lines(bodies.densest_lines(page)))), "baseline")
+    densest = filter_lines(bodies.densest_lines(page), families)
+    base = Body(tuple(bodies.trim_sparse(densest)), "baseline")
     if base.size <= BASELINE_OVERRIDE_RATIO * body.size:
         return body
     # Only a run that contains what readability found may replace it (an extension of
@@ -233,16 +241,17 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     if not text.strip():
         raise EmptyText("empty page")
     try:
-        root = parse(text)
+        root = parse_xml_safe(text)
     except ValueError as exc:
         raise NotAnArticle(str(exc)) from exc
     meta = read_meta(root)
     kind = declared(root, url)
     prune(root)
-    body = extract_body(root, text, url)
+    families: dict[str, Family | None] = {}  # line -> boilerplate family, for this page
+    body = extract_body(root, text, url, families)
     body_el = root.find("body")
     page_lines = lines_with_links(body_el if body_el is not None else root)
-    body = _second_opinion(body, page_lines)
+    body = _second_opinion(body, page_lines, families)
     log.debug("body from %s: %d chars", body.extractor, body.size)
     lines = list(body.lines)
     page = [ln.text for ln in page_lines]

@@ -2,13 +2,15 @@
 
 ``/digest daily 08:00|every 6h|weekly mon 09:00|off|now|settings`` in a group (chat admins
 only, checked with getChatMember) or a private chat. A channel is configured from a private
-chat with ``/channel add @name [schedule]`` (or ``/channel add`` then forwarding one of its
-posts): the bot and the user must both be its administrators. When the bot leaves a chat its
+chat with ``/channel add @name [schedule]`` (or ``/channel add`` and picking the channel):
+the bot and the user must both be its administrators. When the bot leaves a chat its
 subscription stops and the chat is marked gone.
 
-``/channel add`` without a name is a PTB ``ConversationHandler``: it waits
-:data:`FORWARD_WAIT` for a post forwarded from the channel (``conversation_timeout``); after
-that a forwarded post is just an article to read.
+``/channel add`` without a name answers with Telegram's "choose a chat" button
+(``KeyboardButtonRequestChat``, channels only); the channel the user picks comes back as a
+``chat_shared`` service message carrying :data:`CHANNEL_REQUEST`. Nothing is kept between the
+two messages, so with several webhook workers either may handle either, and a restart
+forgets nothing.
 """
 
 from __future__ import annotations
@@ -22,17 +24,18 @@ from telegram import (
     ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
+    KeyboardButtonRequestChat,
     Message,
-    MessageOriginChannel,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -59,12 +62,8 @@ ZONES = (
     "America/New_York",
     "UTC",
 )
-# The /channel add conversation: after the ban gate (-6), before rate limits (-2) and the
-# chat handlers (0) read the forwarded post.
-FORWARD_GROUP = -5
 MEMBER_GROUP = 7  # its own group so other modules' my_chat_member handlers still run
-FORWARD_WAIT = timedelta(minutes=10)
-WAITING_FOR_FORWARD = 1
+CHANNEL_REQUEST = 1  # the request_id of /channel add's "choose a channel" button
 
 
 def _kind(chat: Chat) -> ChatKind:
@@ -206,8 +205,8 @@ async def channel_command(update: Update, context: Context) -> None:
         return
     args = context.args or []
     if args == ["add"]:
-        return  # the /channel add conversation (FORWARD_GROUP) asked for a forwarded post
-    if len(args) >= 1 and args[0] == "add":
+        await reply(context.bot, message, t("channel_choose", lang), markup=choose_channel(lang))
+    elif len(args) >= 1 and args[0] == "add":
         await add_channel(update, context, target_of(args[1]), " ".join(args[2:]) or "daily 08:00")
     elif len(args) == 2 and args[0] in ("settings", "now", "off"):
         await manage_channel(update, context, args[0], target_of(args[1]))
@@ -240,45 +239,22 @@ async def manage_channel(update: Update, context: Context, verb: str, target: in
         await reply(context.bot, message, describe(lang, sub))
 
 
-async def ask_for_forward(update: Update, context: Context) -> int:
-    """``/channel add`` alone, in a private chat: wait for a post forwarded from the channel."""
+def choose_channel(lang: Lang) -> ReplyKeyboardMarkup:
+    """One button that opens Telegram's channel picker; the pick comes back as ``chat_shared``."""
+    request = KeyboardButtonRequestChat(CHANNEL_REQUEST, chat_is_channel=True)
+    button = KeyboardButton(t("channel_choose_button", lang), request_chat=request)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+async def channel_shared(update: Update, context: Context) -> None:
+    """The channel picked with :func:`choose_channel`'s button (any worker may get it)."""
     message = update.effective_message
-    assert message is not None
-    await reply(context.bot, message, t("channel_forward", await context.lang()))
-    return WAITING_FOR_FORWARD
-
-
-async def forwarded_post(update: Update, context: Context) -> int:
-    """A channel post forwarded after ``/channel add`` names that channel; the post is not
-    read as an article."""
-    message = update.effective_message
-    assert message is not None and isinstance(message.forward_origin, MessageOriginChannel)
-    await add_channel(update, context, message.forward_origin.chat.id, "daily 08:00")
-    raise ApplicationHandlerStop(ConversationHandler.END)
-
-
-class _FromChannel(filters.MessageFilter):
-    """A message forwarded from a channel."""
-
-    def filter(self, message: Message) -> bool:
-        return isinstance(message.forward_origin, MessageOriginChannel)
-
-
-def channel_add_conversation() -> ConversationHandler[Context]:
-    """``/channel add``, then the forwarded post, within :data:`FORWARD_WAIT`."""
-    private = filters.ChatType.PRIVATE
-    alone = filters.Regex(r"^/channel(@\w+)?\s+add\s*$")
-    return ConversationHandler(
-        entry_points=[CommandHandler("channel", ask_for_forward, filters=private & alone)],
-        states={
-            WAITING_FOR_FORWARD: [
-                MessageHandler(private & filters.FORWARDED & _FromChannel(), forwarded_post)
-            ]
-        },
-        fallbacks=[],
-        allow_reentry=True,  # /channel add again: asked again, waiting afresh
-        conversation_timeout=FORWARD_WAIT,
-        name="channel-add",
+    if message is None or message.chat_shared is None:
+        return
+    if message.chat_shared.request_id != CHANNEL_REQUEST:
+        return
+    await add_channel(
+        update, context, message.chat_shared.chat_id, "daily 08:00", markup=ReplyKeyboardRemove()
     )
 
 
@@ -293,7 +269,16 @@ async def _channel_refusal(context: Context, channel: ChatFullInfo, user_id: int
     return None
 
 
-async def add_channel(update: Update, context: Context, target: int | str, spec: str) -> None:
+async def add_channel(
+    update: Update,
+    context: Context,
+    target: int | str,
+    spec: str,
+    *,
+    markup: ReplyKeyboardRemove | None = None,
+) -> None:
+    """Schedule ``spec`` for a channel both the bot and the user administer; every answer
+    carries ``markup`` (the picker's keyboard is taken away once it has been used)."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     lang = await context.lang()
@@ -301,20 +286,25 @@ async def add_channel(update: Update, context: Context, target: int | str, spec:
         schedule = parse_schedule(spec)
         channel = await context.bot.get_chat(target)
     except ScheduleError:
-        await reply(context.bot, message, t("schedule_bad", lang, help=HELP))
+        await reply(context.bot, message, t("schedule_bad", lang, help=HELP), markup=markup)
         return
     except (BadRequest, Forbidden):
-        await reply(context.bot, message, t("channel_not_found", lang))
+        await reply(context.bot, message, t("channel_not_found", lang), markup=markup)
         return
     refusal = await _channel_refusal(context, channel, user.id)
     if refusal is not None:
-        await reply(context.bot, message, t(refusal, lang))
+        await reply(context.bot, message, t(refusal, lang), markup=markup)
         return
     rt = context.digests
     await rt.subscriptions.ensure(channel.id, "channel", title=channel.title, configured_by=user.id)
     sub = await rt.scheduler.set_schedule(channel.id, schedule)
     name = escape(channel.title or channel.id)
-    await reply(context.bot, message, t("channel_on", lang, name=name) + "\n" + describe(lang, sub))
+    await reply(
+        context.bot,
+        message,
+        t("channel_on", lang, name=name) + "\n" + describe(lang, sub),
+        markup=markup,
+    )
 
 
 async def membership_changed(update: Update, context: Context) -> None:
@@ -374,7 +364,9 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler("digest", digest_command))
     app.add_handler(CommandHandler("channel", channel_command))
     app.add_handler(CallbackQueryHandler(settings_clicked, pattern=rf"^{CALLBACK}:"))
-    app.add_handler(channel_add_conversation(), group=FORWARD_GROUP)
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.StatusUpdate.CHAT_SHARED, channel_shared)
+    )
     app.add_handler(
         ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=MEMBER_GROUP
     )

@@ -27,7 +27,13 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import httpx
-from telegram import InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+)
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -36,6 +42,7 @@ from bot.telegram.split import split_message
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove  # edits: inline only
 
 ATTEMPTS = 6
 BACKOFF_S = 0.25
@@ -130,7 +137,7 @@ async def send(
     text: str,
     *,
     reply_to: int | None = None,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: Markup | None = None,
 ) -> list[Message]:
     """Send ``text`` (Telegram HTML) as one or more messages; buttons on the last one."""
     chunks = split_message(text)
@@ -212,7 +219,7 @@ async def delete(bot: Any, message: Message) -> None:
 
 
 async def reply(
-    bot: Any, message: Message, text: str, *, markup: InlineKeyboardMarkup | None = None
+    bot: Any, message: Message, text: str, *, markup: Markup | None = None
 ) -> list[Message]:
     """Answer ``message`` (Telegram HTML) in its chat, as a reply to it."""
     return await send(bot, message.chat_id, text, reply_to=message.message_id, markup=markup)

@@ -27,7 +27,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "admins_only_change": ("只有管理员可以修改。", "Only admins can change this."),
     "saved": ("已保存", "Saved"),
     "channel_private_only": ("请在私聊中设置频道。", "Configure channels in a private chat."),
-    "channel_forward": ("请转发一条该频道的消息给我。", "Forward me a post from that channel."),
+    "channel_choose": (
+        "点下面的按钮选择频道（你和我都须是它的管理员），或发送 /channel add @频道名。",
+        "Tap the button below to choose the channel (you and I must both be its "
+        "administrators), or send /channel add @channel.",
+    ),
+    "channel_choose_button": ("选择频道", "Choose a channel"),
     "channel_usage": (
         "用法：/channel add @频道名 [daily 08:00] | settings|now|off @频道名",
         "Usage: /channel add @channel [daily 08:00] | settings|now|off @channel",

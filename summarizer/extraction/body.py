@@ -9,9 +9,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from lxml import etree
 from lxml import html as lhtml
+from lxml.etree import tounicode
 from readability import Document
-from readability.readability import Unparseable
+from readability.readability import REGEXES, Unparseable
 
 from summarizer.extraction.html import Line, lines_with_links
 
@@ -33,24 +35,237 @@ _SHORT_SENTENCE = re.compile(r"[\u4e00-\u9fff][。；！？]$")
 _CONTINUES = re.compile(r"[，、,；;]$")
 
 
-class _PreParsed(Document):  # type: ignore[misc]
-    """readability's Document on a tree we already parsed and pruned.
+# readability's tag sets and patterns (readability/readability.py), for the methods below.
+_INLINE_TAGS = frozenset(
+    ["a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"]
+)
+_DIV_TO_P = REGEXES["divToPElementsRe"]
+_BLOCK_PREFIX = re.compile(_DIV_TO_P.pattern.lstrip("<"), re.I)  # a tag name it finds
+_UNLIKELY = REGEXES["unlikelyCandidatesRe"]
+_MAYBE_CANDIDATE = REGEXES["okMaybeItsACandidateRe"]
+# Class and id values of the elements under the root, in document order (an element's
+# two are neighbours there: its attributes come before its children).
+_CLASSES_AND_IDS = etree.XPath("descendant::*/@class | descendant::*/@id")
+_RAW_TEXT_TAGS = frozenset({"script", "style"})  # serialised unescaped: "<" may be text
 
-    readability re-parses its input on every retry; a deep copy of our tree is far
-    cheaper than parsing again, and we skip its lxml Cleaner (we pruned already).
+
+def _paragraph() -> lhtml.HtmlElement:
+    """An empty <p>, as readability's ``fragment_fromstring("<p/>")`` gives, unparsed."""
+    return lhtml.Element("p")
+
+
+def _holds_block(el: lhtml.HtmlElement) -> bool:
+    """Whether readability's ``divToPElementsRe`` finds a block tag in ``el``'s HTML.
+
+    In that HTML a "<" opens a tag, except in a script or style, a comment or an
+    attribute value (libxml2 versions differ on escaping it in URLs); only then is the
+    HTML written out and searched, otherwise the tag names answer."""
+    for node in el.iter():
+        tag = node.tag
+        if not isinstance(tag, str) or tag.lower() in _RAW_TEXT_TAGS:
+            break
+        if _BLOCK_PREFIX.match(tag):
+            return True
+        if any("<" in v for v in node.attrib.values()):
+            break
+    else:
+        return False
+    return bool(_DIV_TO_P.search(tounicode(el, method="html")))
+
+
+# A run of white space, but a lone " " (written to start with a character class, which
+# lets the regex engine skip to the next white space in C).
+_SPACE_RUN = re.compile(r"\s(?:\s+|(?<! ))")
+_TABS = re.compile(r"\t|[ \t]{2,}")
+
+
+def _fold(run: re.Match[str]) -> str:
+    """What readability's three patterns make of one run of white space, in order: 255
+    or more characters become 255 spaces (which the third makes one), a run holding a
+    newline becomes one newline, and tabs and runs of spaces and tabs become a space."""
+    text = run.group()
+    if len(text) >= 255:
+        return " "
+    if "\n" in text:
+        return "\n"
+    return _TABS.sub(" ", text)
+
+
+def _clean(text: str) -> str:
+    r"""readability's ``clean``: the same result, in linear time and one pass. Its patterns
+    ``\s{255,}`` and ``\s*\n\s*`` are tried at every position of a run of white space,
+    each try scanning the rest of the run (quadratic: 60 ms on a portal page indented
+    with runs of hundreds of spaces). Each of its three steps maps a run of white space
+    to white space, so runs stay apart and each can be folded on its own."""
+    return _SPACE_RUN.sub(_fold, text).strip()
+
+
+def _text_length(el: lhtml.HtmlElement) -> int:
+    return len(_clean(el.text_content() or ""))
+
+
+class _PreParsed(Document):  # type: ignore[misc]
+    """readability's Document on a tree we already parsed and pruned, with its hot spots
+    computed without the repeated work (same results, see each method).
+
+    readability re-parses its input on every retry; a copy of our tree is far cheaper
+    than parsing again, and we skip its lxml Cleaner (we pruned already).
     """
 
     def __init__(self, root: lhtml.HtmlElement, url: str | None) -> None:
         super().__init__("", url=None)
-        self._root = copy.deepcopy(root)
+        self._source = root
+        self._fresh: lhtml.HtmlElement | None = self._copy()
+
+    def _copy(self) -> lhtml.HtmlElement:
+        tree = copy.deepcopy(self._source)
         # Page chrome readability would score and reject anyway; dropping it first
         # saves most of its work on big portal pages.
-        for el in self._root.iter(*CHROME_TAGS):
+        for el in tree.iter(*CHROME_TAGS):
             el.drop_tree()
+        return tree
 
     def _parse(self, input: Any) -> lhtml.HtmlElement:
         self.encoding = "utf-8"
-        return copy.deepcopy(self._root)
+        # The first attempt takes the copy made for it; a retry (readability's lenient
+        # second pass) needs an untouched one.
+        tree, self._fresh = self._fresh, None
+        return tree if tree is not None else self._copy()
+
+    def remove_unlikely_candidates(self) -> None:
+        """readability's pass over every element, read only where it can act.
+
+        It searches each element's "class id" for page-furniture words; none holds a
+        space, so only an element whose class or id holds one can pass. The class and
+        id values are read as strings (no element objects made), each distinct one
+        searched once, and only the elements of the values that hold such a word are
+        tested as readability tests them, in document order. (Dropping an element
+        changes neither the ancestors nor the descendants of a later one that stays.)"""
+        furniture: dict[str, bool] = {}
+        suspects: list[lhtml.HtmlElement] = []
+        for value in _CLASSES_AND_IDS(self.html):
+            hit = furniture.get(value)
+            if hit is None:
+                hit = furniture[value] = bool(_UNLIKELY.search(value))
+            if hit and (not suspects or suspects[-1] is not value.getparent()):
+                suspects.append(value.getparent())
+        for elem in suspects:
+            s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
+            if len(s) < 2:
+                continue
+            if (
+                _UNLIKELY.search(s)
+                and (not _MAYBE_CANDIDATE.search(s))
+                and elem.tag not in ["html", "body"]
+                and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
+                and not elem.xpath(
+                    "descendant-or-self::main | descendant-or-self::article | "
+                    "descendant-or-self::math"
+                )
+            ):
+                elem.drop_tree()
+
+    def transform_misused_divs_into_paragraphs(self) -> None:
+        """readability serialises the children of every <div> to find a block tag among
+        its descendants (quadratic in the nesting depth); one upward marking pass from
+        each block-tag element gives the same answer. Its second step runs as it is."""
+        marked: set[lhtml.HtmlElement] = set()
+        for el in self.html.iter():
+            if not isinstance(el.tag, str):  # a comment's text is written out as it is
+                super().transform_misused_divs_into_paragraphs()
+                return
+            if _BLOCK_PREFIX.match(el.tag):
+                up = el.getparent()
+                while up is not None and up not in marked:
+                    marked.add(up)
+                    up = up.getparent()
+        for elem in self.html.findall(".//div"):
+            if elem not in marked:
+                elem.tag = "p"
+        self._wrap_inline_runs()
+
+    def _wrap_inline_runs(self) -> None:
+        """readability's second step, as it is: text and runs of inline children of a
+        <div> each wrapped in a <p>."""
+        for elem in self.html.findall(".//div"):
+            children = list(elem)
+            paragraph = None
+            if elem.text and elem.text.strip():
+                p = _paragraph()
+                p.text = elem.text
+                elem.text = None
+                elem.insert(0, p)
+                paragraph = p
+            for child in children:
+                if child.tag == "br":
+                    paragraph = None
+                    continue
+                if child.tag not in _INLINE_TAGS or _holds_block(child):
+                    paragraph = None
+                    continue
+                if paragraph is None:
+                    paragraph = _paragraph()
+                    child.addprevious(paragraph)
+                paragraph.append(child)
+            for pos, child in reversed(list(enumerate(elem))):
+                if child.tail and child.tail.strip():
+                    p = _paragraph()
+                    p.text = child.tail
+                    child.tail = None
+                    elem.insert(pos + 1, p)
+                if child.tag == "br":
+                    child.drop_tree()
+
+    def score_paragraphs(self) -> dict[lhtml.HtmlElement, dict[str, Any]]:
+        """readability's ``score_paragraphs`` (readability/readability.py), with its text
+        cleaning in linear time (``_clean``) and each link's text length read once: its
+        last step takes the link density of every candidate, each reading the text of
+        every link inside it again (the page's whole link list for <body>). Its debug
+        log lines, formatted whether logged or not, are left out."""
+        candidates: dict[lhtml.HtmlElement, dict[str, Any]] = {}
+        ordered: list[lhtml.HtmlElement] = []
+        for elem in self.tags(self._html(), "p", "pre", "td", "blockquote"):
+            parent_node = elem.getparent()
+            if parent_node is None:
+                continue
+            grand_parent_node = parent_node.getparent()
+            raw = elem.text_content() or ""
+            if len(raw) < self.min_text_length:  # cleaning never lengthens a text
+                continue
+            inner_text = _clean(raw)
+            inner_text_len = len(inner_text)
+            if inner_text_len < self.min_text_length:
+                continue
+            if parent_node not in candidates:
+                candidates[parent_node] = self.score_node(parent_node)
+                ordered.append(parent_node)
+            if grand_parent_node is not None and grand_parent_node not in candidates:
+                candidates[grand_parent_node] = self.score_node(grand_parent_node)
+                ordered.append(grand_parent_node)
+            content_score: float = 1
+            content_score += len(inner_text.split(","))
+            content_score += min((inner_text_len / 100), 3)
+            candidates[parent_node]["content_score"] += content_score
+            if grand_parent_node is not None:
+                candidates[grand_parent_node]["content_score"] += content_score / 2.0
+        link_lengths: dict[lhtml.HtmlElement, int] = {}
+        for elem in ordered:
+            link_length = 0
+            for a in elem.iterdescendants("a"):
+                n = link_lengths.get(a)
+                if n is None:
+                    n = link_lengths[a] = _text_length(a)
+                link_length += n
+            ld = float(link_length) / max(_text_length(elem), 1)
+            candidates[elem]["content_score"] *= 1 - ld
+        return candidates
+
+    def get_link_density(self, elem: lhtml.HtmlElement) -> float:
+        """readability's, with its text cleaning in linear time."""
+        link_length = 0
+        for a in elem.findall(".//a"):
+            link_length += _text_length(a)
+        return float(link_length) / max(_text_length(elem), 1)
 
 
 def readability_lines(root: lhtml.HtmlElement) -> list[str]:

@@ -107,8 +107,13 @@ def without_control_chars(text: str) -> str:
 
 def parse(text: str) -> lhtml.HtmlElement:
     """Parse decoded HTML; raises ValueError when nothing parseable remains."""
+    return parse_xml_safe(without_control_chars(text))
+
+
+def parse_xml_safe(text: str) -> lhtml.HtmlElement:
+    """``parse`` of a text already ``without_control_chars`` (not scanned again)."""
     # lxml rejects str input carrying an XML encoding declaration; bytes in UTF-8 are safe.
-    data = without_control_chars(text).encode("utf-8", "replace")
+    data = text.encode("utf-8", "replace")
     if not data.strip():
         raise ValueError("empty document")
     try:
@@ -125,15 +130,31 @@ def is_hidden(el: lhtml.HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+# Elements with an attribute that may hide them (read in Python: ``is_hidden``), and the
+# union of two node sets, which XPath returns in document order.
+_MAY_HIDE = etree.XPath("descendant-or-self::*[@hidden or @aria-hidden or @style]")
+_UNION = etree.XPath("$first | $second")
+
+
+def _doomed(el: lhtml.HtmlElement) -> bool:
+    if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+        return True
+    return el.tag != "html" and is_hidden(el)
+
+
 def prune(root: lhtml.HtmlElement) -> None:
-    """Drop scripts, styles, forms controls and hidden nodes in place."""
-    doomed = [
-        el
-        for el in root.iter()
-        if not isinstance(el.tag, str)
-        or el.tag in SKIP_TAGS
-        or (el.tag != "html" and is_hidden(el))
-    ]
+    """Drop scripts, styles, forms controls and hidden nodes in place.
+
+    Only the candidates are tested: the skipped tags, comments and processing
+    instructions (a C-level walk finds them) and elements with a hiding attribute (an
+    XPath query), in document order as a walk over every node would meet them. An
+    entity node, which XPath cannot hold, sends the page through that walk."""
+    if next(root.iter(etree.Entity), None) is not None:
+        doomed = [el for el in root.iter() if _doomed(el)]
+    else:
+        tagged = list(root.iter(*SKIP_TAGS, etree.Comment, etree.ProcessingInstruction))
+        found = _UNION(root, first=tagged, second=_MAY_HIDE(root))
+        doomed = [el for el in found if _doomed(el)]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
@@ -162,55 +183,63 @@ def lines_with_links(el: lhtml.HtmlElement) -> list[Line]:
     buf: list[str] = []
     linked = 0
     links = skipping = 0
+    # Whether a table cell is a layout cell, read at its start and reused at its end
+    # (the test reads the cell's whole text: nested layout tables made it quadratic).
+    layout: dict[lhtml.HtmlElement, bool] = {}
 
     def flush() -> None:
         nonlocal linked
+        if not buf:  # most block boundaries close no text (``linked`` is 0 then too)
+            return
         line = collapse("".join(buf))
         if line:
             out.append(Line(line, min(linked, len(line))))
         buf.clear()
         linked = 0
 
-    def add(text: str | None) -> None:
-        nonlocal linked
-        if text and not skipping:
-            buf.append(text)
-            if links:
-                linked += len(text) - sum(map(text.count, " \n\t\r\u3000\xa0"))
-
     for event, node in etree.iterwalk(el, events=("start", "end")):
-        tag = node.tag if isinstance(node.tag, str) else ""
+        tag = node.tag
+        if not isinstance(tag, str):
+            tag = ""
         if event == "start":
             if tag in SKIP_TAGS or not tag:
                 skipping += 1
                 continue
             if tag == "a":
                 links += 1
-            if tag in BLOCK_TAGS or (tag in CELL_TAGS and _is_layout_cell(node)):
-                flush()
-            if tag != "img":
-                add(node.text)
-            continue
-        if tag in SKIP_TAGS or not tag:
-            skipping -= 1
-        else:
-            if tag == "a":
-                links -= 1
-            if tag in BLOCK_TAGS or (tag in CELL_TAGS and _is_layout_cell(node)):
+            if tag in BLOCK_TAGS:
                 flush()
             elif tag in CELL_TAGS:
-                add(" ")
-        if node is not el:
-            add(node.tail)
+                layout[node] = cell = _is_layout_cell(node)
+                if cell:
+                    flush()
+            text = node.text if tag != "img" else None
+        else:
+            if tag in SKIP_TAGS or not tag:
+                skipping -= 1
+            else:
+                if tag == "a":
+                    links -= 1
+                if tag in BLOCK_TAGS:
+                    flush()
+                elif tag in CELL_TAGS:
+                    if layout.pop(node):
+                        flush()
+                    elif not skipping:
+                        buf.append(" ")  # white space: adds nothing to ``linked``
+            text = node.tail if node is not el else None
+        if text and not skipping:
+            buf.append(text)
+            if links:
+                linked += len(text) - sum(map(text.count, " \n\t\r\u3000\xa0"))
     flush()
     return out
 
 
 def _is_layout_cell(cell: lhtml.HtmlElement) -> bool:
     """A table cell used for page layout (holds blocks or prose), not a data cell."""
-    for child in cell.iter():
-        if child is not cell and child.tag in BLOCK_TAGS:
-            return True
+    if next(cell.iterdescendants(*BLOCK_TAGS), None) is not None:
+        return True
     return len(cell.text_content()) > MAX_DATA_CELL_CHARS
 
 

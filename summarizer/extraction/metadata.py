@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
 from lxml import html as lhtml
 
 from summarizer.dates import english_date, parse_date
@@ -68,6 +69,12 @@ _EDGE_SEP = r"\s*(?:[-_|｜丨–—:：·•»~]|--+|——)\s*|\s+"
 SOURCE_META = ("og:site_name", "source", "contentsource", "sitename", "application-name")
 
 
+# <time datetime> and itemprop=datePublished elements, in document order: the same as
+# "//time[@datetime]|//*[@itemprop='datePublished']", reached from the attribute (libxml2
+# tests a predicate on "//*" against every node of the page: 3-4x slower).
+_DATED_ELEMENTS = etree.XPath("//time[@datetime] | //@itemprop[. = 'datePublished']/..")
+
+
 @dataclass(frozen=True, slots=True)
 class PageMeta:
     """What the page declares about itself (before reading any visible info line)."""
@@ -91,7 +98,9 @@ def _meta_map(root: lhtml.HtmlElement) -> dict[str, str]:
 
 
 def json_ld(root: lhtml.HtmlElement) -> Iterator[dict[str, Any]]:
-    for s in root.xpath('//script[@type="application/ld+json"]'):
+    # (a C-level walk over the <script>s: an XPath query with a predicate reads every node)
+    scripts = [s for s in root.iter("script") if s.get("type") == "application/ld+json"]
+    for s in scripts:
         try:
             data = json.loads(s.text or "")
         except ValueError:
@@ -227,7 +236,7 @@ def _published(root: lhtml.HtmlElement, meta: dict[str, str]) -> datetime | None
     typed = [d for d in items if _ARTICLE_TYPE.search(str(d.get("@type") or ""))]
     candidates: list[object] = [d.get("datePublished") for d in typed]
     candidates += [meta.get(k) for k in PUBLISHED_META]
-    for el in root.xpath("//time[@datetime]|//*[@itemprop='datePublished']"):
+    for el in _DATED_ELEMENTS(root):
         candidates.append(el.get("datetime") or el.get("content") or text_of(el))
     candidates += [d.get("datePublished") or d.get("dateCreated") for d in items]
     candidates += [meta.get(k) for k in MODIFIED_META]

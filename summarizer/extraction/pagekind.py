@@ -48,7 +48,8 @@ class Declared:
 
 
 def declared(root: lhtml.HtmlElement, url: str | None) -> Declared:
-    password = bool(root.xpath('//input[@type="password"]'))
+    # C-level walks over the few <input>s and <meta>s (see ``metadata.json_ld``)
+    password = any(el.get("type") == "password" for el in root.iter("input"))
     return Declared(password, is_search(root, url), is_video(root))
 
 
@@ -60,7 +61,11 @@ def is_search(root: lhtml.HtmlElement, url: str | None) -> bool:
 
 
 def is_video(root: lhtml.HtmlElement) -> bool:
-    og = root.xpath('//meta[@property="og:type"]/@content')
+    og = [
+        content
+        for el in root.iter("meta")
+        if el.get("property") == "og:type" and (content := el.get("content")) is not None
+    ]
     if og and str(og[0]).strip().lower().startswith("video"):
         return True
     types = {str(item.get("@type")) for item in json_ld(root)}
@@ -72,7 +77,8 @@ def is_video(root: lhtml.HtmlElement) -> bool:
 def is_list(root: lhtml.HtmlElement, body: Sequence[str]) -> bool:
     prose = [x for x in body if is_paragraph(x)]
     page = root.find("body")
-    if page is not None and link_density(page) > MAX_LIST_LINK_DENSITY and len(prose) < 2:
+    # (the page's link density last: it reads every link of the page)
+    if page is not None and len(prose) < 2 and link_density(page) > MAX_LIST_LINK_DENSITY:
         return True
     if len(body) < MIN_LIST_ITEMS:
         return False

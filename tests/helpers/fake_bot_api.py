@@ -489,8 +489,8 @@ class FakeBotAPI(UpdateFactory):
             out["caption_entities" if msg.document else "entities"] = msg.entities
         if msg.edits:
             out["edit_date"] = int(time.time())
-        if msg.reply_markup:
-            out["reply_markup"] = msg.reply_markup
+        if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
+            out["reply_markup"] = msg.reply_markup  # Telegram echoes inline keyboards only
         return out
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -259,6 +259,14 @@ class UpdateFactory:
         self.add_update({"message": msg})
         return msg
 
+    def share_chat(self, user_id: int, chat_id: int, *, request_id: int) -> dict[str, Any]:
+        """The user picked ``chat_id`` with a ``request_chat`` button (a ``chat_shared``
+        service message in the private chat)."""
+        shared = {"request_id": request_id, "chat_id": chat_id}
+        msg = self._message(user_id, user_id, chat_shared=shared)
+        self.add_update({"message": msg})
+        return msg
+
     def channel_post(self, channel_id: int, text: str) -> dict[str, Any]:
         """A post in a channel the bot administers (no ``from``)."""
         self.chats.setdefault(channel_id, {"type": "channel", "title": "Channel"})

@@ -4,14 +4,12 @@ loopback fake Bot API; the digest clock is moved by the test (no real waiting)."
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
-
-from telegram.ext import ConversationHandler
 
 from bot.app import build_application
 from bot.context import BotApp
-from bot.digests.handlers import FORWARD_GROUP, FORWARD_WAIT
+from bot.digests.handlers import CHANNEL_REQUEST
 from bot.digests.runtime import DigestRuntime
 from bot.settings import Settings
 from bot.telegram.send import ATTEMPTS
@@ -188,12 +186,10 @@ async def test_channel_configured_from_a_private_chat(
         sub = await runtime.subscriptions.get(channel)
         assert (sub.kind, sub.schedule, sub.configured_by) == ("channel", "every 6h", owner)
 
-        # The other way: /channel add, then forward a post from the channel.
+        # The other way: /channel add, then the channel picked with Telegram's button.
         api.send_text(other, "/channel add")
         await api.wait_for_message(other)
-        api.forward_channel_post(
-            other, "频道里的一条消息", channel_id=channel, channel_title="早报频道"
-        )
+        api.share_chat(other, channel, request_id=CHANNEL_REQUEST)
         await api.wait_for_messages(other, 2)
         assert (await runtime.subscriptions.get(channel)).configured_by == other
         assert (await runtime.subscriptions.get(channel)).schedule == "daily 08:00"
@@ -206,52 +202,53 @@ async def test_channel_configured_from_a_private_chat(
         assert await runtime.subscriptions.scheduled() == []
 
 
-async def test_channel_add_waits_for_the_forward_until_its_conversation_times_out(
+async def test_channel_add_asks_with_telegrams_channel_picker_and_keeps_no_state(
     fake_bot_api: FakeBotAPI, bot_settings: Settings
 ) -> None:
-    """``/channel add`` alone is a ConversationHandler with ``conversation_timeout``: once
-    the wait is over, a post forwarded from the channel is just something to read."""
+    """``/channel add`` alone answers with a ``request_chat`` button for channels; the pick
+    arrives as a ``chat_shared`` message. Nothing is remembered in between: a pick handled
+    by a freshly started bot (another worker, or after a restart) configures the channel,
+    and a forwarded channel post is always an article to read."""
     clock, api = Clock(), fake_bot_api
-    channel, owner = -100903, 831
+    channel, owner, stranger = -100903, 831, 832
     api.set_chat(channel, type="channel", title="晚报频道")
     api.set_chat_member(channel, BOT_ID, "administrator")
     api.set_chat_member(channel, owner, "creator")
-    async with api.polling(app_with(bot_settings, clock)) as app:
-        [conversation] = [
-            h for h in app.handlers[FORWARD_GROUP] if isinstance(h, ConversationHandler)
-        ]
-        assert conversation.conversation_timeout == FORWARD_WAIT
+    async with api.polling(app_with(bot_settings, clock)):
         api.send_text(owner, "/channel add")
         asked = await api.wait_for_message(owner)
-        assert asked.text == t("channel_forward", "zh")  # asked once, not also by /channel
-        await api.settle(quiet=0.5)
-        assert len(api.sent(owner)) == 1
-
-        # The wait is over: PTB's own timeout job runs now instead of in ten minutes.
-        job = conversation.timeout_jobs[(owner, owner)]
-        job.job.modify(next_run_time=datetime.now(UTC))
-        await api.wait_for(lambda: not conversation.timeout_jobs)
+        assert asked.text == t("channel_choose", "zh")
+        [[button]] = asked.reply_markup["keyboard"]  # type: ignore[index]
+        assert button["text"] == t("channel_choose_button", "zh")
+        assert button["request_chat"] == {"request_id": CHANNEL_REQUEST, "chat_is_channel": True}
         api.forward_channel_post(
             owner, "频道里的一条消息", channel_id=channel, channel_title="晚报频道"
         )
         await api.wait_for_final(owner, 2, timeout=60)
         await api.settle(quiet=0.5)
-        assert await app.bot_data.digests.subscriptions.find(channel) is None
-        assert not any("晚报频道" in m.text for m in api.sent(owner))
+    assert not any("晚报频道" in m.text for m in api.sent(owner))
 
-        # Asked again, the forward within the wait configures the channel (and is not read).
-        api.send_text(owner, "/channel add")
-        await api.wait_for(lambda: len(api.sent(owner)) >= 3)
-        api.forward_channel_post(
-            owner, "频道里的一条消息", channel_id=channel, channel_title="晚报频道"
+    async with api.polling(app_with(bot_settings, clock)) as app:  # a new process
+        subscriptions = app.bot_data.digests.subscriptions
+        assert await subscriptions.find(channel) is None
+        api.share_chat(owner, channel, request_id=CHANNEL_REQUEST + 1)  # another button's
+        api.share_chat(stranger, channel, request_id=CHANNEL_REQUEST)  # not its admin
+        refused = await api.wait_for_message(stranger)
+        assert refused.text == t("channel_admins_only", "zh")
+        assert refused.reply_markup == {"remove_keyboard": True}
+        api.share_chat(owner, channel, request_id=CHANNEL_REQUEST)
+        on = await api.wait_for(
+            lambda: [
+                m
+                for m in api.sent(owner)
+                if m.text.startswith(t("channel_on", "zh", name="晚报频道"))
+            ]
         )
-        on = (await api.wait_for_messages(owner, 4))[-1]
-        assert on.text.startswith(t("channel_on", "zh", name="晚报频道"))
-        assert conversation.timeout_jobs == {}  # the conversation ended with the forward
         await api.settle(quiet=0.5)
-        assert len(api.sent(owner)) == 4
-        sub = await app.bot_data.digests.subscriptions.get(channel)
+        assert on[0].reply_markup == {"remove_keyboard": True}
+        sub = await subscriptions.get(channel)
         assert (sub.configured_by, sub.schedule) == (owner, "daily 08:00")
+    assert len(api.sent(owner)) == 3  # the picker, the forwarded post's card, the answer
 
 
 async def test_bot_must_be_channel_admin(fake_bot_api: FakeBotAPI, bot_settings: Settings) -> None:

@@ -43,7 +43,7 @@ async def test_digest_channel_and_feed_replies_follow_lang_en(running_bot: FakeB
     assert "Digest settings" in await answer(running_bot, chat, "/digest settings")
     assert (await answer(running_bot, chat, "/digest whenever")).startswith("I cannot read")
     assert (await answer(running_bot, chat, "/channel")).startswith("Usage: /channel")
-    assert (await answer(running_bot, chat, "/channel add")).startswith("Forward me")
+    assert (await answer(running_bot, chat, "/channel add")).startswith("Tap the button")
     assert (await answer(running_bot, chat, "/feed")) == "No feeds yet. /feed add URL"
     assert (await answer(running_bot, chat, "/feed remove 3")).startswith("No such feed")
     assert (await answer(running_bot, chat, "/feed frobnicate")).startswith("Usage: /feed")
