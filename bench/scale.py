@@ -603,12 +603,15 @@ async def scale(args: argparse.Namespace, corpus: Callable[[], Corpus]) -> list[
             raise SystemExit(f"--reuse: the stores hold different counts {counts}")
         stored = next(iter(counts.values()))
         loader: BulkLoader | None = None
-        seed = sqlite3.connect(seed_path(args.db))
-        seed.execute("CREATE TABLE IF NOT EXISTS fts (id INTEGER PRIMARY KEY, title, body)")
+        seed: sqlite3.Connection | None = None
         for size in sorted(args.sizes):
             t0 = time.perf_counter()
             while stored < min(size, args.distinct):
                 if loader is None:
+                    seed = sqlite3.connect(seed_path(args.db))
+                    seed.execute(
+                        "CREATE TABLE IF NOT EXISTS fts (id INTEGER PRIMARY KEY, title, body)"
+                    )
                     loader = BulkLoader(corpus(), args.seed)
                     # --reuse: the generator and frequencies as if it had loaded the store
                     for n in range(0, stored, CHUNK):
@@ -617,6 +620,7 @@ async def scale(args: argparse.Namespace, corpus: Callable[[], Corpus]) -> list[
                 rows = loader.chunk(stored + 1, count)
                 for db in stores.values():
                     await write_chunk(db, rows)
+                assert seed is not None
                 with seed:
                     seed.executemany("INSERT OR REPLACE INTO fts VALUES (?, ?, ?)", rows["fts"])
                 stored += count
