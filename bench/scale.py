@@ -1,8 +1,9 @@
 """Storage at scale: ingestion throughput, and related-story latency at N stored articles.
 
     nice -n 10 python bench/scale.py --data ../shared/data/related --sizes 100000 1000000 \
-        [--backends sqlite postgresql] [--ingest 2000] [--db /tmp/zhaiyao-scale.db] \
-        [--pg-database zhaiyao_scale] [--reuse] [--drop] [--lookups 300] [--json OUT]
+        [--distinct 100000] [--backends sqlite postgresql] [--ingest 2000] \
+        [--db /tmp/zhaiyao-scale.db] [--pg-database zhaiyao_scale] [--reuse] [--drop] \
+        [--lookups 300] [--json OUT]
 
 Synthetic articles are built by sampling and recombining real sentences: sentences of the
 corpus are segmented with jieba once (so the vocabulary and its term distribution are
@@ -19,14 +20,26 @@ Two measurements per backend:
   index) into a fresh store; articles/s in wall time, and this process's CPU per article.
 * lookups at scale: a named store (the SQLite file ``--db``, the PostgreSQL database
   ``--pg-database``; kept for ``--reuse``, ``--drop`` removes it at the end) is filled in
-  bulk to each of ``--sizes``: chunks of ``CHUNK`` articles, each written in one
-  transaction straight into the tables and index structures the normal path writes
-  (``articles`` rows with their term vectors, ``article_bands``, the full-text index,
-  ``term_df``, ``index_stats``) with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL),
-  term vectors weighted with the document frequencies as of the chunk (every synthetic
-  article is a family root). Then ``related()`` through the repository API over random
-  articles: p50/p95 after ``WARMUP`` lookups, and (PostgreSQL) the candidate query's
-  ``EXPLAIN ANALYZE`` for one of them.
+  bulk to each of ``--sizes``. The first ``--distinct`` articles are generated: chunks of
+  ``CHUNK`` articles, each written in one transaction straight into the tables and index
+  structures the normal path writes (``articles`` rows with their term vectors,
+  ``article_bands``, the full-text index, ``term_df``, ``index_stats``) with
+  ``executemany`` (SQLite) or ``COPY`` (PostgreSQL), term vectors weighted with the
+  document frequencies as of the chunk (every synthetic article is a family root); their
+  index words also go to a seed file beside ``--db`` (FTS5 is contentless). Larger sizes
+  are grown from them in SQL: copy k of article i is article i + k x distinct, its row
+  and term vector the same, its full-text entries (FTS5 rows, PostgreSQL postings)
+  without a fifth of its words (``DROP_PERCENT``, chosen per word and copy by one rule
+  on both backends), document frequencies scaled to match; no LSH bands and (PostgreSQL)
+  no search ``tsvector`` for copies, which lookups do not read. Then ``related()``
+  through the repository API over random articles: p50/p95 after ``WARMUP`` lookups,
+  and (PostgreSQL) the candidate query's ``EXPLAIN ANALYZE`` for one of them;
+  ``--optimize`` first folds the full-text index (SQLite: FTS5's segments into one).
+
+Re-measure lookups only, on the kept stores (no loading, no corpus):
+
+    nice -n 10 python bench/scale.py --data ../shared/data/related --sizes 1000000 \
+        --ingest 0 --reuse --db /tmp/w20/scale.db --pg-database zhaiyao_w20_scale
 """
 
 from __future__ import annotations
@@ -37,12 +50,14 @@ import json
 import random
 import re
 import resource
+import sqlite3
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.related import POSTGRES_URL, fresh_postgres
 from storage import Database, connect
 from storage.articles import ArticleRepository
-from storage.backends.postgres import posting_terms
+from storage.backends.postgres import posting_term, posting_terms
 from storage.dedup import band_keys, signature_blob
 from storage.indexing import segment_article, term_vector
 from storage.urls import canonical_url
@@ -241,6 +256,12 @@ async def ingestion(args: argparse.Namespace, backend: str, corpus: Corpus) -> d
     return row
 
 
+def seed_path(db: Path) -> Path:
+    """Where the bulk loader keeps its articles' index words (SQLite's FTS5 table is
+    contentless), so a store can be grown from them later."""
+    return db.with_name(db.stem + "-seed.db")
+
+
 class BulkLoader:
     """Writes synthetic articles straight into what ``save_many`` writes (see the module
     docstring), for every open store at once (one generation, several backends)."""
@@ -353,6 +374,171 @@ async def write_chunk(db: Database, rows: dict[str, list[tuple[Any, ...]]]) -> N
         )
 
 
+# Growing a store past the distinct articles: copy k of base article i is article
+# i + k * distinct, with DROP_SHARE of its index words left out (which ones depends on the
+# word and the new id, the same rule on both backends), so copies are not identical in
+# the full-text index; rows, term vectors and dates are the base article's.
+DROP_PERCENT = 20  # of 101 buckets: 20/101 = 19.8 % of a copy's index words left out
+
+
+def dropped(term: int, article_id: int) -> bool:
+    """Whether copy ``article_id`` leaves out the word with posting key ``term``.
+    ``KEEP_SQL`` is the same rule in SQL (PostgreSQL ``#`` is XOR)."""
+    return ((term ^ (article_id * 40503)) % 1000003) * 7919 % 101 < DROP_PERCENT
+
+
+KEEP_SQL = f"((s.term # (s.article_id + $1) * 40503) % 1000003) * 7919 % 101 >= {DROP_PERCENT}"
+
+
+def copy_ranges(stored: int, size: int, distinct: int) -> list[tuple[int, int, int]]:
+    """(shift, first base id, last base id) of each copy that takes the store from
+    ``stored`` to ``size`` articles (copy k of base article i is i + k * distinct)."""
+    out = []
+    for k in range(max(1, stored // distinct), (size - 1) // distinct + 1):
+        shift = k * distinct
+        first, last = max(stored, shift) + 1 - shift, min(size, shift + distinct) - shift
+        if first <= last:
+            out.append((shift, first, last))
+    return out
+
+
+def kept_words(words: str, article_id: int, keys: dict[str, int]) -> str:
+    out = []
+    for w in words.split():
+        key = keys.get(w)
+        if key is None:
+            key = keys[w] = posting_term(w)
+        if not dropped(key, article_id):
+            out.append(w)
+    return " ".join(out)
+
+
+def grow_sqlite(path: Path, stored: int, size: int, distinct: int) -> None:
+    """Copies of the first ``distinct`` articles up to ``size``: rows and FTS5 entries
+    (from the loader's seed file: FTS5 is contentless), then the frequencies scaled."""
+    con = sqlite3.connect(path, isolation_level=None)
+    keys: dict[str, int] = {}
+    con.create_function("kept_words", 2, lambda w, i: kept_words(w, i, keys), deterministic=True)
+    con.execute("ATTACH ? AS seed", (str(seed_path(path)),))
+    columns = [r[1] for r in con.execute("PRAGMA main.table_info(articles)")]
+    copied = ", ".join(
+        {"id": "id + ?", "url": "url || ?", "canonical_url": "canonical_url || ?"}.get(c, c)
+        for c in columns
+    )
+    for shift, first, last in copy_ranges(stored, size, distinct):
+        t0 = time.perf_counter()
+        tag = f"#copy{shift // distinct}"
+        con.execute("BEGIN")
+        con.execute(
+            f"INSERT INTO articles ({', '.join(columns)}) SELECT {copied} FROM articles"
+            " WHERE id BETWEEN ? AND ? ORDER BY id",
+            (shift, tag, tag, first, last),
+        )
+        con.execute(
+            "INSERT INTO article_fts (rowid, title, body) SELECT id + ?1,"
+            " kept_words(title, id + ?1), kept_words(body, id + ?1) FROM seed.fts"
+            " WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
+            (shift, first, last),
+        )
+        con.execute("COMMIT")
+        print(f"sqlite: copy to {shift + last} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    _scale_frequencies_sqlite(con, size, distinct)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def _df_factor(docs: int, size: int, distinct: int) -> float:
+    """From frequencies counted over ``docs`` articles to ``size``: they grow with the
+    copies, less the words the copies leave out."""
+
+    def weight(n: int) -> float:
+        return min(n, distinct) + max(0, n - distinct) * (1 - DROP_PERCENT / 101)
+
+    return weight(size) / weight(docs)
+
+
+def _scale_frequencies_sqlite(con: sqlite3.Connection, size: int, distinct: int) -> None:
+    con.execute("BEGIN")
+    (docs,) = con.execute("SELECT value FROM index_stats WHERE name = 'indexed_docs'").fetchone()
+    con.execute(
+        "UPDATE term_df SET df = max(1, CAST(round(df * ?) AS INTEGER))",
+        (_df_factor(docs, size, distinct),),
+    )
+    con.execute("UPDATE index_stats SET value = ? WHERE name = 'indexed_docs'", (size,))
+    con.execute("COMMIT")
+
+
+async def grow_postgres(dsn: str, stored: int, size: int, distinct: int) -> None:
+    """The same copies on PostgreSQL: rows and postings in SQL on the server (the
+    postings' primary key dropped during the copy and rebuilt after, as a bulk load
+    would), then the frequencies scaled. No ``article_search`` rows for copies (search
+    only; related stories read the postings)."""
+    import asyncpg
+
+    con = await asyncpg.connect(dsn)
+    try:
+        await con.execute("SET maintenance_work_mem = '1GB'")
+        columns = [
+            r[0]
+            for r in await con.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_name ="
+                " 'articles' AND table_schema = current_schema() ORDER BY ordinal_position"
+            )
+        ]
+        copied = ", ".join(
+            {"id": "id + $1", "url": "url || $2", "canonical_url": "canonical_url || $2"}.get(c, c)
+            for c in columns
+        )
+        await con.execute("DROP TABLE IF EXISTS grow_seed")
+        await con.execute(
+            "CREATE UNLOGGED TABLE grow_seed AS SELECT term, article_id FROM article_terms"
+            f" WHERE article_id <= {distinct}"
+        )
+        await con.execute("ALTER TABLE article_terms DROP CONSTRAINT IF EXISTS article_terms_pkey")
+        for shift, first, last in copy_ranges(stored, size, distinct):
+            t0 = time.perf_counter()
+            tag = f"#copy{shift // distinct}"
+            async with con.transaction():
+                await con.execute(
+                    f"INSERT INTO articles ({', '.join(columns)}) SELECT {copied} FROM articles"
+                    " WHERE id BETWEEN $3 AND $4 ORDER BY id",
+                    shift,
+                    tag,
+                    first,
+                    last,
+                )
+                await con.execute(
+                    "INSERT INTO article_terms (term, article_id) SELECT s.term,"
+                    f" s.article_id + $1 FROM grow_seed AS s WHERE s.article_id BETWEEN $2 AND $3"
+                    f" AND {KEEP_SQL}",
+                    shift,
+                    first,
+                    last,
+                )
+            print(
+                f"postgresql: copy to {shift + last} ({time.perf_counter() - t0:.0f} s)",
+                file=sys.stderr,
+            )
+        t0 = time.perf_counter()
+        await con.execute(
+            "ALTER TABLE article_terms ADD CONSTRAINT article_terms_pkey"
+            " PRIMARY KEY (term, article_id)"
+        )
+        print(
+            f"postgresql: postings key rebuilt ({time.perf_counter() - t0:.0f} s)", file=sys.stderr
+        )
+        await con.execute("DROP TABLE grow_seed")
+        async with con.transaction():
+            docs = await con.fetchval("SELECT value FROM index_stats WHERE name = 'indexed_docs'")
+            await con.execute(
+                "UPDATE term_df SET df = greatest(1, round(df * $1::float8))",
+                _df_factor(docs, size, distinct),
+            )
+            await con.execute("UPDATE index_stats SET value = $1 WHERE name = 'indexed_docs'", size)
+    finally:
+        await con.close()
+
+
 async def settle(db: Database) -> None:
     """What a running store has had time for: SQLite's WAL folded in; PostgreSQL's id
     sequence ahead of the loaded ids and ``VACUUM ANALYZE`` (statistics, visibility map)."""
@@ -394,15 +580,15 @@ async def explain(db: Database, article_id: int) -> str:
     return "\n".join(r[0] for r in rows)
 
 
-async def scale(args: argparse.Namespace, corpus: Corpus) -> list[dict[str, Any]]:
+async def scale(args: argparse.Namespace, corpus: Callable[[], Corpus]) -> list[dict[str, Any]]:
     stores: dict[str, Database] = {}
     out: list[dict[str, Any]] = []
     async with AsyncExitStack() as stack:
         for backend in args.backends:
             if backend == "sqlite":
                 if not args.reuse:
-                    for leftover in args.db.parent.glob(args.db.name + "*"):
-                        leftover.unlink()
+                    for leftover in [*args.db.parent.glob(args.db.name + "*"), seed_path(args.db)]:
+                        leftover.unlink(missing_ok=True)
                 stores[backend] = await stack.enter_async_context(
                     open_sqlite(args.db, args.cache_mb)
                 )
@@ -416,22 +602,52 @@ async def scale(args: argparse.Namespace, corpus: Corpus) -> list[dict[str, Any]
         if len(set(counts.values())) > 1:
             raise SystemExit(f"--reuse: the stores hold different counts {counts}")
         stored = next(iter(counts.values()))
-        loader = BulkLoader(corpus, args.seed)
-        if stored:  # --reuse: the generator and frequencies as if we had loaded them
-            for n in range(0, stored, CHUNK):
-                loader.chunk(n + 1, min(CHUNK, stored - n))
+        loader: BulkLoader | None = None
+        seed: sqlite3.Connection | None = None
         for size in sorted(args.sizes):
             t0 = time.perf_counter()
-            while stored < size:
-                count = min(CHUNK, size - stored)
+            while stored < min(size, args.distinct):
+                if loader is None:
+                    seed = sqlite3.connect(seed_path(args.db))
+                    seed.execute(
+                        "CREATE TABLE IF NOT EXISTS fts (id INTEGER PRIMARY KEY, title, body)"
+                    )
+                    loader = BulkLoader(corpus(), args.seed)
+                    # --reuse: the generator and frequencies as if it had loaded the store
+                    for n in range(0, stored, CHUNK):
+                        loader.chunk(n + 1, min(CHUNK, stored - n))
+                count = min(CHUNK, min(size, args.distinct) - stored)
                 rows = loader.chunk(stored + 1, count)
                 for db in stores.values():
                     await write_chunk(db, rows)
+                assert seed is not None
+                with seed:
+                    seed.executemany("INSERT OR REPLACE INTO fts VALUES (?, ?, ?)", rows["fts"])
                 stored += count
                 if stored % 50_000 == 0:
                     print(f"bulk: {stored} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+            if stored < size:
+                for backend in stores:
+                    t1 = time.perf_counter()
+                    if backend == "sqlite":
+                        await asyncio.to_thread(grow_sqlite, args.db, stored, size, args.distinct)
+                    else:
+                        dsn = f"{args.postgres_url.rsplit('/', 1)[0]}/{args.pg_database}"
+                        await grow_postgres(dsn, stored, size, args.distinct)
+                    print(
+                        f"{backend}: grown to {size} in {time.perf_counter() - t1:.0f} s",
+                        file=sys.stderr,
+                    )
+                stored = size
             for backend, db in stores.items():
                 await settle(db)
+                if args.optimize:
+                    t1 = time.perf_counter()
+                    await ArticleRepository(db).optimize_index()
+                    print(
+                        f"{backend}: index optimized in {time.perf_counter() - t1:.0f} s",
+                        file=sys.stderr,
+                    )
                 repo = ArticleRepository(db, prior=background_shares)
                 rng = random.Random(args.seed + 2)
                 await measure(repo, rng, stored, WARMUP)
@@ -449,8 +665,8 @@ async def scale(args: argparse.Namespace, corpus: Corpus) -> list[dict[str, Any]
                     print(await explain(db, rng.randint(1, stored)), file=sys.stderr)
                 out.append(row)
     if args.drop:
-        for leftover in args.db.parent.glob(args.db.name + "*"):
-            leftover.unlink()
+        for leftover in [*args.db.parent.glob(args.db.name + "*"), seed_path(args.db)]:
+            leftover.unlink(missing_ok=True)
         await drop_postgres(args.postgres_url, args.pg_database)
     return out
 
@@ -464,6 +680,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-database", default="zhaiyao_scale")
     parser.add_argument("--reuse", action="store_true", help="grow the kept stores")
     parser.add_argument("--drop", action="store_true", help="remove the stores at the end")
+    parser.add_argument(
+        "--optimize",
+        action="store_true",
+        help="fold the full-text index (ArticleRepository.optimize_index) before measuring",
+    )
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=100_000,
+        help="articles generated; larger sizes are grown from them by copies",
+    )
     parser.add_argument("--source-docs", type=int, default=3000)
     parser.add_argument("--lookups", type=int, default=300)
     parser.add_argument("--cache-mb", type=int, default=256)
@@ -476,8 +703,12 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres-url", default=POSTGRES_URL, help="the PostgreSQL server (its maintenance db)"
     )
     args = parser.parse_args(argv)
-    corpus = Corpus(load_sentences(args.data, args.source_docs, random.Random(args.seed)))
-    ingest = [asyncio.run(ingestion(args, b, corpus)) for b in args.backends] if args.ingest else []
+    corpus = cache(
+        lambda: Corpus(load_sentences(args.data, args.source_docs, random.Random(args.seed)))
+    )
+    ingest = (
+        [asyncio.run(ingestion(args, b, corpus())) for b in args.backends] if args.ingest else []
+    )
     rows = asyncio.run(scale(args, corpus)) if args.sizes else []
     print("| backend | articles/s (save_many) | CPU ms/article | DB MB |")
     print("|---|---|---|---|")

@@ -321,6 +321,7 @@ class ArticleRepository:
                     ],
                 )
                 done = _advance(progress, done, len(rows), 2 * total)
+            await conn.backend.fulltext.optimize(conn)
         if progress is not None:
             progress(2 * total, 2 * total)
         return total
@@ -339,7 +340,16 @@ class ArticleRepository:
                 ]
                 await conn.backend.fulltext.add(conn, entries)
                 count += len(entries)
+            await conn.backend.fulltext.optimize(conn)
         return count
+
+    async def optimize_index(self) -> None:
+        """Fold the full-text index into its fastest form for related-story lookups
+        (SQLite: FTS5's segments merged into one; ~2 minutes at 1M articles, readers
+        unaffected). Reindex and rebuild do it themselves; run it after a large import or
+        from time to time on a store that grows by single saves."""
+        async with self.db.transaction() as conn:
+            await conn.backend.fulltext.optimize(conn)
 
     # ------------------------------------------------------------------ reads
     async def get(self, article_id: int) -> StoredArticle:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.backends import Backend, backend_for, database_url
@@ -47,13 +47,18 @@ def read_time(value: datetime | str) -> datetime:
 class Record:
     """A result row read by column name or position (``row["id"]``, ``row[0]``)."""
 
-    __slots__ = ("_row",)
+    __slots__ = ("_mapping", "_row")
 
     def __init__(self, row: Row[Any]) -> None:
         self._row = row
+        self._mapping: RowMapping | None = None
 
     def __getitem__(self, key: int | str) -> Any:
-        return self._row[key] if isinstance(key, int) else self._row._mapping[key]
+        if isinstance(key, int):
+            return self._row[key]
+        if self._mapping is None:  # Row._mapping builds a new view at every access
+            self._mapping = self._row._mapping
+        return self._mapping[key]
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._row)

@@ -15,8 +15,10 @@ bot's is jieba's IDF table, ``summarizer.keywords.background_shares``):
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -95,6 +97,24 @@ async def document_frequencies(
         )
         df.update((r[0], r[1]) for r in rows if r[0] >= 0)
         docs = next((int(r[1]) for r in rows if r[0] < 0), docs)
+    return with_prior(df, docs, ids, prior)
+
+
+def read_frequencies(
+    docs: int | None, pairs: str | list[Any] | None, ids: Sequence[int], prior: TermPrior | None
+) -> tuple[dict[int, float], float]:
+    """What :func:`document_frequencies` returns for ``ids`` (a stored vector's words),
+    from what a statement read with the article's row: the indexed count and the
+    backend's :meth:`~storage.backends.base.Backend.vector_frequencies` JSON."""
+    found = json.loads(pairs) if isinstance(pairs, str) else pairs or []
+    df: dict[int, float] = {int(i): n for i, n in found}
+    return with_prior(df, int(docs or 0), ids, prior)
+
+
+def with_prior(
+    df: dict[int, float], docs: int, ids: Sequence[int], prior: TermPrior | None
+) -> tuple[dict[int, float], float]:
+    """The store's counts plus the prior's pseudo-articles (see the module docstring)."""
     pseudo = PRIOR_DOCS - docs
     if prior is None or pseudo <= 0 or not ids:
         return df, docs

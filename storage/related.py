@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from storage.db import Connection
+from storage.db import Connection, Record
 from storage.errors import NotFound
-from storage.fulltext import TermPrior, document_frequencies
+from storage.fulltext import TermPrior, document_frequencies, read_frequencies
 from storage.indexing import (
+    Vector,
     batch_cosine,
     date_prior,
     feedback_query,
@@ -72,17 +73,9 @@ def explain(
 async def rank_related(
     db: Connection, article_id: int, limit: int, prior: TermPrior | None
 ) -> list[ListedStory]:
-    row = await db.fetchone(
-        "SELECT id, duplicate_of, story_day, terms, entities, query_terms FROM articles"
-        " WHERE id = ?",
-        (article_id,),
-    )
-    if row is None:
-        raise NotFound("article", article_id)
+    row, vec, (df, docs) = await article_with_frequencies(db, article_id, prior)
     if limit <= 0:
         return []
-    vec = parse_vector(row["terms"])
-    df, docs = await document_frequencies(db, [int(i) for i in vec[0]], prior)
     query_vec = weighted_query(vec, df, docs)
     pool: list[str] = json.loads(row["query_terms"])
     weight = dict(zip((int(i) for i in vec[0]), (float(w) for w in vec[1]), strict=True))
@@ -98,7 +91,8 @@ async def rank_related(
         return []
     vectors = [parse_vector(c["terms"]) for c in candidates]
     norms = np.array([c["term_norm"] for c in candidates])
-    priors = np.array([date_prior(row["story_day"], c["story_day"]) for c in candidates])
+    day = row["story_day"]
+    priors = np.array([date_prior(day, c["story_day"]) for c in candidates])
     cosines = similarity = batch_cosine(query_vec, vectors) / norms
     if FEEDBACK_DOCS and FEEDBACK_WEIGHT:
         best = np.argsort(-cosines * priors, kind="stable")[:FEEDBACK_DOCS]
@@ -111,12 +105,12 @@ async def rank_related(
         cosines = batch_cosine(expanded, vectors) / norms
     # Ranked with the feedback-expanded cosine; judged related on the plain one (the
     # expansion leans towards the first-pass best, which in a small store may be any story).
-    scored: list[tuple[float, float, float, Any]] = [
-        (float(cos * prior), float(cos), float(sim), cand)
+    scored: list[tuple[float, float, float, int, Any]] = [
+        (float(cos * prior), float(cos), float(sim), cand["id"], cand)
         for cos, prior, sim, cand in zip(cosines, priors, similarity, candidates, strict=True)
         if sim >= MIN_SIMILARITY
     ]
-    scored.sort(key=lambda item: (-item[0], item[3]["id"]))
+    scored.sort(key=lambda item: (-item[0], item[3]))
     mine_ents = _entity_set(row["entities"])
     return [
         ListedStory(
@@ -131,13 +125,31 @@ async def rank_related(
             similarity=round(sim, 6),
             reason=explain(
                 cos,
-                abs(row["story_day"] - cand["story_day"]),
+                abs(day - cand["story_day"]),
                 mine_ents,
                 _entity_set(cand["entities"]),
             ),
         )
-        for score, cos, sim, cand in scored[:limit]
+        for score, cos, sim, _id, cand in scored[:limit]
     ]
+
+
+async def article_with_frequencies(
+    db: Connection, article_id: int, prior: TermPrior | None
+) -> tuple[Record, Vector, tuple[dict[int, float], float]]:
+    """A lookup's article row, its term vector, and the document frequencies of the
+    vector's words (as :func:`~storage.fulltext.document_frequencies` gives them), read in
+    one statement: on PostgreSQL each statement is a round trip."""
+    row = await db.fetchone(
+        "SELECT a.id, a.duplicate_of, a.story_day, a.terms, a.entities, a.query_terms,"
+        " (SELECT value FROM index_stats WHERE name = 'indexed_docs') AS docs,"
+        f" {db.backend.vector_frequencies('a.terms')} AS df FROM articles AS a WHERE a.id = ?",
+        (article_id,),
+    )
+    if row is None:
+        raise NotFound("article", article_id)
+    vec = parse_vector(row["terms"])
+    return row, vec, read_frequencies(row["docs"], row["df"], [int(i) for i in vec[0]], prior)
 
 
 async def pairwise_similarity(

@@ -40,6 +40,14 @@ class Backend(Protocol):
         whatever the number of values, where the driver caches prepared statements)."""
         ...
 
+    def vector_frequencies(self, vector: str) -> str:
+        """A scalar subquery: the ``term_df`` rows of the word ids in the stored term
+        vector ``vector`` (a column of the outer statement, :mod:`storage.indexing`'s
+        ``TermVector.blob``) as a JSON list of ``[id, df]`` (NULL or ``[]`` when none), so
+        a related-story lookup reads an article and its words' frequencies in one
+        statement."""
+        ...
+
     async def lock_migrations(self, conn: AsyncConnection) -> None:
         """Hold the store's migration lock until ``conn``'s transaction ends."""
         ...
@@ -106,4 +114,9 @@ class FullText(Protocol):
 
     async def indexed(self, conn: Connection) -> int:
         """How many articles the index holds."""
+        ...
+
+    async def optimize(self, conn: Connection) -> None:
+        """Fold the index into its most compact form for reading (after a rebuild or a
+        large import; a maintenance step, not needed for correctness)."""
         ...

@@ -84,6 +84,19 @@ class PostgresBackend:
     def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
         return f"{column} = ANY(?)", (list(values),)
 
+    def vector_frequencies(self, vector: str) -> str:
+        # the blob's first half is little-endian uint32 word ids
+        word = (
+            f"get_byte({vector}, 4 * i)::bigint + 256 * get_byte({vector}, 4 * i + 1)"
+            f" + 65536 * get_byte({vector}, 4 * i + 2)"
+            f" + 16777216 * get_byte({vector}, 4 * i + 3)::bigint"
+        )
+        return (
+            "(SELECT json_agg(json_build_array(d.id, d.df)) FROM term_df AS d"
+            f" WHERE d.id = ANY(ARRAY(SELECT {word}"
+            f" FROM generate_series(0, length({vector}) / 8 - 1) AS i)))"
+        )
+
     async def lock_migrations(self, conn: AsyncConnection) -> None:
         await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
@@ -209,3 +222,6 @@ class TermPostings:
 
     async def indexed(self, conn: Connection) -> int:
         return int((await conn.fetchall("SELECT count(*) FROM article_search"))[0][0])
+
+    async def optimize(self, conn: Connection) -> None:
+        return None  # B-trees and GIN need no merging (autovacuum keeps them)

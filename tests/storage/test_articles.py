@@ -12,7 +12,7 @@ from storage.articles import ArticleRepository
 from storage.errors import NotFound
 from storage.fulltext import PRIOR_DOCS, document_frequencies
 from storage.indexing import idf
-from storage.related import MIN_SIMILARITY
+from storage.related import MIN_SIMILARITY, article_with_frequencies
 from summarizer.analyze import index_analysis
 from summarizer.keywords import background_shares
 from summarizer.model import IndexTerms, term_id
@@ -433,6 +433,66 @@ async def test_the_idf_prior_fades_out_as_the_store_fills(db: Database) -> None:
     async with db.reading() as conn:
         df, docs = await document_frequencies(conn, [common, rare], background_shares)
     assert (df, docs) == ({common: 1, rare: 1}, PRIOR_DOCS)  # the store's own counts only
+
+
+async def test_a_lookup_reads_its_words_frequencies_with_the_article(
+    repo: ArticleRepository, db: Database
+) -> None:
+    """The one statement a related-story lookup starts with gives the frequencies the
+    separate reads give, in a young store (prior added) and in a grown one (none)."""
+    saved = [
+        await repo.save(make_analysis(title, text))
+        for title, text in (("郑州暴雨", FLOOD), ("郑州积水消退", FLOOD_FOLLOWUP), ("发射", LAUNCH))
+    ]
+    for docs in (3, PRIOR_DOCS + 5):
+        async with db.transaction() as conn:
+            await conn.execute(
+                "UPDATE index_stats SET value = ? WHERE name = 'indexed_docs'", (docs,)
+            )
+        for result in saved:
+            async with db.reading() as conn:
+                row, vec, (df, n) = await article_with_frequencies(
+                    conn, result.article_id, background_shares
+                )
+                ids = [int(i) for i in vec[0]]
+                assert (df, n) == await document_frequencies(conn, ids, background_shares)
+            assert row["id"] == result.article_id and len(ids) > 10
+            assert n == max(docs, PRIOR_DOCS) and all(df[i] >= 1 for i in ids)
+    async with db.reading() as conn:
+        with pytest.raises(NotFound):
+            await article_with_frequencies(conn, 999, None)
+
+
+async def test_optimizing_the_index_merges_it_and_changes_no_answer(
+    repo: ArticleRepository, db: Database
+) -> None:
+    saved = [
+        await repo.save(make_analysis(title, text, published_at=DAY))
+        for title, text in (
+            ("郑州暴雨", FLOOD),
+            ("郑州积水消退", FLOOD_FOLLOWUP),
+            ("神舟十三号发射", LAUNCH),
+            ("神舟十三号出舱", LAUNCH_FOLLOWUP),
+            ("三季度经济数据", MARKET),
+        )
+    ]
+
+    async def answers() -> list[object]:
+        return [await repo.related(r.article_id) for r in saved] + [
+            await repo.search(["郑州"]),
+            await fts_rows(db, "暴雨"),
+        ]
+
+    async def segments() -> int:  # FTS5 keeps one idx row per leaf page and segment
+        return int(await db.scalar("SELECT count(DISTINCT segid) FROM article_fts_idx"))
+
+    before = await answers()
+    if db.dialect == "sqlite":
+        assert await segments() > 1  # a segment per write transaction, merged a few at a time
+    await repo.optimize_index()
+    assert await answers() == before and before[0]
+    if db.dialect == "sqlite":
+        assert await segments() == 1
 
 
 async def test_readers_see_the_whole_old_index_while_a_reindex_runs(

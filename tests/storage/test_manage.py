@@ -164,12 +164,16 @@ async def test_copy_to_postgres_killed_half_way_and_rerun_equals_the_source(
             await target.close()
 
 
-async def test_db_migrate_and_check_follow_zhaiyao_database_url() -> None:
+async def test_db_migrate_check_and_optimize_follow_zhaiyao_database_url() -> None:
     async with fresh_database() as url:
         env = {**os.environ, "ZHAIYAO_DATABASE_URL": url}
         script = ScriptDirectory.from_config(config(None))
         revisions = ", ".join(r.revision for r in reversed(list(script.walk_revisions())))
-        for command, said in (("migrate", f"applied {revisions}"), ("check", "ok")):
+        for command, said in (
+            ("migrate", f"applied {revisions}"),
+            ("check", "ok"),
+            ("optimize", "optimized"),
+        ):
             done = subprocess.run(
                 [sys.executable, "-m", "bot", "db", command],
                 capture_output=True,
