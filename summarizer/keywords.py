@@ -12,6 +12,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -47,24 +48,10 @@ def load_idf() -> tuple[dict[str, float], float]:
 
 def content_words(words: Iterable[str]) -> list[str]:
     """Words that can carry meaning: no stopwords, punctuation, numbers or single chars."""
-    known = _content_forms
-    if len(known) > CONTENT_FORMS:
-        known.clear()
-    out = []
-    for w in words:
-        form = known.get(w)
-        if form is None:
-            form = known[w] = _content_form(w)
-        if form:
-            out.append(form)
-    return out
+    return [form for form in map(_content_form, words) if form]
 
 
-# Words whose verdict is remembered (a word's, so the same in every text).
-CONTENT_FORMS = 100_000
-_content_forms: dict[str, str] = {}
-
-
+@lru_cache(maxsize=100_000)  # a word's verdict is the same in every text
 def _content_form(word: str) -> str:
     """The word stripped if it can carry meaning, else ""."""
     w = word.strip()

@@ -38,14 +38,12 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 1
 # Distinct Han runs kept segmented: a 30,000-character article has ~3,000.
 SEGMENT_CACHE_RUNS = 8192
-# Whole texts whose words are kept (see :func:`cut`), and words whose search-mode forms are.
+# Whole texts whose words are kept (see :func:`cut`).
 CUT_TEXTS = 4
-SEARCH_FORMS = 100_000
 
 _lock = threading.Lock()
 _tokenizer: Any = None
 _tables: WordTables | None = None
-_search_forms: dict[str, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,18 +199,10 @@ def words(text: str) -> list[str]:
 def segment_for_index(text: str) -> str:
     """Space-joined search-mode words, the form stored in the FTS5 index: what
     ``jieba.lcut_for_search(text)`` gives, white space dropped."""
-    known = _search_forms
-    if len(known) > SEARCH_FORMS:
-        known.clear()
-    out: list[str] = []
-    for word in cut(text):
-        forms = known.get(word)
-        if forms is None:
-            forms = known[word] = _search_forms_of(word)
-        out.extend(forms)
-    return " ".join(out)
+    return " ".join(form for word in cut(text) for form in _search_forms_of(word))
 
 
+@lru_cache(maxsize=100_000)  # a word's forms depend on the fixed dictionary only
 def _search_forms_of(word: str) -> tuple[str, ...]:
     """The dictionary's 2- and 3-character words inside ``word`` and ``word`` itself, as
     ``jieba.Tokenizer.cut_for_search`` yields them for one precise-mode word."""

@@ -123,23 +123,13 @@ def word_features(text: str) -> list[int]:
     """Word position x coarse POS id of the jieba word each character is in."""
     from summarizer.tokenize import load_jieba
 
-    known = _word_ids
-    if len(known) > WORD_MEMO:
-        known.clear()
     out: list[int] = []
     for word in load_jieba().cut(text, HMM=True):
-        ids = known.get(word)
-        if ids is None:
-            ids = known[word] = _word_ids_of(word)
-        out.extend(ids)
+        out.extend(_word_ids_of(word))
     return out
 
 
-# Words whose feature ids are remembered (their tags are fixed once jieba is loaded).
-WORD_MEMO = 100_000
-_word_ids: dict[str, tuple[int, ...]] = {}
-
-
+@lru_cache(maxsize=100_000)  # a word's tags are fixed once jieba is loaded
 def _word_ids_of(word: str) -> tuple[int, ...]:
     _, tags = load_lexicon()
     if not word.strip():
