@@ -218,8 +218,9 @@ class NewsService:
         re-reading the page)."""
         stored = await self.articles.get(article_id)
         text = stored.article.text
+        starts = [max(text.find(s), 0) for s in stored.summary]
         summary = tuple(
-            Sentence(s, max(text.find(s), 0), max(text.find(s), 0) + len(s)) for s in stored.summary
+            Sentence(s, at, at + len(s)) for s, at in zip(stored.summary, starts, strict=True)
         )
         entities = tuple(
             Entity(e.text, e.type, 0, len(e.text)) for e in stored.entities for _ in range(e.count)
