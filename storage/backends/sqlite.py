@@ -218,6 +218,6 @@ class FTS5:
     async def optimize(self, conn: Connection) -> None:
         # FTS5 adds a segment per write transaction and merges them a few at a time, so a
         # grown index has dozens; every related-story candidate read (a doclist walk per
-        # word) visits each. Merged into one, a lookup at 1M articles took ~40 % less
-        # (bench/RESULTS.md, issue 20, seventh session).
+        # word) visits each. Merged into one (12 segments at 100k articles), lookups went
+        # p50 23 -> 16-20 ms (bench/RESULTS.md, issue 20, seventh session).
         await conn.execute("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
