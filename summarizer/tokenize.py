@@ -14,6 +14,13 @@ are parsed at each start as before.
 below call it, so the first use pays the load once. Segmentation is cached per run of
 Han characters (jieba segments each run on its own): an article's text is segmented by
 the NER features, the keywords and the search index, and only the first pays.
+
+A run of Chinese characters only is segmented by ``rjieba`` (jieba-rs, the same
+dictionary and HMM compiled in Rust) where it is installed and jieba's own dictionary is
+in use: ~8x less CPU, and the same words as jieba on every one of the 675,703 distinct
+such runs of the NER and summarization data (``python bench/segmenter.py``). Runs with
+Latin letters, digits or symbols differ there (``09-23``, ``S.T.A.L.K.E.R``), so they stay
+with jieba, as does everything when rjieba is missing.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import hashlib
 import logging
 import marshal
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -171,16 +179,42 @@ def load_jieba() -> Any:
     return _tokenizer
 
 
+# The characters jieba's HMM and dictionary read as Chinese (``jieba.re_han_default``
+# without the Latin letters, digits and symbols it also lets into a run).
+_CHINESE_RUN = re.compile("[\u4e00-\u9fd5]+")
+
+
+def native_segmenter(tokenizer: Any) -> Callable[[str], list[str]] | None:
+    """``rjieba.cut`` (HMM on) when it is installed and ``tokenizer`` reads jieba's own
+    dictionary (the one rjieba compiles in), else None."""
+    if tokenizer.dictionary is not None:  # set_dictionary() was called: not jieba's own
+        return None
+    try:
+        import rjieba
+    except ImportError:
+        return None
+    cut: Callable[[str, bool], list[str]] = rjieba.cut
+    return lambda run: cut(run, True)
+
+
 def _cache_segments(tokenizer: Any) -> None:
     """Memoise jieba's segmentation of one Han run (``Tokenizer.cut`` calls it for each
     run between punctuation and spaces; the result depends on the run and the fixed
-    dictionary only). Left alone if a jieba version no longer has that method."""
+    dictionary only), a run of Chinese characters only from :func:`native_segmenter`
+    where there is one. Left alone if a jieba version no longer has that method."""
     name = "_Tokenizer__cut_DAG"
     cut_run: Callable[[str], Iterator[str]] | None = getattr(tokenizer, name, None)
     if cut_run is None:
         return
-    cached = lru_cache(maxsize=SEGMENT_CACHE_RUNS)(lambda run: tuple(cut_run(run)))
-    setattr(tokenizer, name, lambda run: iter(cached(run)))
+    native = native_segmenter(tokenizer)
+
+    @lru_cache(maxsize=SEGMENT_CACHE_RUNS)
+    def segment(run: str) -> tuple[str, ...]:
+        if native is not None and _CHINESE_RUN.fullmatch(run):
+            return tuple(native(run))
+        return tuple(cut_run(run))
+
+    setattr(tokenizer, name, lambda run: iter(segment(run)))
 
 
 @lru_cache(maxsize=CUT_TEXTS)

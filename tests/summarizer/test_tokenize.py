@@ -88,3 +88,25 @@ def test_words_and_index_terms_are_jiebas_own() -> None:
         assert words(sample) == [w for w in tokenizer.lcut(sample) if w.strip()]
         want = " ".join(w for w in tokenizer.lcut_for_search(sample) if w.strip())
         assert segment_for_index(sample) == want
+
+
+def test_native_segmenter_gives_jiebas_words_on_chinese_runs() -> None:
+    # rjieba segments runs of Chinese characters only; jieba's own code segments the rest
+    # (it differs from jieba on 09-23 or S.T.A.L.K.E.R): the words must be jieba's either way.
+    import jieba
+    import pytest
+
+    from summarizer.tokenize import cut, load_jieba, native_segmenter
+
+    native = native_segmenter(load_jieba())
+    if native is None:
+        pytest.skip("rjieba is not installed: jieba segments everything")
+    text = SEED.read_text(encoding="utf-8")
+    text += "乌迪内斯0-2多特蒙德，《S.T.A.L.K.E.R.》资料片；09-23回复ta查看全部评论。"
+    plain = jieba.Tokenizer()  # jieba alone, without our tables or rjieba
+    runs = [r for r in jieba.re_han_default.split(text) if jieba.re_han_default.match(r)]
+    chinese = [r for r in runs if all("\u4e00" <= c <= "\u9fd5" for c in r)]
+    assert len(chinese) > 20 and len(chinese) < len(runs)
+    for run in chinese:
+        assert native(run) == plain.lcut(run), run
+    assert list(cut(text)) == plain.lcut(text)
