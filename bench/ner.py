@@ -12,11 +12,19 @@ the records each one tags differently from float torch.
 
     python bench/ner.py                       # -> bench/results/ner.md
     python bench/ner.py --backends model --engines onnx torch torch-int8
+    python bench/ner.py --backends model --as-articles 10000 --batch-size 16 64
+
+``--as-articles N`` also scores the records tagged the way articles are: consecutive
+records of one source joined line by line into texts of about N characters, one
+``find`` per text, each entity given back to its record. An article's chunks go through
+the LSTM in batches whose int8 activations are quantized together, so this is where
+``--batch-size`` (``summarizer.ner.infer.BATCH_SIZE``, rows per LSTM call) can matter.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import os
 import platform
 import statistics
@@ -37,6 +45,7 @@ warnings.filterwarnings("ignore")
 
 from bench.official import load_official  # noqa: E402
 from summarizer.entities import BACKENDS, ModelBackend, NerBackend  # noqa: E402
+from summarizer.ner import infer  # noqa: E402
 from summarizer.ner.infer import ENGINES, packaged_model_path  # noqa: E402
 
 DEV = Path("/work/shared/data/ner/dev.jsonl")
@@ -63,6 +72,36 @@ def article_from(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def as_articles(
+    backend: NerBackend, records: list[dict[str, Any]], args: argparse.Namespace
+) -> list[set[tuple[int, int, str]]]:
+    """Each record's entities when tagged inside a text of about ``args.as_articles``
+    characters of consecutive records of its source (one record per line)."""
+    preds: list[set[tuple[int, int, str]]] = [set() for _ in records]
+    group: list[int] = []
+
+    def flush() -> None:
+        starts, at = [], 0
+        for i in group:
+            starts.append(at)
+            at += len(records[i]["text"]) + 1
+        for e in backend.find("\n".join(records[i]["text"] for i in group)):
+            k = bisect.bisect_right(starts, e.start) - 1
+            preds[group[k]].add((e.start - starts[k], e.end - starts[k], e.type))
+        group.clear()
+
+    size = 0
+    for i, record in enumerate(records):
+        if group and (size >= args.as_articles or records[group[0]]["source"] != record["source"]):
+            flush()
+            size = 0
+        group.append(i)
+        size += len(record["text"]) + 1
+    if group:
+        flush()
+    return preds
+
+
 def speed_ms(backend: NerBackend, article: str) -> tuple[float, float]:
     """Median wall and CPU (this process, all threads) milliseconds per article."""
     backend.find(article)  # warm-up (lazy dictionaries, allocator)
@@ -82,6 +121,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--engines", nargs="+", default=["onnx"], choices=ENGINES,
                     help="model backend runtimes (torch ones need zhaiyao[train])")  # fmt: skip
     ap.add_argument("--limit", type=int, default=0, help="score only the first N records")
+    ap.add_argument(
+        "--as-articles",
+        type=int,
+        default=0,
+        metavar="CHARS",
+        help="also score records tagged together in texts of about CHARS",
+    )
+    ap.add_argument("--batch-size", type=int, nargs="+", default=[infer.BATCH_SIZE],
+                    help="with --as-articles: LSTM rows per call, each in turn")  # fmt: skip
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     scorer = official()
@@ -105,6 +153,12 @@ def main(argv: list[str] | None = None) -> None:
             by_engine[engine] = preds
         res = scorer.score_by_source(records, preds)
         print(label, f"({elapsed:.0f}s)\n" + scorer.fmt(res), flush=True)
+        if args.as_articles:
+            for size in args.batch_size:
+                infer.BATCH_SIZE = size
+                together = scorer.score_by_source(records, as_articles(backend, records, args))
+                print(f"{label}, records in ~{args.as_articles}-char texts, {size} rows per "
+                      "LSTM call\n" + scorer.fmt(together), flush=True)  # fmt: skip
         cells = []
         for src in ("msra", "cluener"):
             r = res.get(src)

@@ -60,3 +60,20 @@ def test_empty_and_short_texts() -> None:
 def test_any_text_gets_a_full_signature(text: str) -> None:
     sig = minhash_signature(text)
     assert len(sig) == NUM_PERM and all(0 <= v < 2**32 for v in sig)
+
+
+def test_signature_is_the_minimum_over_every_shingle_however_long_the_text() -> None:
+    # The minima are taken a block of shingles at a time; the reference takes them at once.
+    import numpy as np
+
+    from summarizer import fingerprint
+
+    mixed = "".join(chr(0x4E00 + i * 7919 % 20000) for i in range(1500))
+    text = FLOOD + LAUNCH + TEXT + mixed  # several blocks of distinct shingles
+    h = fingerprint._shingle_hashes(normalise(text))
+    assert len(h) > 2 * fingerprint._BLOCK
+    for num_perm in (NUM_PERM, 5):
+        mul, add = fingerprint._MUL[:num_perm], fingerprint._ADD[:num_perm]
+        with np.errstate(over="ignore"):
+            want = ((h[:, None] * mul + add) >> np.uint64(32)).min(axis=0)
+        assert minhash_signature(text, num_perm) == tuple(int(x) for x in want)

@@ -53,6 +53,17 @@ def test_lexicon_scan_matches_the_plain_scan(text: str) -> None:
     assert lexicon_features(text) == want
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="上海市委李强云南省书记处的在会见了，。A1 \n", max_size=30)))
+def test_texts_featurized_together_get_their_own_features(texts: list[str]) -> None:
+    vocab = features.Vocab(
+        ["<pad>", "<unk>", *"上海市委李强云南省的"], ["<pad>", "<unk>", "上海", "李强", "强</s>"]
+    )
+    gazetteer = Gazetteer(dict(NAMES))
+    want = [vocab.featurize(t, gazetteer) for t in texts]
+    assert vocab.featurize_many(texts, gazetteer) == want
+
+
 def test_gazetteer_bits_sit_above_the_lexicon_bits() -> None:
     text = "上海市委李强"
     masks = Gazetteer(dict(NAMES)).add_to(text, lexicon_features(text))
