@@ -49,36 +49,41 @@ def viterbi(
     """Best label ids per sequence of a (batch, length, labels) score array.
 
     ``trans``/``start`` already carry the BIO constraint as large negative scores; each
-    step is a few operations on a (batch, labels, labels) array. The rows are taken
+    step is a few operations on a (batch x labels, labels) array. The rows are taken
     longest first, so the sequences still running at a step are the first ``live`` rows;
-    past a sequence's end its score stays put and its back pointers point each label to
-    itself, so one backward pass over the whole batch reads every path."""
+    past a sequence's end its score and its label stay put, so one backward pass over the
+    whole batch reads every path."""
     batch, steps, n = emissions.shape
     order = np.argsort(-np.asarray(lengths, dtype=np.intp), kind="stable")
     by_length = np.asarray(lengths, dtype=np.intp)[order]
     scores = np.ascontiguousarray(emissions[order].transpose(1, 0, 2))  # (steps, batch, n)
     into = np.ascontiguousarray(trans.T)  # into[j, i]: the score of moving from i to j
     score = start + scores[0]
-    back = np.empty((steps, batch, n), dtype=np.intp)  # back[t, b, j]: best label at t-1
-    back[:] = np.arange(n)
+    lives = np.searchsorted(-by_length, -np.arange(steps), side="left")  # rows longer than t
+    cells = np.arange(batch * n)
+    backs: list[NDArray[np.intp]] = []  # backs[t - 1][b * n + j]: best label at t-1
     for t in range(1, steps):
-        live = int(np.searchsorted(-by_length, -t, side="left"))  # rows with length > t
+        live = int(lives[t])
         if live == 0:
             break
-        cand = score[:live, None, :] + into  # cand[b, j, i]
-        back[t, :live] = cand.argmax(2)
-        score[:live] = cand.max(2) + scores[t, :live]
-    rows = np.arange(batch)
+        cand = (score[:live, None, :] + into).reshape(live * n, n)  # row b * n + j, column i
+        best = cand.argmax(1)
+        backs.append(best)
+        score[:live] = cand[cells[: live * n], best].reshape(live, n) + scores[t, :live]
     label = (score + end).argmax(1)
-    path = np.empty((steps, batch), dtype=np.intp)
-    for t in range(steps - 1, -1, -1):
-        path[t] = label
-        label = back[t, rows, label]
+    path = np.empty((len(backs) + 1, batch), dtype=np.intp)
+    path[-1] = label
+    first = np.arange(batch) * n
+    for t in range(len(backs), 0, -1):
+        best = backs[t - 1]
+        live = len(best) // n
+        label = label.copy()
+        label[:live] = best[first[:live] + label[:live]]
+        path[t - 1] = label
     columns = path.T.tolist()
-    found = [columns[k][: by_length[k]] for k in range(batch)]
     out: list[list[int]] = [[] for _ in range(batch)]
     for k, b in enumerate(order.tolist()):
-        out[b] = found[k]
+        out[b] = columns[k][: by_length[k]]
     return out
 
 
