@@ -1,12 +1,13 @@
-"""rjieba against jieba on every distinct run of Chinese characters of a corpus.
+"""rjieba against jieba on every distinct run jieba segments in a corpus.
 
     python bench/segmenter.py --data ../shared/data
 
 Collects the runs jieba segments one at a time (``jieba.re_han_default``) from the NER
 records (``ner/*.jsonl``) and summarization articles (``summarization/*.jsonl``), and
 segments each distinct run with jieba's own code and with ``rjieba.cut`` (HMM on both).
-Runs of Chinese characters only are the ones ``summarizer.tokenize`` hands to rjieba;
-the others (Latin letters, digits, symbols) are counted too, to show why they are not.
+Runs of Chinese characters, Latin letters and digits are the ones
+``summarizer.tokenize`` hands to rjieba; runs with jieba's symbols (``+#&._%-``) are
+counted too, to show why they are not.
 Prints the counts, the differing runs (a few) and each side's CPU seconds.
 """
 
@@ -20,7 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-CHINESE = re.compile("[\u4e00-\u9fd5]+")
+NATIVE = re.compile("[\u4e00-\u9fd5a-zA-Z0-9]+")
 
 
 def texts(data: Path) -> Iterator[str]:
@@ -48,7 +49,7 @@ def main() -> None:
     runs: set[str] = set()
     for text in texts(args.data):
         runs.update(r for r in jieba.re_han_default.split(text) if jieba.re_han_default.match(r))
-    counts = {"chinese": [0, 0], "mixed": [0, 0]}
+    counts = {"without symbols": [0, 0], "with symbols": [0, 0]}
     cpu = [0.0, 0.0]
     shown = 0
     for run in sorted(runs):
@@ -58,11 +59,11 @@ def main() -> None:
         c = time.process_time()
         theirs = rjieba.cut(run, True)
         cpu[1] += time.process_time() - c
-        kind = "chinese" if CHINESE.fullmatch(run) else "mixed"
+        kind = "without symbols" if NATIVE.fullmatch(run) else "with symbols"
         counts[kind][0] += 1
         if ours != theirs:
             counts[kind][1] += 1
-            if kind == "chinese" or shown < 3:
+            if kind == "without symbols" or shown < 3:
                 shown += 1
                 print(f"differs ({kind}): {run[:60]!r}: jieba {ours[:8]} rjieba {theirs[:8]}")
     for kind, (n, differ) in counts.items():

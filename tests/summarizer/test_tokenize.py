@@ -90,9 +90,12 @@ def test_words_and_index_terms_are_jiebas_own() -> None:
         assert segment_for_index(sample) == want
 
 
-def test_native_segmenter_gives_jiebas_words_on_chinese_runs() -> None:
-    # rjieba segments runs of Chinese characters only; jieba's own code segments the rest
-    # (it differs from jieba on 09-23 or S.T.A.L.K.E.R): the words must be jieba's either way.
+def test_native_segmenter_gives_jiebas_words_on_runs_without_symbols() -> None:
+    # rjieba segments runs of Chinese characters, Latin letters and digits; jieba's own
+    # code the runs with symbols (rjieba keeps 0-2, 09-23 or S.T.A.L.K.E.R whole): the
+    # words must be jieba's either way.
+    import re
+
     import jieba
     import pytest
 
@@ -102,11 +105,13 @@ def test_native_segmenter_gives_jiebas_words_on_chinese_runs() -> None:
     if native is None:
         pytest.skip("rjieba is not installed: jieba segments everything")
     text = SEED.read_text(encoding="utf-8")
-    text += "乌迪内斯0-2多特蒙德，《S.T.A.L.K.E.R.》资料片；09-23回复ta查看全部评论。"
+    text += "乌迪内斯0-2多特蒙德，《S.T.A.L.K.E.R.》资料片；09-23回复ta查看全部评论，"
+    text += "2003年5月QQ空间。"
     plain = jieba.Tokenizer()  # jieba alone, without our tables or rjieba
     runs = [r for r in jieba.re_han_default.split(text) if jieba.re_han_default.match(r)]
-    chinese = [r for r in runs if all("\u4e00" <= c <= "\u9fd5" for c in r)]
-    assert len(chinese) > 20 and len(chinese) < len(runs)
-    for run in chinese:
+    plain_runs = [r for r in runs if re.fullmatch("[\u4e00-\u9fd5a-zA-Z0-9]+", r)]
+    assert len(plain_runs) > 20 and len(plain_runs) < len(runs)
+    assert any(not re.fullmatch("[\u4e00-\u9fd5]+", r) for r in plain_runs)
+    for run in plain_runs:
         assert native(run) == plain.lcut(run), run
     assert list(cut(text)) == plain.lcut(text)
