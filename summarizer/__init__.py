@@ -27,11 +27,12 @@ from summarizer.summarize import summarize
 
 
 def warm_up(ner_backend: str = "model", ner_model: str | None = None) -> None:
-    """Load jieba, its IDF table and the chosen NER backend now instead of on first use."""
+    """Load jieba (and rjieba), its IDF table and the chosen NER backend now instead of
+    on first use."""
     from summarizer.entities import load_ner
-    from summarizer.keywords import load_idf
+    from summarizer.tokenize import load_jieba
 
-    load_idf()  # loads jieba's dictionary first
+    load_jieba()  # jieba's tables (IDF included) and the tokenizer
     load_ner(ner_backend, ner_model)
 
 

@@ -194,6 +194,7 @@ def native_segmenter(tokenizer: Any) -> Callable[[str], list[str]] | None:
     except ImportError:
         return None
     cut: Callable[[str, bool], list[str]] = rjieba.cut
+    cut("中文", True)  # rjieba reads its dictionary on first use (~0.1 s): now, at load
     return lambda run: cut(run, True)
 
 
