@@ -19,8 +19,9 @@ from summarizer.ner.tensors import Ints, decode_bio, feature_arrays
 MSRA_DOMAIN = 0  # newswire guidelines; the model was trained with domain ids per source
 # Chunks (sorted by length) per LSTM call. onnxruntime's LSTM works through a batch's
 # padding too: 64 rows padded a long article's characters by ~23 %, 16 rows by ~6 %, for
-# ~17 % less LSTM time; F1 of records tagged inside article-sized texts is the same at
-# 8, 16, 32 and 64 rows (MSRA 90.1-90.2, CLUENER 68.9; bench/ner.py --as-articles).
+# ~17 % less LSTM time (an ad-hoc measurement; bench/RESULTS.md has the per-page bench);
+# F1 of records tagged inside article-sized texts is the same at 8, 16, 32 and 64 rows
+# (MSRA 90.1-90.2, CLUENER 68.9; bench/ner.py --as-articles).
 BATCH_SIZE = 16
 MODEL_FILES = ("config.json", "model.safetensors", "vocab.json", ONNX_FILE)
 
